@@ -1,0 +1,35 @@
+package io.corral.api.isolation;
+
+import io.corral.api.credential.Credential;
+import java.util.List;
+
+/**
+ * Everything a provider needs to create one process, resolved and validated.
+ *
+ * @param path        absolute path of the program
+ * @param argv        the argument vector, argv[0] included
+ * @param env         the environment as {@code KEY=VALUE} strings
+ * @param cwd         directory to change to, or null
+ * @param credential  the ids to give the child, or null to keep the container's
+ * @param isolation   namespaces and maps
+ * @param title       the process title before exec ({@code corral: NAME})
+ * @param descriptors descriptors the child gets as 0, 1, 2, 3, … (at least three);
+ *                    the provider does not close them
+ */
+public record Launch(String path, List<String> argv, List<String> env, String cwd, Credential credential,
+        IsolationRequest isolation, String title, int[] descriptors) {
+
+    public Launch {
+        argv = List.copyOf(argv);
+        env = List.copyOf(env);
+        descriptors = descriptors.clone();
+        if (descriptors.length < 3) {
+            throw new IllegalArgumentException("a launch needs at least stdin, stdout and stderr");
+        }
+    }
+
+    @Override
+    public int[] descriptors() {
+        return descriptors.clone();
+    }
+}

@@ -1,0 +1,58 @@
+package io.corral.api.process;
+
+import io.corral.api.credential.Credential;
+import io.corral.api.isolation.Namespace;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * A process created by a {@link ProcessFactory}, tracked until its exit is
+ * seen. It stays listed, as {@link ProcessState#EXITED}, until the factory
+ * forgets exited processes.
+ */
+@ProviderType
+public interface ManagedProcess {
+
+    /** The pid in the container's pid namespace. */
+    int pid();
+
+    /** The pid as the process sees itself: 1 in a new pid namespace, else {@link #pid()}. */
+    int isolatedPid();
+
+    String name();
+
+    ProcessType type();
+
+    ProcessState state();
+
+    /** The credential it runs with. */
+    Credential credential();
+
+    /** The namespaces it was created in. */
+    Set<Namespace> namespaces();
+
+    /** The isolation provider that created it, e.g. {@code linux-clone}. */
+    String provider();
+
+    Instant startTime();
+
+    /** Where its output goes, when that is its log file. */
+    Optional<Path> logFile();
+
+    /** Its exit status once it has exited. */
+    Optional<ExitStatus> exitStatus();
+
+    /** Completes with the exit status when the exit is seen. */
+    CompletionStage<ExitStatus> onExit();
+
+    /**
+     * Sends a signal. Sending to a process that has exited is a no-op that
+     * returns false; a pid is never reused by mistake (the signal goes
+     * through a pidfd where the platform has them).
+     */
+    boolean signal(int signal);
+}

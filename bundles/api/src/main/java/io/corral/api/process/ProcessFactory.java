@@ -1,0 +1,33 @@
+package io.corral.api.process;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * Creates and supervises processes. The factory uses the highest-ranked
+ * {@link io.corral.api.isolation.IsolationProvider} present and follows it
+ * when providers come and go; processes already running stay supervised.
+ *
+ * <p>Guarantees: the spec is validated (credentials, namespaces, id maps,
+ * executable) before anything is created; the child does not run its program
+ * before the parent's half of the handshake is done; exits are seen without a
+ * thread per child; no exited child is left a zombie.
+ */
+@ProviderType
+public interface ProcessFactory {
+
+    ManagedProcess spawn(SpawnSpec spec) throws SpawnException;
+
+    /** Every tracked process, the exited ones still remembered included, oldest first. */
+    List<ManagedProcess> processes();
+
+    Optional<ManagedProcess> process(int pid);
+
+    /**
+     * Stops every live process: SIGTERM, then SIGKILL to those still alive
+     * after {@code grace}. Returns once every exit was seen.
+     */
+    void stopAll(Duration grace);
+}

@@ -1,0 +1,5 @@
+package io.corral.posix;
+
+/** A group entry. */
+public record GroupEntry(String name, int gid) {
+}

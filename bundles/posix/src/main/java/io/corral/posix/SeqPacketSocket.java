@@ -1,0 +1,188 @@
+package io.corral.posix;
+
+import java.io.Closeable;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import jnr.ffi.Memory;
+import jnr.ffi.Pointer;
+
+/**
+ * One end of an AF_UNIX SOCK_SEQPACKET socket: datagrams with boundaries, in
+ * order, each with up to {@link #MAX_DESCRIPTORS} descriptors (SCM_RIGHTS).
+ * Sending is safe from many threads; receiving is for one reader thread.
+ * Native buffers are allocated once per socket, not per message.
+ */
+public final class SeqPacketSocket implements Closeable {
+
+    /** The largest datagram Corral sends. */
+    public static final int MAX_PACKET = 256 * 1024;
+    public static final int MAX_DESCRIPTORS = 16;
+
+    // struct msghdr, iovec and cmsghdr on Linux LP64 (x86_64, aarch64).
+    private static final int MSGHDR_SIZE = 56;
+    private static final int OFF_IOV = 16;
+    private static final int OFF_IOVLEN = 24;
+    private static final int OFF_CONTROL = 32;
+    private static final int OFF_CONTROLLEN = 40;
+    private static final int OFF_FLAGS = 48;
+    private static final int IOVEC_SIZE = 16;
+    private static final int CMSG_HEADER = 16;
+    private static final int CONTROL_SIZE = CMSG_HEADER + 4 * MAX_DESCRIPTORS;
+    private static final int SOL_SOCKET = 1;
+    private static final int SCM_RIGHTS = 1;
+    private static final int MSG_NOSIGNAL = 0x4000;
+    private static final int MSG_CTRUNC = 0x8;
+    private static final int MSG_TRUNC = 0x20;
+    private static final int MSG_CMSG_CLOEXEC = 0x40000000;
+
+    private final int fd;
+    private final Object sendLock = new Object();
+    private final Pointer sendHeader;
+    private final Pointer sendData;
+    private final Pointer receiveHeader;
+    private final Pointer receiveData;
+    private volatile boolean closed;
+
+    private SeqPacketSocket(int fd) {
+        this.fd = fd;
+        this.sendHeader = Memory.allocateDirect(Posix.RUNTIME, MSGHDR_SIZE + IOVEC_SIZE + CONTROL_SIZE, true);
+        this.sendData = Memory.allocateDirect(Posix.RUNTIME, MAX_PACKET, false);
+        this.receiveHeader = Memory.allocateDirect(Posix.RUNTIME, MSGHDR_SIZE + IOVEC_SIZE + CONTROL_SIZE, true);
+        this.receiveData = Memory.allocateDirect(Posix.RUNTIME, MAX_PACKET, false);
+    }
+
+    /** A connected pair, both ends close-on-exec. */
+    public static SeqPacketSocket[] pair() throws PosixException {
+        int[] sv = Posix.socketpair(Posix.SOCK_SEQPACKET);
+        return new SeqPacketSocket[] {new SeqPacketSocket(sv[0]), new SeqPacketSocket(sv[1])};
+    }
+
+    /** A raw close-on-exec pair of descriptors, for handing one end to a child. */
+    public static int[] rawPair() throws PosixException {
+        return Posix.socketpair(Posix.SOCK_SEQPACKET);
+    }
+
+    /** Takes ownership of a descriptor that is a SOCK_SEQPACKET socket. */
+    public static SeqPacketSocket wrap(int fd) {
+        return new SeqPacketSocket(fd);
+    }
+
+    public int fd() {
+        return fd;
+    }
+
+    /** Sends the buffer's remaining bytes as one datagram, with the given descriptors. */
+    public void send(ByteBuffer payload, int... descriptors) throws PosixException {
+        int length = payload.remaining();
+        if (length > MAX_PACKET) {
+            throw new PosixException("sendmsg of " + length + " bytes", 90 /* EMSGSIZE */);
+        }
+        if (descriptors.length > MAX_DESCRIPTORS) {
+            throw new PosixException("sendmsg with " + descriptors.length + " descriptors", Posix.EINVAL);
+        }
+        synchronized (sendLock) {
+            byte[] bytes = new byte[length];
+            payload.duplicate().get(bytes);
+            sendData.put(0, bytes, 0, length);
+            prepare(sendHeader, sendData, length, descriptors.length);
+            if (descriptors.length > 0) {
+                Pointer control = sendHeader.slice(MSGHDR_SIZE + IOVEC_SIZE);
+                control.putLong(0, CMSG_HEADER + 4L * descriptors.length);
+                control.putInt(8, SOL_SOCKET);
+                control.putInt(12, SCM_RIGHTS);
+                for (int i = 0; i < descriptors.length; i++) {
+                    control.putInt(CMSG_HEADER + 4L * i, descriptors[i]);
+                }
+            }
+            while (true) {
+                long r = Posix.LIBC.sendmsg(fd, sendHeader, MSG_NOSIGNAL);
+                if (r == -1 && Posix.errno() == Posix.EINTR) {
+                    continue;
+                }
+                Posix.check(r, "sendmsg on fd " + fd);
+                return;
+            }
+        }
+    }
+
+    /**
+     * Blocks for the next datagram. Returns null at end of file (the peer
+     * closed). Received descriptors are close-on-exec and belong to the caller.
+     */
+    public Packet receive() throws PosixException {
+        prepare(receiveHeader, receiveData, MAX_PACKET, MAX_DESCRIPTORS);
+        long n;
+        while (true) {
+            n = Posix.LIBC.recvmsg(fd, receiveHeader, MSG_CMSG_CLOEXEC);
+            if (n == -1 && Posix.errno() == Posix.EINTR) {
+                continue;
+            }
+            Posix.check(n, "recvmsg on fd " + fd);
+            break;
+        }
+        int[] fds = receivedDescriptors();
+        int flags = receiveHeader.getInt(OFF_FLAGS);
+        if ((flags & (MSG_TRUNC | MSG_CTRUNC)) != 0) {
+            for (int d : fds) {
+                Posix.closeQuietly(d);
+            }
+            throw new PosixException("recvmsg on fd " + fd + ": datagram or descriptors truncated", 90);
+        }
+        if (n == 0 && fds.length == 0) {
+            return null;
+        }
+        byte[] bytes = new byte[(int) n];
+        receiveData.get(0, bytes, 0, (int) n);
+        return new Packet(ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder()), fds);
+    }
+
+    private int[] receivedDescriptors() {
+        long controlLength = receiveHeader.getLong(OFF_CONTROLLEN);
+        if (controlLength < CMSG_HEADER) {
+            return new int[0];
+        }
+        Pointer control = receiveHeader.slice(MSGHDR_SIZE + IOVEC_SIZE);
+        long length = control.getLong(0);
+        if (control.getInt(8) != SOL_SOCKET || control.getInt(12) != SCM_RIGHTS || length < CMSG_HEADER) {
+            return new int[0];
+        }
+        int count = (int) ((length - CMSG_HEADER) / 4);
+        int[] fds = new int[count];
+        for (int i = 0; i < count; i++) {
+            fds[i] = control.getInt(CMSG_HEADER + 4L * i);
+        }
+        return fds;
+    }
+
+    private static void prepare(Pointer header, Pointer data, int length, int descriptors) {
+        Pointer iov = header.slice(MSGHDR_SIZE);
+        iov.putAddress(0, data.address());
+        iov.putLong(8, length);
+        header.putAddress(0, 0L);
+        header.putInt(8, 0);
+        header.putAddress(OFF_IOV, iov.address());
+        header.putLong(OFF_IOVLEN, 1);
+        if (descriptors > 0) {
+            header.putAddress(OFF_CONTROL, header.address() + MSGHDR_SIZE + IOVEC_SIZE);
+            // CMSG_SPACE: the data rounded up to 8 bytes.
+            header.putLong(OFF_CONTROLLEN, CMSG_HEADER + ((4L * descriptors + 7) & ~7L));
+        } else {
+            header.putAddress(OFF_CONTROL, 0L);
+            header.putLong(OFF_CONTROLLEN, 0);
+        }
+        header.putInt(OFF_FLAGS, 0);
+    }
+
+    /** Shuts the socket down for both directions, waking a blocked reader, without closing it. */
+    public void shutdown() {
+        Posix.LIBC.shutdown(fd, 2);
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            Posix.closeQuietly(fd);
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package io.corral.posix.internal;
+
+import jnr.ffi.Pointer;
+import jnr.ffi.annotations.Out;
+import jnr.ffi.annotations.SaveError;
+
+/** The libc functions jnr-posix does not offer (or offers without the flags Corral needs). */
+public interface LibC {
+
+    @SaveError
+    int socketpair(int domain, int type, int protocol, @Out int[] sv);
+
+    @SaveError
+    long sendmsg(int fd, Pointer msg, int flags);
+
+    @SaveError
+    long recvmsg(int fd, Pointer msg, int flags);
+
+    @SaveError
+    int close(int fd);
+
+    int shutdown(int fd, int how);
+
+    @SaveError
+    int open(String path, int flags, int mode);
+
+    @SaveError
+    int pipe2(@Out int[] fds, int flags);
+
+    @SaveError
+    long syscall(long number, long a1, long a2, long a3, long a4);
+
+    @SaveError
+    int getgrouplist(String user, int group, @Out int[] groups, jnr.ffi.byref.IntByReference ngroups);
+
+    @SaveError
+    int kill(int pid, int signal);
+
+    @SaveError
+    int waitpid(int pid, @Out int[] status, int options);
+
+    @SaveError
+    int getgroups(int size, @Out int[] list);
+
+    int getuid();
+
+    int geteuid();
+
+    int getgid();
+
+    int getegid();
+
+    int getpid();
+
+    String strerror(int errno);
+}

@@ -1,0 +1,96 @@
+package io.corral.shell.internal;
+
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
+import org.apache.felix.service.command.CommandProcessor;
+import org.apache.felix.service.command.CommandSession;
+import org.apache.felix.service.command.Converter;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.FrameworkListener;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+
+/**
+ * Runs the commands of {@code bin/corral -c 'CMD; CMD'} once the framework has
+ * started, then exits the JVM: 0 when every command succeeded, 1 with a
+ * one-line error otherwise. The framework is stopped by Felix's shutdown hook,
+ * so bundles deactivate (and their children are stopped) as in a normal stop.
+ */
+@Component(immediate = true)
+public final class BatchRunner implements FrameworkListener {
+
+    /** Framework property holding the commands; the component does nothing without it. */
+    static final String COMMANDS_PROPERTY = "corral.commands";
+
+    private final CommandProcessor processor;
+    private final BundleContext context;
+    private final String commands;
+    private volatile boolean ran;
+
+    @Activate
+    public BatchRunner(@Reference CommandProcessor processor, BundleContext context) {
+        this.processor = processor;
+        this.context = context;
+        this.commands = context.getProperty(COMMANDS_PROPERTY);
+        if (commands == null) {
+            return;
+        }
+        context.addFrameworkListener(this);
+        if (context.getBundle(0).getState() == Bundle.ACTIVE) {
+            runOnce();
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        context.removeFrameworkListener(this);
+    }
+
+    @Override
+    public void frameworkEvent(FrameworkEvent event) {
+        if (event.getType() == FrameworkEvent.STARTED) {
+            runOnce();
+        }
+    }
+
+    private synchronized void runOnce() {
+        if (ran) {
+            return;
+        }
+        ran = true;
+        // Off the framework's event thread, so that commands may wait for framework events themselves.
+        Thread t = new Thread(this::run, "corral-batch");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private void run() {
+        // The process's real streams: System.out is Gogo's per-thread stream,
+        // which would hand the session's output back to itself.
+        PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true);
+        PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true);
+        int status = execute(processor, commands, out, err);
+        out.flush();
+        err.flush();
+        System.exit(status);
+    }
+
+    /** Executes a command line in a fresh session; prints results and a one-line error. */
+    static int execute(CommandProcessor processor, String line, PrintStream out, PrintStream err) {
+        try (CommandSession session = processor.createSession(System.in, out, err)) {
+            Object result = session.execute(line);
+            if (result != null) {
+                out.println(session.format(result, Converter.INSPECT));
+            }
+            return 0;
+        } catch (Exception e) {
+            err.println("Error: " + ErrorText.of(e));
+            return 1;
+        }
+    }
+}

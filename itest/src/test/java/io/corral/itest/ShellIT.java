@@ -1,0 +1,93 @@
+package io.corral.itest;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+import static org.ops4j.pax.exam.CoreOptions.options;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import javax.inject.Inject;
+import org.apache.felix.service.command.CommandProcessor;
+import org.apache.felix.service.command.CommandSession;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+
+/** The corral Gogo scope in a running Felix. */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class ShellIT {
+
+    @Inject
+    private CommandProcessor processor;
+
+    @Inject
+    private BundleContext context;
+
+    @Configuration
+    public Option[] config() throws Exception {
+        return options(CorralOptions.distribution(Files.createTempDirectory("corral-it").toFile()));
+    }
+
+    private String run(String line) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
+        PrintStream saved = System.out;
+        // Corral's commands print to System.out, which Gogo redirects per session thread.
+        try (CommandSession session = processor.createSession(System.in, ps, ps)) {
+            Object result = session.execute(line);
+            if (result != null) {
+                ps.println(session.format(result, 0));
+            }
+        } finally {
+            System.setOut(saved);
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    public void everyCorralBundleIsActive() {
+        int corral = 0;
+        for (Bundle b : context.getBundles()) {
+            if (b.getSymbolicName() != null && b.getSymbolicName().startsWith("io.corral.")) {
+                corral++;
+                assertEquals(b.getSymbolicName() + " state", Bundle.ACTIVE, b.getState());
+            }
+        }
+        assertTrue("corral bundles installed: " + corral, corral >= 2);
+    }
+
+    @Test
+    public void versionListsEveryCorralBundleWithItsVersion() throws Exception {
+        String out = run("corral:version");
+        for (Bundle b : context.getBundles()) {
+            if (b.getSymbolicName() != null && b.getSymbolicName().startsWith("io.corral.")) {
+                assertTrue(out, out.matches("(?s).*" + b.getSymbolicName().replace(".", "\\.") + "\\s+"
+                    + b.getVersion().toString().replace(".", "\\.") + "\\s+ACTIVE.*"));
+            }
+        }
+    }
+
+    @Test
+    public void versionJsonIsParseable() throws Exception {
+        String out = run("corral:version --json");
+        com.google.gson.JsonObject o = com.google.gson.JsonParser.parseString(out).getAsJsonObject();
+        assertTrue(out, o.getAsJsonArray("bundles").size() >= 2);
+        assertTrue(out, o.has("services"));
+    }
+
+    @Test
+    public void everyCorralCommandHasHelp() throws Exception {
+        String out = run("help corral:version");
+        assertTrue(out, out.contains("show Corral's bundles"));
+        assertTrue(out, out.contains("--json"));
+    }
+}
