@@ -172,6 +172,15 @@ public final class Posix {
         }
     }
 
+    /** SIGKILL and reap one child, for clean-up paths where a failure can only be ignored. */
+    public static void killAndReap(int pid) {
+        LIBC.kill(pid, SIGKILL);
+        int[] status = new int[1];
+        while (LIBC.waitpid(pid, status, 0) == -1 && errno() == EINTR) {
+            // retry
+        }
+    }
+
     public static boolean hasPidfd() {
         return jnr.ffi.Platform.getNativePlatform().getOS() == jnr.ffi.Platform.OS.LINUX;
     }

@@ -41,8 +41,11 @@ public interface IsolationProvider {
     IsolationRequest validate(IsolationRequest request, io.corral.api.credential.Credential target, Host host)
         throws IsolationException;
 
-    /** Creates and executes a process; exits go to {@code handler}. */
-    Launched launch(Launch launch, ExitHandler handler) throws IsolationException;
+    /**
+     * Creates and executes a process that {@link #validate} accepted for the
+     * same host; exits go to {@code handler}.
+     */
+    Launched launch(Launch launch, Host host, ExitHandler handler) throws IsolationException;
 
     /**
      * Watches a process that another provider (or an earlier helper of this

@@ -1,0 +1,191 @@
+package io.corral.process.internal;
+
+import io.corral.api.credential.Credential;
+import io.corral.api.isolation.ExitHandler;
+import io.corral.api.isolation.Namespace;
+import io.corral.api.process.ExitStatus;
+import io.corral.api.process.ManagedProcess;
+import io.corral.api.process.ProcessState;
+import io.corral.api.process.ProcessType;
+import io.corral.posix.Posix;
+import io.corral.posix.PosixException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.BiConsumer;
+
+/**
+ * One supervised process. It is its own {@link ExitHandler}: the provider's
+ * reader thread reports the exit here, possibly before the spawning thread
+ * has finished registering it, which is why state only moves forward.
+ */
+final class ManagedProcessImpl implements ManagedProcess, ExitHandler {
+
+    private final String name;
+    private final ProcessType type;
+    private final Credential credential;
+    private final Set<Namespace> namespaces;
+    private volatile Path logFile;
+    private final Instant startTime = Instant.now();
+    private final CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
+    private final BiConsumer<ManagedProcessImpl, ProcessState> onChange;
+    private volatile String provider;
+    private volatile int pid = -1;
+    private volatile int isolatedPid = -1;
+    private volatile int pidfd = -1;
+    private volatile ProcessState state = ProcessState.STARTING;
+
+    ManagedProcessImpl(String name, ProcessType type, Credential credential, Set<Namespace> namespaces,
+            Path logFile, String provider, BiConsumer<ManagedProcessImpl, ProcessState> onChange) {
+        this.name = name;
+        this.type = type;
+        this.credential = credential;
+        this.namespaces = Set.copyOf(namespaces);
+        this.logFile = logFile;
+        this.provider = provider;
+        this.onChange = onChange;
+    }
+
+    /** The spawn succeeded: the program runs. */
+    void launched(int pid, int isolatedPid, int pidfd) {
+        this.pid = pid;
+        this.isolatedPid = isolatedPid;
+        synchronized (this) {
+            if (exit.isDone()) {
+                // The exit was seen first; nothing will use the pidfd again.
+                Posix.closeQuietly(pidfd);
+            } else {
+                this.pidfd = pidfd;
+            }
+        }
+        advance(ProcessState.RUNNING);
+    }
+
+    /** Moves the state forward; a report that would move it back is stale and ignored. */
+    void advance(ProcessState next) {
+        boolean changed;
+        synchronized (this) {
+            changed = next.compareTo(state) > 0;
+            if (changed) {
+                state = next;
+            }
+        }
+        if (changed) {
+            onChange.accept(this, next);
+        }
+    }
+
+    void logFile(Path renamed) {
+        this.logFile = renamed;
+    }
+
+    void adoptedBy(String provider) {
+        this.provider = provider;
+    }
+
+    int pidfd() {
+        return pidfd;
+    }
+
+    boolean alive() {
+        return !exit.isDone();
+    }
+
+    @Override
+    public void exited(int pid, int code, int signal, boolean known) {
+        ExitStatus status = known ? (signal != 0 ? ExitStatus.killed(signal) : ExitStatus.exited(code))
+            : ExitStatus.unknown();
+        synchronized (this) {
+            if (exit.isDone()) {
+                return; // reported twice while moving between providers
+            }
+            exit.complete(status);
+            Posix.closeQuietly(pidfd);
+            pidfd = -1;
+        }
+        advance(ProcessState.EXITED);
+    }
+
+    @Override
+    public boolean signal(int signal) {
+        synchronized (this) {
+            if (exit.isDone() || pid < 0) {
+                return false;
+            }
+            try {
+                // Through the pidfd: a recycled pid can never be hit by mistake.
+                return pidfd >= 0 ? Posix.pidfdSignal(pidfd, signal) : Posix.kill(pid, signal);
+            } catch (PosixException e) {
+                throw new IllegalStateException("signal " + signal + " to pid " + pid + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    @Override
+    public int pid() {
+        return pid;
+    }
+
+    @Override
+    public int isolatedPid() {
+        return isolatedPid;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public ProcessType type() {
+        return type;
+    }
+
+    @Override
+    public ProcessState state() {
+        return state;
+    }
+
+    @Override
+    public Credential credential() {
+        return credential;
+    }
+
+    @Override
+    public Set<Namespace> namespaces() {
+        return namespaces;
+    }
+
+    @Override
+    public String provider() {
+        return provider;
+    }
+
+    @Override
+    public Instant startTime() {
+        return startTime;
+    }
+
+    @Override
+    public Optional<Path> logFile() {
+        return Optional.ofNullable(logFile);
+    }
+
+    @Override
+    public Optional<ExitStatus> exitStatus() {
+        return Optional.ofNullable(exit.getNow(null));
+    }
+
+    @Override
+    public CompletionStage<ExitStatus> onExit() {
+        return exit.minimalCompletionStage();
+    }
+
+    @Override
+    public String toString() {
+        return name + "[" + pid + "]";
+    }
+}

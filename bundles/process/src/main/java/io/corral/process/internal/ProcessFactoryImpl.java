@@ -1,0 +1,319 @@
+package io.corral.process.internal;
+
+import io.corral.api.credential.Credential;
+import io.corral.api.credential.CredentialException;
+import io.corral.api.credential.CredentialService;
+import io.corral.api.credential.GroupId;
+import io.corral.api.isolation.Host;
+import io.corral.api.isolation.IsolationException;
+import io.corral.api.isolation.IsolationProvider;
+import io.corral.api.isolation.IsolationRequest;
+import io.corral.api.isolation.Launch;
+import io.corral.api.isolation.Launched;
+import io.corral.api.isolation.Namespace;
+import io.corral.api.process.ManagedProcess;
+import io.corral.api.process.ProcessFactory;
+import io.corral.api.process.ProcessListener;
+import io.corral.api.process.ProcessState;
+import io.corral.api.process.SpawnException;
+import io.corral.api.process.SpawnSpec;
+import io.corral.posix.Posix;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * The process factory and registry. It spawns through the highest-ranked
+ * isolation provider and follows it as providers come and go; processes of a
+ * provider that leaves are adopted by the next one, so their exits are still
+ * seen. Exits arrive on the providers' reader threads: no thread per child.
+ */
+@Component(service = ProcessFactory.class, configurationPid = "io.corral.process")
+@Designate(ocd = ProcessFactoryImpl.Config.class)
+public final class ProcessFactoryImpl implements ProcessFactory {
+
+    @ObjectClassDefinition(name = "Corral process factory")
+    public @interface Config {
+        @AttributeDefinition(description = "Seconds between SIGTERM and SIGKILL when the container stops")
+        int stop_grace_seconds() default 5;
+
+        @AttributeDefinition(description = "How many exited processes stay listed")
+        int exited_kept() default 1000;
+    }
+
+    private final ProcessLogs logs;
+    private final int graceSeconds;
+    private final int exitedKept;
+    /** Every tracked process in spawn order; exited ones are pruned from the front. */
+    private final ConcurrentLinkedDeque<ManagedProcessImpl> processes = new ConcurrentLinkedDeque<>();
+    private final List<ManagedProcessImpl> awaitingProvider = new ArrayList<>();
+    private final List<ProcessListener> listeners = new CopyOnWriteArrayList<>();
+    private volatile IsolationProvider provider;
+    private volatile CredentialService credentials;
+
+    @Activate
+    public ProcessFactoryImpl(BundleContext context, Config config) {
+        String base = context.getProperty("corral.base");
+        Path logDir = base != null ? Path.of(base, "log", "processes") : context.getDataFile("processes").toPath();
+        this.logs = new ProcessLogs(logDir);
+        this.graceSeconds = config.stop_grace_seconds();
+        this.exitedKept = config.exited_kept();
+    }
+
+    @Deactivate
+    void deactivate() {
+        stopAll(Duration.ofSeconds(graceSeconds));
+    }
+
+    // ---- references ----
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+        policyOption = ReferencePolicyOption.GREEDY)
+    void bindProvider(IsolationProvider p) {
+        List<ManagedProcessImpl> pending;
+        synchronized (awaitingProvider) {
+            provider = p;
+            pending = new ArrayList<>(awaitingProvider);
+            awaitingProvider.clear();
+        }
+        pending.forEach(mp -> adopt(mp, p));
+    }
+
+    void unbindProvider(IsolationProvider p) {
+        synchronized (awaitingProvider) {
+            if (provider == p) {
+                provider = null;
+            }
+        }
+        // Bind of the successor comes before this unbind, so it can adopt at once.
+        IsolationProvider next = provider;
+        for (ManagedProcessImpl mp : processes) {
+            if (mp.alive() && mp.provider().equals(p.platform()) && mp.pidfd() >= 0) {
+                if (next != null && next != p) {
+                    adopt(mp, next);
+                } else {
+                    synchronized (awaitingProvider) {
+                        awaitingProvider.add(mp);
+                    }
+                }
+            }
+        }
+    }
+
+    private void adopt(ManagedProcessImpl mp, IsolationProvider p) {
+        try {
+            p.adopt(mp.pid(), mp.pidfd(), mp);
+            mp.adoptedBy(p.platform());
+        } catch (IsolationException e) {
+            System.err.println("corral: " + p.platform() + " could not adopt " + mp + ": " + e.getMessage());
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+        policyOption = ReferencePolicyOption.GREEDY)
+    void bindCredentials(CredentialService c) {
+        credentials = c;
+    }
+
+    void unbindCredentials(CredentialService c) {
+        if (credentials == c) {
+            credentials = null;
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addListener(ProcessListener l) {
+        listeners.add(l);
+    }
+
+    void removeListener(ProcessListener l) {
+        listeners.remove(l);
+    }
+
+    // ---- ProcessFactory ----
+
+    @Override
+    public ManagedProcess spawn(SpawnSpec spec) throws SpawnException {
+        IsolationProvider p = provider;
+        if (p == null) {
+            throw new SpawnException("validate", "no isolation provider is running (start io.corral.isolation.linux"
+                + " or io.corral.isolation.fork)");
+        }
+        if (spec.name().isBlank()) {
+            throw new SpawnException("validate", "name \"" + spec.name() + "\": must not be blank");
+        }
+        String path = Executables.resolve(spec.executable(), spec.environment());
+        Executables.checkDirectory(spec.workingDirectory());
+        Host host = host();
+        Credential target = target(spec);
+        IsolationRequest isolation;
+        try {
+            isolation = p.validate(spec.isolation(), target, host);
+        } catch (IsolationException e) {
+            throw new SpawnException(e.step(), e.errno(), e.getMessage());
+        }
+
+        List<String> argv = new ArrayList<>();
+        argv.add(spec.executable());
+        argv.addAll(spec.arguments());
+        List<String> env = spec.environment().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
+        for (Map.Entry<String, String> e : spec.environment().entrySet()) {
+            if (e.getKey().isEmpty() || e.getKey().contains("=")) {
+                throw new SpawnException("validate", "environment \"" + e.getKey() + "\": a name must be non-empty"
+                    + " and contain no '='");
+            }
+        }
+
+        try (ProcessLogs.Streams streams = logs.open(spec.name(), spec.stdio())) {
+            ManagedProcessImpl mp = new ManagedProcessImpl(spec.name(), spec.type(),
+                target != null ? target : host.caller(), isolation.namespaces(), streams.log(), p.platform(),
+                this::changed);
+            Launch launch = new Launch(path, argv, env, spec.workingDirectory(), target, isolation,
+                "corral: " + spec.name(), streams.descriptors);
+            Launched launched;
+            try {
+                launched = p.launch(launch, host, mp);
+            } catch (IsolationException e) {
+                streams.discard();
+                throw new SpawnException(e.step(), e.errno(), explain(e, isolation));
+            }
+            mp.logFile(streams.rename(spec.name(), launched.pid()));
+            return register(mp, launched);
+        }
+    }
+
+    /** Registers the process; the exit handler given to the provider is {@code mp}. */
+    private ManagedProcess register(ManagedProcessImpl mp, Launched launched) {
+        processes.addLast(mp);
+        mp.launched(launched.pid(), launched.isolatedPid(), launched.pidfd());
+        // A plain executable is ready once it runs; protocol workers say so on their port.
+        mp.advance(ProcessState.READY);
+        prune();
+        return mp;
+    }
+
+    private void prune() {
+        long exited = processes.stream().filter(p -> !p.alive()).count();
+        for (ManagedProcessImpl p : processes) {
+            if (exited <= exitedKept) {
+                break;
+            }
+            if (!p.alive() && processes.remove(p)) {
+                exited--;
+            }
+        }
+    }
+
+    private void changed(ManagedProcessImpl p, ProcessState state) {
+        for (ProcessListener l : listeners) {
+            try {
+                l.stateChanged(p, state);
+            } catch (RuntimeException e) {
+                System.err.println("corral: process listener " + l + " failed: " + e);
+            }
+        }
+    }
+
+    /** The caller's identity and whether it may set ids, from the credential service when there is one. */
+    private Host host() {
+        CredentialService c = credentials;
+        if (c != null) {
+            return new Host(c.current(), c.canChangeIds());
+        }
+        int uid = Posix.getuid();
+        int gid = Posix.getgid();
+        Credential self = new Credential(uid, Integer.toString(uid), gid, Integer.toString(gid),
+            List.of(new GroupId(gid, Integer.toString(gid))), "");
+        return new Host(self, Posix.geteuid() == 0);
+    }
+
+    private Credential target(SpawnSpec spec) throws SpawnException {
+        if (spec.user() == null && spec.group() == null) {
+            return null;
+        }
+        CredentialService c = credentials;
+        if (c == null) {
+            throw new SpawnException("credential", "user \"" + spec.user() + "\": no credential service is running"
+                + " to look it up (start io.corral.credential)");
+        }
+        try {
+            String user = spec.user() != null ? spec.user() : c.current().user();
+            return c.resolve(user, spec.group());
+        } catch (CredentialException e) {
+            throw new SpawnException("credential", e.getMessage());
+        }
+    }
+
+    /** Adds what an operator needs to an error from the child, e.g. which id is not mapped. */
+    private static String explain(IsolationException e, IsolationRequest isolation) {
+        String message = e.getMessage();
+        if (e.errno() == Posix.EINVAL && isolation.has(Namespace.CREDENTIAL)) {
+            String step = e.step();
+            if (step.startsWith("setuid ")) {
+                return message + " (uid " + step.substring(7) + " is not mapped in the credential namespace)";
+            }
+            if (step.startsWith("setgid ") || step.startsWith("setgroups")) {
+                return message + " (a gid is not mapped in the credential namespace)";
+            }
+        }
+        return message;
+    }
+
+    @Override
+    public List<ManagedProcess> processes() {
+        return List.copyOf(processes);
+    }
+
+    @Override
+    public Optional<ManagedProcess> process(int pid) {
+        ManagedProcess found = null;
+        for (ManagedProcessImpl p : processes) {
+            if (p.pid() == pid) {
+                found = p; // the newest with this pid wins
+            }
+        }
+        return Optional.ofNullable(found);
+    }
+
+    @Override
+    public void stopAll(Duration grace) {
+        List<ManagedProcessImpl> live = processes.stream().filter(ManagedProcessImpl::alive).toList();
+        if (live.isEmpty()) {
+            return;
+        }
+        live.forEach(p -> p.signal(Posix.SIGTERM));
+        if (!awaitExits(live, grace)) {
+            live.forEach(p -> p.signal(Posix.SIGKILL));
+            awaitExits(live, Duration.ofSeconds(5));
+        }
+    }
+
+    private static boolean awaitExits(List<ManagedProcessImpl> live, Duration timeout) {
+        CompletableFuture<?>[] exits = live.stream().map(p -> p.onExit().toCompletableFuture())
+            .toArray(CompletableFuture[]::new);
+        try {
+            CompletableFuture.allOf(exits).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,191 @@
+package io.corral.shell.command;
+
+import io.corral.api.credential.GroupId;
+import io.corral.api.isolation.IdMapEntry;
+import io.corral.api.isolation.IsolationRequest;
+import io.corral.api.isolation.Namespace;
+import io.corral.api.process.ExitStatus;
+import io.corral.api.process.ManagedProcess;
+import io.corral.api.process.ProcessFactory;
+import io.corral.api.process.ProcessType;
+import io.corral.api.process.SpawnException;
+import io.corral.api.process.SpawnSpec;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.stream.Collectors;
+import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.Parameter;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+
+/** {@code corral:spawn}, {@code corral:ps}, {@code corral:kill}, {@code corral:logs}. */
+@Component(service = ProcessCommands.class, property = {
+    "osgi.command.scope=corral",
+    "osgi.command.function=spawn",
+    "osgi.command.function=ps",
+    "osgi.command.function=kill",
+    "osgi.command.function=logs"
+})
+public final class ProcessCommands {
+
+    static final String SPAWN_USAGE = "spawn a process: spawn [--name N] [--type T] [--user U] [--group G]"
+        + " [--ns credential,pid,mount,uname,ipc,network,cgroup] [--uidmap C:H:S]... [--gidmap C:H:S]..."
+        + " [--hostname H] [--no-new-privs] [--cwd DIR] [--env K=V]... [--wait] EXECUTABLE [ARGS...];"
+        + " prints the pid, or with --wait the output and the exit status";
+
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss")
+        .withZone(ZoneId.systemDefault());
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+        policyOption = ReferencePolicyOption.GREEDY)
+    private volatile ProcessFactory factory;
+
+    private ProcessFactory factory() {
+        ProcessFactory f = factory;
+        if (f == null) {
+            throw new IllegalStateException("no process factory is running (start io.corral.process)");
+        }
+        return f;
+    }
+
+    @Descriptor(SPAWN_USAGE)
+    public void spawn(@Descriptor("options, then the executable and its arguments") String... args)
+            throws SpawnException, InterruptedException, IOException {
+        Args a = new Args("corral:spawn", args);
+        String name = null;
+        ProcessType type = ProcessType.WORKER;
+        String user = null;
+        String group = null;
+        String cwd = null;
+        String hostname = null;
+        boolean wait = false;
+        boolean newPrivs = true;
+        Set<Namespace> namespaces = EnumSet.noneOf(Namespace.class);
+        List<IdMapEntry> uidmap = new ArrayList<>();
+        List<IdMapEntry> gidmap = new ArrayList<>();
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        for (String o = a.option(); o != null; o = a.option()) {
+            try {
+                switch (o) {
+                    case "--name" -> name = a.value(o, "a name");
+                    case "--type" -> type = ProcessType.parse(a.value(o, "a process type"));
+                    case "--user" -> user = a.value(o, "a user name or uid");
+                    case "--group" -> group = a.value(o, "a group name or gid");
+                    case "--cwd" -> cwd = a.value(o, "a directory");
+                    case "--hostname" -> hostname = a.value(o, "a host name");
+                    case "--wait" -> wait = true;
+                    case "--no-new-privs" -> newPrivs = false;
+                    case "--ns" -> {
+                        for (String n : a.value(o, "namespaces, e.g. credential,pid").split(",")) {
+                            if (!n.isBlank()) {
+                                namespaces.add(Namespace.parse(n.trim()));
+                            }
+                        }
+                    }
+                    case "--uidmap" -> uidmap.add(IdMapEntry.parse(a.value(o, "CONTAINER:HOST:SIZE")));
+                    case "--gidmap" -> gidmap.add(IdMapEntry.parse(a.value(o, "CONTAINER:HOST:SIZE")));
+                    case "--env" -> {
+                        String kv = a.value(o, "KEY=VALUE");
+                        int eq = kv.indexOf('=');
+                        if (eq <= 0) {
+                            throw a.error("--env \"" + kv + "\": expected KEY=VALUE");
+                        }
+                        env.put(kv.substring(0, eq), kv.substring(eq + 1));
+                    }
+                    default -> throw a.unknown(o);
+                }
+            } catch (IllegalArgumentException e) {
+                throw e.getMessage().startsWith("corral:spawn") ? e : a.error(e.getMessage());
+            }
+        }
+        String executable = a.required("EXECUTABLE");
+        SpawnSpec spec = SpawnSpec.builder(executable).name(name).type(type).user(user).group(group)
+            .workingDirectory(cwd).environment(env).arguments(a.rest())
+            .isolation(new IsolationRequest(namespaces, uidmap, gidmap, hostname, newPrivs)).build();
+        ManagedProcess p = factory().spawn(spec);
+        if (!wait) {
+            System.out.println(p.pid());
+            return;
+        }
+        ExitStatus status;
+        try {
+            status = p.onExit().toCompletableFuture().get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("waiting for pid " + p.pid() + ": " + e.getCause());
+        }
+        if (p.logFile().isPresent()) {
+            System.out.print(Files.readString(p.logFile().get(), StandardCharsets.UTF_8));
+        }
+        System.out.println("pid " + p.pid() + " " + status);
+        if (!status.success()) {
+            throw new IllegalStateException(p.name() + " (pid " + p.pid() + ") failed: " + status);
+        }
+    }
+
+    @Descriptor("list the processes Corral supervises, the exited ones it still remembers included")
+    public void ps(@Descriptor("print JSON for scripts")
+            @Parameter(names = "--json", presentValue = "true", absentValue = "false") boolean json) {
+        Table t = new Table("PID", "NSPID", "Name", "Type", "State", "Provider", "User", "Namespaces",
+            "Started", "Exit");
+        for (ManagedProcess p : factory().processes()) {
+            t.row(p.pid(), p.isolatedPid(), p.name(), p.type().name().toLowerCase(), p.state().name(),
+                p.provider(), p.credential().user(),
+                p.namespaces().isEmpty() ? "-" : p.namespaces().stream().map(Namespace::key)
+                    .collect(Collectors.joining(",")),
+                json ? p.startTime().toString() : TIME.format(p.startTime()),
+                p.exitStatus().map(s -> json ? (Object) s.value() : s.toString()).orElse(null));
+        }
+        t.print(System.out, json);
+    }
+
+    @Descriptor("send a signal to a supervised process (default TERM)")
+    public void kill(@Descriptor("the pid, as corral:ps shows it") int pid,
+            @Descriptor("signal name or number: TERM, KILL, HUP, INT, QUIT, USR1, USR2, 9, …") String... signal) {
+        if (signal.length > 1) {
+            throw new IllegalArgumentException("corral:kill: expected PID [SIGNAL], got " + (signal.length + 1)
+                + " arguments");
+        }
+        int sig = signal.length == 0 ? 15 : Signals.parse(signal[0]);
+        ManagedProcess p = process(pid);
+        if (!p.signal(sig)) {
+            throw new IllegalStateException("pid " + pid + " (" + p.name() + ") has already exited: "
+                + p.exitStatus().map(ExitStatus::toString).orElse("unknown"));
+        }
+    }
+
+    @Descriptor("show the output a supervised process wrote to its log")
+    public void logs(
+            @Descriptor("show only the last N lines") @Parameter(names = "-n", absentValue = "-1") int lines,
+            @Descriptor("the pid, as corral:ps shows it") int pid) throws IOException {
+        ManagedProcess p = process(pid);
+        Path log = p.logFile().orElseThrow(() -> new IllegalStateException("pid " + pid + " (" + p.name()
+            + ") writes no log: its output was redirected"));
+        List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
+        int from = lines < 0 ? 0 : Math.max(0, all.size() - lines);
+        all.subList(from, all.size()).forEach(System.out::println);
+    }
+
+    private ManagedProcess process(int pid) {
+        return factory().process(pid).orElseThrow(() -> new IllegalArgumentException("no process with pid "
+            + pid + " is supervised by Corral (see corral:ps)"));
+    }
+
+    static String groups(List<GroupId> groups) {
+        return groups.stream().map(GroupId::toString).collect(Collectors.joining(","));
+    }
+}

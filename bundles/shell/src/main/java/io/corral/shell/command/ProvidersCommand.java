@@ -1,0 +1,56 @@
+package io.corral.shell.command;
+
+import io.corral.api.isolation.IsolationProvider;
+import io.corral.api.isolation.Namespace;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.stream.Collectors;
+import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.Parameter;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+
+/** {@code corral:providers}: every isolation provider, and which one new processes use. */
+@Component(service = ProvidersCommand.class, property = {
+    "osgi.command.scope=corral",
+    "osgi.command.function=providers"
+})
+public final class ProvidersCommand {
+
+    private final BundleContext context;
+
+    @Activate
+    public ProvidersCommand(BundleContext context) {
+        this.context = context;
+    }
+
+    @Descriptor("list the isolation providers with platform, ranking and namespaces; the highest-ranked is active")
+    public void providers(@Descriptor("print JSON for scripts")
+            @Parameter(names = "--json", presentValue = "true", absentValue = "false") boolean json)
+            throws InvalidSyntaxException {
+        ServiceReference<IsolationProvider>[] refs = context.getServiceReferences(IsolationProvider.class, null)
+            .toArray(ServiceReference[]::new);
+        Arrays.sort(refs, Comparator.reverseOrder());
+        Table t = new Table("Platform", "Ranking", "Namespaces", "Bundle", "Active");
+        for (int i = 0; i < refs.length; i++) {
+            IsolationProvider p = context.getService(refs[i]);
+            if (p == null) {
+                continue;
+            }
+            try {
+                Object ranking = refs[i].getProperty(Constants.SERVICE_RANKING);
+                String ns = p.supportedNamespaces().isEmpty() ? "none" : p.supportedNamespaces().stream()
+                    .sorted().map(Namespace::key).collect(Collectors.joining(","));
+                t.row(p.platform(), ranking == null ? 0 : ranking, ns, refs[i].getBundle().getSymbolicName(),
+                    i == 0 ? "yes" : "no");
+            } finally {
+                context.ungetService(refs[i]);
+            }
+        }
+        t.print(System.out, json);
+    }
+}

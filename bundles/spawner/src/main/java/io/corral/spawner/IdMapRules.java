@@ -1,0 +1,184 @@
+package io.corral.spawner;
+
+import io.corral.api.credential.Credential;
+import io.corral.api.credential.GroupId;
+import io.corral.api.isolation.Host;
+import io.corral.api.isolation.IdMapEntry;
+import io.corral.api.isolation.IsolationException;
+import io.corral.api.isolation.IsolationRequest;
+import io.corral.api.isolation.Namespace;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Unit's rules for uid and gid maps (nxt_clone_vldt_credential_*), checked
+ * before anything is created so that the operator gets a message naming the
+ * entry rather than the kernel's EINVAL.
+ */
+public final class IdMapRules {
+
+    /** The kernel's limit of lines in a map (since Linux 4.15). */
+    static final int MAX_ENTRIES = 340;
+    private static final long ID_LIMIT = 0xFFFFFFFFL; // (uid_t) -1 is never a valid id
+
+    private IdMapRules() {
+    }
+
+    /**
+     * Checks the maps of a request and fills in the default maps. The target
+     * is the credential the child gets (null: the container's own).
+     */
+    public static IsolationRequest check(IsolationRequest request, Credential target, Host host)
+            throws IsolationException {
+        boolean userNs = request.has(Namespace.CREDENTIAL);
+        if (!userNs) {
+            if (!request.uidMap().isEmpty()) {
+                throw invalid("\"uidmap\" requires the \"credential\" namespace");
+            }
+            if (!request.gidMap().isEmpty()) {
+                throw invalid("\"gidmap\" requires the \"credential\" namespace");
+            }
+            checkWithoutNamespace(target, host);
+            return request;
+        }
+        Credential app = target != null ? target : host.caller();
+        List<IdMapEntry> uids = request.uidMap().isEmpty()
+            ? List.of(new IdMapEntry(app.uid(), host.privileged() ? app.uid() : host.caller().uid(), 1))
+            : request.uidMap();
+        List<IdMapEntry> gids = request.gidMap().isEmpty()
+            ? List.of(new IdMapEntry(app.gid(), host.privileged() ? app.gid() : host.caller().gid(), 1))
+            : request.gidMap();
+        checkEntries("uidmap", uids);
+        checkEntries("gidmap", gids);
+        if (host.privileged()) {
+            checkCovered(app, uids, gids);
+        } else {
+            checkUnprivileged(app, target, host, uids, gids);
+        }
+        return request.withMaps(uids, gids);
+    }
+
+    /** Without a user namespace an unprivileged container can only run children as itself. */
+    private static void checkWithoutNamespace(Credential target, Host host) throws IsolationException {
+        if (target == null || host.privileged()) {
+            return;
+        }
+        Credential self = host.caller();
+        if (target.uid() != self.uid() || target.gid() != self.gid()) {
+            throw new IsolationException("credential", 1, "user \"" + target.user() + "\" (uid " + target.uid()
+                + ", gid " + target.gid() + "): running as another user needs root or CAP_SETUID and CAP_SETGID"
+                + " (missing capabilities), or the \"credential\" namespace");
+        }
+    }
+
+    private static void checkEntries(String field, List<IdMapEntry> map) throws IsolationException {
+        if (map.size() > MAX_ENTRIES) {
+            throw invalid("\"" + field + "\" has " + map.size() + " entries; the kernel allows at most " + MAX_ENTRIES);
+        }
+        for (int i = 0; i < map.size(); i++) {
+            IdMapEntry e = map.get(i);
+            String name = field + "[" + i + "] \"" + e + "\"";
+            if (e.size() < 1) {
+                throw invalid(name + ": \"size\" must be at least 1");
+            }
+            if (e.container() < 0 || e.container() + e.size() > ID_LIMIT) {
+                throw invalid(name + ": container ids must lie in 0.." + (ID_LIMIT - 1));
+            }
+            if (e.host() < 0 || e.host() + e.size() > ID_LIMIT) {
+                throw invalid(name + ": host ids must lie in 0.." + (ID_LIMIT - 1));
+            }
+            for (int j = 0; j < i; j++) {
+                IdMapEntry o = map.get(j);
+                String other = field + "[" + j + "] \"" + o + "\"";
+                if (overlaps(e.container(), o.container(), e.size(), o.size())) {
+                    throw invalid(name + " overlaps " + other + " in container ids");
+                }
+                if (overlaps(e.host(), o.host(), e.size(), o.size())) {
+                    throw invalid(name + " overlaps " + other + " in host ids");
+                }
+            }
+        }
+    }
+
+    private static boolean overlaps(long a, long b, long sizeA, long sizeB) {
+        return a < b + sizeB && b < a + sizeA;
+    }
+
+    /** A privileged container may map anything, but the child's ids must be inside the maps. */
+    private static void checkCovered(Credential app, List<IdMapEntry> uids, List<IdMapEntry> gids)
+            throws IsolationException {
+        if (!covers(uids, app.uid())) {
+            throw invalid("\"uidmap\" has no \"container\" entry for user \"" + app.user() + "\" (uid "
+                + app.uid() + ")");
+        }
+        for (GroupId g : groupsOf(app)) {
+            if (!covers(gids, g.gid())) {
+                throw invalid("\"gidmap\" has no \"container\" entry for group \"" + g.name() + "\" (gid "
+                    + g.gid() + ") of user \"" + app.user() + "\"");
+            }
+        }
+    }
+
+    /** An unprivileged container may map only itself, one id, and no supplementary groups. */
+    private static void checkUnprivileged(Credential app, Credential target, Host host, List<IdMapEntry> uids,
+            List<IdMapEntry> gids) throws IsolationException {
+        Credential self = host.caller();
+        checkOne("uidmap", uids, self.uid(), "uid");
+        checkOne("gidmap", gids, self.gid(), "gid");
+        if (target != null && uids.get(0).container() != target.uid()) {
+            throw invalid("\"uidmap\" has no \"container\" entry for user \"" + target.user() + "\" (uid "
+                + target.uid() + ")");
+        }
+        if (target != null && gids.get(0).container() != target.gid()) {
+            throw invalid("\"gidmap\" has no \"container\" entry for gid " + target.gid() + " of user \""
+                + target.user() + "\"");
+        }
+        int supplementary = target == null ? 0 : target.supplementaryGids().length;
+        if (supplementary > 0) {
+            throw invalid("an unprivileged container cannot give supplementary groups in a credential namespace"
+                + " (user \"" + app.user() + "\" has " + supplementary + " group" + (supplementary == 1 ? "" : "s")
+                + "); choose a user without them, or run Corral as root");
+        }
+    }
+
+    private static void checkOne(String field, List<IdMapEntry> map, int own, String kind)
+            throws IsolationException {
+        if (map.size() > 1) {
+            throw invalid("\"" + field + "\" has " + map.size() + " entries; an unprivileged container may have"
+                + " only one");
+        }
+        IdMapEntry e = map.get(0);
+        if (e.size() != 1) {
+            throw invalid(field + "[0] \"" + e + "\": \"size\" is " + e.size() + ", but for an unprivileged"
+                + " container it must be 1");
+        }
+        if (e.host() != own) {
+            throw invalid(field + "[0] \"" + e + "\" maps host " + kind + " " + e.host() + ", but an unprivileged"
+                + " container can only map itself (" + kind + " " + own + ")");
+        }
+    }
+
+    private static boolean covers(List<IdMapEntry> map, long id) {
+        for (IdMapEntry e : map) {
+            if (id >= e.container() && id < e.container() + e.size()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static List<GroupId> groupsOf(Credential c) {
+        List<GroupId> all = new ArrayList<>();
+        all.add(new GroupId(c.gid(), c.group()));
+        for (GroupId g : c.groups()) {
+            if (g.gid() != c.gid()) {
+                all.add(g);
+            }
+        }
+        return all;
+    }
+
+    private static IsolationException invalid(String message) {
+        return new IsolationException("validate", message);
+    }
+}

@@ -1,0 +1,112 @@
+package io.corral.spawner;
+
+import io.corral.api.credential.Credential;
+import io.corral.api.isolation.IdMapEntry;
+import io.corral.api.isolation.IsolationRequest;
+import io.corral.api.isolation.Launch;
+import io.corral.api.isolation.Namespace;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/** Encodes a SPAWN message (type 1) of the spawn protocol. */
+final class SpawnRequest {
+
+    static final int TYPE = 1;
+    static final int NO_NEW_PRIVS = 1;
+    static final int MOUNT_PROC = 2;
+    static final int SET_GROUPS = 4;
+    static final int SET_GID = 8;
+    static final int SET_UID = 16;
+    static final int SETGROUPS_DENY = 1;
+    static final int SETGROUPS_ALLOW = 2;
+
+    private SpawnRequest() {
+    }
+
+    /**
+     * @param privileged whether the container may set ids (decides setgroups
+     *                   and whether credentials are applied at all)
+     */
+    static ByteBuffer encode(int requestId, Launch launch, boolean privileged) {
+        IsolationRequest iso = launch.isolation();
+        boolean userNs = iso.has(Namespace.CREDENTIAL);
+        Credential cred = launch.credential();
+        int options = 0;
+        if (!iso.newPrivileges()) {
+            options |= NO_NEW_PRIVS;
+        }
+        if (iso.has(Namespace.MOUNT) && iso.has(Namespace.PID)) {
+            options |= MOUNT_PROC;
+        }
+        int[] groups = new int[0];
+        if (cred != null) {
+            // Inside a user namespace the child is root there and may set any mapped id;
+            // supplementary groups need setgroups "allow", which only a privileged parent gets.
+            if (privileged || userNs) {
+                options |= SET_GID | SET_UID;
+            }
+            if (privileged) {
+                options |= SET_GROUPS;
+                groups = cred.groups().stream().mapToInt(g -> g.gid()).distinct().toArray();
+            }
+        }
+        int setgroups = userNs ? (privileged ? SETGROUPS_ALLOW : SETGROUPS_DENY) : 0;
+
+        byte[][] strings = strings(launch);
+        int size = 14 * 4 + groups.length * 4 + (iso.uidMap().size() + iso.gidMap().size()) * 12;
+        for (byte[] s : strings) {
+            size += s.length + 1;
+        }
+        ByteBuffer b = ByteBuffer.allocate(size).order(ByteOrder.nativeOrder());
+        b.putInt(TYPE).putInt(requestId).putInt(NamespaceBits.mask(iso.namespaces())).putInt(options);
+        b.putInt(cred != null ? cred.uid() : -1).putInt(cred != null ? cred.gid() : -1);
+        b.putInt(groups.length).putInt(setgroups);
+        b.putInt(userNs ? iso.uidMap().size() : 0).putInt(userNs ? iso.gidMap().size() : 0);
+        b.putInt(0); // no parent-death signal: the spawn server kills its children when the JVM dies
+        b.putInt(launch.argv().size()).putInt(launch.env().size()).putInt(launch.descriptors().length);
+        for (int g : groups) {
+            b.putInt(g);
+        }
+        if (userNs) {
+            putMap(b, iso.uidMap());
+            putMap(b, iso.gidMap());
+        }
+        for (byte[] s : strings) {
+            b.put(s).put((byte) 0);
+        }
+        return b.flip();
+    }
+
+    private static void putMap(ByteBuffer b, List<IdMapEntry> map) {
+        for (IdMapEntry e : map) {
+            b.putInt((int) e.container()).putInt((int) e.host()).putInt((int) e.size());
+        }
+    }
+
+    private static byte[][] strings(Launch launch) {
+        IsolationRequest iso = launch.isolation();
+        int n = 4 + launch.argv().size() + launch.env().size();
+        byte[][] s = new byte[n][];
+        int i = 0;
+        s[i++] = bytes(launch.path(), "executable");
+        s[i++] = bytes(launch.cwd() == null ? "" : launch.cwd(), "working directory");
+        s[i++] = bytes(iso.has(Namespace.UNAME) && iso.hostname() != null ? iso.hostname() : "", "hostname");
+        s[i++] = bytes(launch.title(), "title");
+        for (String a : launch.argv()) {
+            s[i++] = bytes(a, "argument");
+        }
+        for (String e : launch.env()) {
+            s[i++] = bytes(e, "environment");
+        }
+        return s;
+    }
+
+    private static byte[] bytes(String s, String field) {
+        if (s.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException(field + " \"" + s.replace("\0", "\\0") + "\": must not contain NUL");
+        }
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,245 @@
+package io.corral.spawner;
+
+import io.corral.api.credential.Credential;
+import io.corral.api.isolation.ExitHandler;
+import io.corral.api.isolation.Host;
+import io.corral.api.isolation.IsolationException;
+import io.corral.api.isolation.IsolationProvider;
+import io.corral.api.isolation.IsolationRequest;
+import io.corral.api.isolation.Launch;
+import io.corral.api.isolation.Launched;
+import io.corral.api.isolation.Namespace;
+import io.corral.posix.PosixException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+import org.osgi.framework.BundleContext;
+
+/**
+ * An {@link IsolationProvider} backed by one long-lived spawn server. The
+ * provider bundles (linux-clone, fork) each make a component of a subclass.
+ * If the server dies, a new one is started and adopts every process the old
+ * one watched.
+ */
+public abstract class SpawnServerProvider implements IsolationProvider, SpawnServer.Events {
+
+    /** Where the provider bundles carry the binary. */
+    public static final String BINARY_ENTRY = "corral-spawnd";
+
+    private record Watch(int pidfd, ExitHandler handler) {
+    }
+
+    private final String platform;
+    private final String mode;
+    private final Path binary;
+    private final Path log;
+    private final Map<Integer, Watch> watches = new ConcurrentHashMap<>();
+    private final Map<Integer, ExitHandler> launching = new ConcurrentHashMap<>();
+    private final Object lifecycle = new Object();
+    private volatile SpawnServer server;
+    private volatile Set<Namespace> supported = Set.of();
+    private volatile boolean closed;
+
+    /**
+     * Installs the bundle's spawn server binary in its data area (owner-only)
+     * and starts it.
+     *
+     * @param mode "clone" or "fork"
+     */
+    protected SpawnServerProvider(BundleContext context, String platform, String mode) throws IsolationException {
+        this.platform = platform;
+        this.mode = mode;
+        this.binary = install(context);
+        this.log = logFile(context, platform);
+        synchronized (lifecycle) {
+            startServer();
+        }
+    }
+
+    private static Path install(BundleContext context) throws IsolationException {
+        URL entry = context.getBundle().getEntry(BINARY_ENTRY);
+        if (entry == null) {
+            throw new IsolationException("installing the spawn server", "bundle "
+                + context.getBundle().getSymbolicName() + " carries no " + BINARY_ENTRY);
+        }
+        Path target = context.getDataFile(BINARY_ENTRY).toPath();
+        try (InputStream in = entry.openStream()) {
+            Path tmp = Files.createTempFile(target.getParent(), BINARY_ENTRY, ".tmp");
+            Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+            // Owner-only: nobody else may run, read or replace the program that sets up children.
+            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwx------"));
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            return target;
+        } catch (IOException e) {
+            throw new IsolationException("installing the spawn server", "installing " + target + ": " + e);
+        }
+    }
+
+    private static Path logFile(BundleContext context, String platform) {
+        String base = context.getProperty("corral.base");
+        Path dir = base != null ? Path.of(base, "log") : context.getDataFile("").toPath();
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            dir = context.getDataFile("").toPath();
+        }
+        return dir.resolve("corral-spawnd-" + platform + ".log");
+    }
+
+    /** Starts a server and hands it every process still watched. Holds {@link #lifecycle}. */
+    private void startServer() throws IsolationException {
+        SpawnServer s = SpawnServer.start(binary, mode, log, this);
+        for (Map.Entry<Integer, Watch> w : watches.entrySet()) {
+            try {
+                s.adopt(w.getKey(), w.getValue().pidfd());
+            } catch (PosixException e) {
+                System.err.println("corral: " + platform + ": adopting pid " + w.getKey() + ": " + e.getMessage());
+            }
+        }
+        supported = NamespaceBits.of(s.supportedNamespaces());
+        server = s;
+        s.startReading("corral-spawnd-" + platform);
+    }
+
+    private SpawnServer server() throws IsolationException {
+        SpawnServer s = server;
+        if (s != null) {
+            return s;
+        }
+        synchronized (lifecycle) {
+            if (closed) {
+                throw new IsolationException("spawn", "the " + platform + " provider is stopped");
+            }
+            if (server == null) {
+                startServer();
+            }
+            return server;
+        }
+    }
+
+    /** The pid of the current spawn server, for diagnosis and tests. */
+    public int serverPid() {
+        SpawnServer s = server;
+        return s == null ? -1 : s.pid();
+    }
+
+    @Override
+    public String platform() {
+        return platform;
+    }
+
+    @Override
+    public Set<Namespace> supportedNamespaces() {
+        return supported;
+    }
+
+    @Override
+    public IsolationRequest validate(IsolationRequest request, Credential target, Host host)
+            throws IsolationException {
+        Set<Namespace> unsupported = request.namespaces().stream().filter(n -> !supported.contains(n))
+            .collect(Collectors.toCollection(() -> java.util.EnumSet.noneOf(Namespace.class)));
+        if (!unsupported.isEmpty()) {
+            throw new IsolationException("validate", "namespace" + (unsupported.size() > 1 ? "s " : " ")
+                + unsupported.stream().map(n -> "\"" + n.key() + "\"").collect(Collectors.joining(", "))
+                + " not supported by the " + platform + " provider (supported: "
+                + (supported.isEmpty() ? "none" : supported.stream().map(Namespace::key)
+                    .collect(Collectors.joining(", "))) + ")");
+        }
+        if (request.hostname() != null && !request.has(Namespace.UNAME)) {
+            throw new IsolationException("validate", "hostname \"" + request.hostname()
+                + "\" requires the \"uname\" namespace");
+        }
+        return IdMapRules.check(request, target, host);
+    }
+
+    @Override
+    public Launched launch(Launch launch, Host host, ExitHandler handler) throws IsolationException {
+        SpawnServer s = server();
+        int requestId = s.nextRequestId();
+        java.nio.ByteBuffer request;
+        try {
+            request = SpawnRequest.encode(requestId, launch, host.privileged());
+        } catch (IllegalArgumentException e) {
+            throw new IsolationException("validate", e.getMessage());
+        }
+        launching.put(requestId, handler);
+        try {
+            return s.spawn(requestId, request, launch.descriptors());
+        } finally {
+            launching.remove(requestId);
+        }
+    }
+
+    @Override
+    public void adopt(int pid, int pidfd, ExitHandler handler) throws IsolationException {
+        watches.put(pid, new Watch(pidfd, handler));
+        try {
+            server().adopt(pid, pidfd);
+        } catch (PosixException e) {
+            watches.remove(pid);
+            throw new IsolationException("adopt", e.errno(), "adopting pid " + pid + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Stops the server without killing its children: whoever owns them has
+     * adopted them elsewhere. Call from the component's deactivate.
+     */
+    protected void close() {
+        synchronized (lifecycle) {
+            closed = true;
+            SpawnServer s = server;
+            server = null;
+            if (s != null) {
+                s.detach();
+            }
+        }
+        watches.clear();
+    }
+
+    // ---- events from the reader thread ----
+
+    @Override
+    public void spawned(int requestId, Launched launched) {
+        ExitHandler handler = launching.get(requestId);
+        if (handler != null) {
+            watches.put(launched.pid(), new Watch(launched.pidfd(), handler));
+        }
+    }
+
+    @Override
+    public void exited(int pid, int code, int signal, boolean known) {
+        Watch w = watches.remove(pid);
+        if (w != null) {
+            w.handler().exited(pid, code, signal, known);
+        }
+    }
+
+    @Override
+    public void ended(SpawnServer s, boolean detached) {
+        synchronized (lifecycle) {
+            if (server != s) {
+                return;
+            }
+            server = null;
+            if (closed || detached) {
+                return;
+            }
+            System.err.println("corral: " + platform + ": spawn server " + s.pid() + " ended; starting a new one");
+            try {
+                startServer();
+            } catch (IsolationException e) {
+                // The next launch tries again; watched processes are adopted then.
+                System.err.println("corral: " + platform + ": " + e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,140 @@
+package io.corral.itest;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.Test;
+
+/** bin/corral as an operator runs it: a fresh JVM per test, real processes. */
+public class CommandLineIT {
+
+    record Result(int status, String out, String err) {
+    }
+
+    static Path repo() {
+        return Path.of(System.getProperty("corral.repo", "..")).toAbsolutePath().normalize();
+    }
+
+    static Result corral(List<String> prefix, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.add(repo().resolve("bin/corral").toString());
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        File out = File.createTempFile("corral", ".out");
+        File err = File.createTempFile("corral", ".err");
+        out.setReadable(true, false);
+        out.setWritable(true, false);
+        err.setWritable(true, false);
+        pb.redirectOutput(out).redirectError(err).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        Process p = pb.start();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("bin/corral " + String.join(" ", args) + " did not exit within 60 s");
+        }
+        return new Result(p.exitValue(), Files.readString(out.toPath(), StandardCharsets.UTF_8),
+            Files.readString(err.toPath(), StandardCharsets.UTF_8));
+    }
+
+    static Result corral(String... args) throws Exception {
+        return corral(List.of(), args);
+    }
+
+    static Path base() throws IOException {
+        Path base = Files.createTempDirectory("corral-base");
+        base.toFile().setWritable(true, false);
+        base.toFile().setExecutable(true, false);
+        return base;
+    }
+
+    @Test
+    public void versionPrintsTheBundlesAndExitsZero() throws Exception {
+        Result r = corral("--base", base().toString(), "-c", "corral:version");
+        assertEquals(r.err(), 0, r.status());
+        assertTrue(r.out(), r.out().contains("io.corral.api"));
+        assertTrue(r.out(), r.out().contains("io.corral.process"));
+    }
+
+    @Test
+    public void anUnknownCommandFailsWithOneLineAndNoStackTrace() throws Exception {
+        long start = System.nanoTime();
+        Result r = corral("--base", base().toString(), "-c", "corral:nosuch");
+        assertEquals(1, r.status());
+        assertEquals(r.err(), List.of("Error: Command not found: corral:nosuch"), r.err().lines().toList());
+        assertTrue("took " + (System.nanoTime() - start) / 1e9 + " s",
+            System.nanoTime() - start < TimeUnit.SECONDS.toNanos(15));
+    }
+
+    @Test
+    public void spawnWaitWithCredentialAndPidNamespacesShowsPidOne() throws Exception {
+        Result r = corral("--base", base().toString(), "-c",
+            "corral:spawn --wait --ns credential,pid /bin/sh -c 'echo my pid is $$'");
+        assertEquals(r.err(), 0, r.status());
+        assertTrue(r.out(), r.out().contains("my pid is 1\n"));
+        assertTrue(r.out(), r.out().contains("exit 0"));
+    }
+
+    @Test
+    public void spawnWaitFailsWhenTheProcessFails() throws Exception {
+        Result r = corral("--base", base().toString(), "-c", "corral:spawn --wait /bin/sh -c 'echo bye; exit 3'");
+        assertEquals(1, r.status());
+        assertTrue(r.out(), r.out().contains("bye"));
+        assertTrue(r.err(), r.err().contains("failed: exit 3"));
+    }
+
+    @Test
+    public void wrongArgumentsAreNamed() throws Exception {
+        Result r = corral("--base", base().toString(), "-c", "corral:spawn --uidmap 1:2 /bin/true");
+        assertEquals(1, r.status());
+        assertEquals(r.err(), 1, r.err().lines().count());
+        assertTrue(r.err(), r.err().contains("\"1:2\": expected CONTAINER:HOST:SIZE"));
+    }
+
+    @Test
+    public void unprivilegedContainerGetsTheUnprivilegedRules() throws Exception {
+        List<String> nobody = List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups");
+        String b = base().toString();
+        Result ok = corral(nobody, "--base", b, "-c",
+            "corral:spawn --wait --ns credential,pid --uidmap 0:65534:1 --gidmap 0:65534:1 /bin/sh -c 'echo $$ $(id -u)'");
+        assertEquals(ok.err(), 0, ok.status());
+        assertTrue(ok.out(), ok.out().contains("1 0\n"));
+        Result other = corral(nobody, "--base", b, "-c",
+            "corral:spawn --ns credential --uidmap 0:0:1 /bin/true");
+        assertEquals(1, other.status());
+        assertTrue(other.err(), other.err().contains("an unprivileged container can only map itself (uid 65534)"));
+        Result two = corral(nobody, "--base", b, "-c",
+            "corral:spawn --ns credential --uidmap 0:65534:1 --uidmap 1:100000:1 /bin/true");
+        assertEquals(1, two.status());
+        assertTrue(two.err(), two.err().contains("an unprivileged container may have only one"));
+        assertFalse(two.err(), two.err().contains("Exception"));
+    }
+
+    @Test
+    public void killingTheJvmKillsItsChildren() throws Exception {
+        String marker = "corral-orphan-check-" + System.nanoTime();
+        ProcessBuilder pb = new ProcessBuilder(repo().resolve("bin/corral").toString(), "--base", base().toString(),
+            "-c", "corral:spawn --name victim /bin/sh -c 'exec sleep 1000 " + marker + "'; "
+                + "corral:spawn --ns pid,credential /bin/sh -c 'sleep 1000 " + marker + "'; "
+                + "gogo:sleep 60000");
+        pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        Process corral = pb.start();
+        try {
+            Procs.waitUntil("two children running", 30000, () -> Procs.running("sleep 1000 " + marker).size() >= 2);
+            List<Integer> java = Procs.children((int) corral.pid()).stream()
+                .filter(p -> Procs.cmdline(p).contains("java")).toList();
+            assertEquals(java.toString(), 1, java.size());
+            new ProcessBuilder("kill", "-9", java.get(0).toString()).start().waitFor();
+            Procs.waitUntil("every child gone", 5000, () -> Procs.running("sleep 1000 " + marker).isEmpty());
+        } finally {
+            corral.destroyForcibly();
+        }
+    }
+}

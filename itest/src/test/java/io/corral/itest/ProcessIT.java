@@ -1,0 +1,254 @@
+package io.corral.itest;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotEquals;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+import static org.ops4j.pax.exam.CoreOptions.options;
+
+import io.corral.api.isolation.IdMapEntry;
+import io.corral.api.isolation.IsolationRequest;
+import io.corral.api.isolation.Namespace;
+import io.corral.api.process.ExitStatus;
+import io.corral.api.process.ManagedProcess;
+import io.corral.api.process.ProcessFactory;
+import io.corral.api.process.ProcessState;
+import io.corral.api.process.SpawnException;
+import io.corral.api.process.SpawnSpec;
+import io.corral.api.process.Stdio;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import javax.inject.Inject;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+
+/** The process factory in a running Felix, spawning real processes. */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class ProcessIT {
+
+    private static final Set<Namespace> FIVE = EnumSet.of(Namespace.CREDENTIAL, Namespace.PID, Namespace.MOUNT,
+        Namespace.UNAME, Namespace.IPC);
+    private static final List<String> NS = List.of("user", "pid", "mnt", "uts", "ipc");
+
+    @Inject
+    private ProcessFactory factory;
+
+    @Inject
+    private BundleContext context;
+
+    @Configuration
+    public Option[] config() throws Exception {
+        return options(CorralOptions.distribution(Files.createTempDirectory("corral-it").toFile()));
+    }
+
+    /** Runs a shell script to completion and returns what it printed. */
+    private String run(SpawnSpec.Builder spec) throws Exception {
+        Path out = Files.createTempFile("corral-out", ".txt");
+        ManagedProcess p = factory.spawn(spec.stdio(new Stdio(null, out, out)).build());
+        ExitStatus status = p.onExit().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        String text = Files.readString(out);
+        assertEquals("exit of " + p + ", output: " + text, ExitStatus.exited(0), status);
+        return text;
+    }
+
+    private static SpawnSpec.Builder sh(String script) {
+        return SpawnSpec.builder("/bin/sh").arguments("-c", script);
+    }
+
+    private static String nsLinks() {
+        return "for n in user pid mnt uts ipc; do readlink /proc/self/ns/$n; done";
+    }
+
+    private static List<String> ownNamespaces() throws Exception {
+        return NS.stream().map(n -> {
+            try {
+                return Files.readSymbolicLink(Path.of("/proc/self/ns/" + n)).toString();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }).toList();
+    }
+
+    @Test
+    public void fiveNamespacesWithAOneEntryMap() throws Exception {
+        long uid = Long.parseLong(Procs.status(Procs.self(), "Uid").split(" ")[0]);
+        IsolationRequest iso = new IsolationRequest(FIVE, List.of(new IdMapEntry(0, uid, 1)), List.of(), null, true);
+        String out = run(sh("echo $$; id -u; " + nsLinks() + "; hostname inside-corral; hostname").isolation(iso));
+        List<String> lines = out.lines().toList();
+        assertEquals(out, "1", lines.get(0));
+        assertEquals(out, "0", lines.get(1));
+        List<String> mine = ownNamespaces();
+        for (int i = 0; i < NS.size(); i++) {
+            assertNotEquals("namespace " + NS.get(i) + " must differ: " + out, mine.get(i), lines.get(2 + i));
+        }
+        assertEquals("inside-corral", lines.get(7));
+        assertNotEquals("the hostname set inside must not leak", "inside-corral",
+            java.net.InetAddress.getLocalHost().getHostName());
+        assertNotEquals("inside-corral", Files.readString(Path.of("/proc/sys/kernel/hostname")).trim());
+    }
+
+    @Test
+    public void noNamespacesAndExplicitlyOffShareEveryNamespace() throws Exception {
+        List<String> mine = ownNamespaces();
+        assertEquals(mine, run(sh(nsLinks())).lines().toList());
+        IsolationRequest off = new IsolationRequest(Set.of(), List.of(), List.of(), null, true);
+        assertEquals(mine, run(sh(nsLinks()).isolation(off)).lines().toList());
+    }
+
+    @Test
+    public void childHoldsOnlyItsThreeStandardDescriptors() throws Exception {
+        // The shell lists its own descriptors while ls runs: only 0, 1 and 2 were given.
+        String out = run(sh("ls /proc/$$/fd"));
+        assertEquals(out, List.of("0", "1", "2"), out.lines().toList());
+    }
+
+    @Test
+    public void badInputFailsClearlyAndLeavesNothingBehind() throws Exception {
+        int jvm = Procs.self();
+        File notExecutable = File.createTempFile("corral", ".txt");
+        factory.processes(); // settle lazy initialisation before counting
+        Set<Namespace> cred = EnumSet.of(Namespace.CREDENTIAL);
+        IdMapEntry zero = new IdMapEntry(0, 0, 1);
+        Object[][] cases = {
+            {SpawnSpec.builder("/no/such/program"), "executable \"/no/such/program\": no such file"},
+            {SpawnSpec.builder(notExecutable.getPath()), "not executable"},
+            {SpawnSpec.builder("no-such-program-anywhere"), "not found in PATH"},
+            {sh("true").isolation(new IsolationRequest(Set.of(), List.of(zero), List.of(), null, true)),
+                "\"uidmap\" requires the \"credential\" namespace"},
+            {sh("true").isolation(new IsolationRequest(cred, List.of(new IdMapEntry(0, 0, 10),
+                new IdMapEntry(5, 100, 10)), List.of(), null, true)), "overlaps uidmap[0]"},
+            {sh("true").isolation(new IsolationRequest(cred, List.of(new IdMapEntry(0, 0, 0)), List.of(), null,
+                true)), "\"size\" must be at least 1"},
+            {sh("true").isolation(new IsolationRequest(cred, List.of(new IdMapEntry(0, 4294967290L, 10)),
+                List.of(), null, true)), "host ids must lie in"},
+            {sh("true").workingDirectory("/no/such/dir"), "working_directory \"/no/such/dir\": no such directory"},
+        };
+        // Warm up once so that lazily created descriptors (jar files, the log directory) exist before counting.
+        run(sh("true"));
+        int fds = Procs.descriptors(jvm);
+        int threads = Procs.threads();
+        for (Object[] c : cases) {
+            SpawnSpec spec = ((SpawnSpec.Builder) c[0]).build();
+            int before = factory.processes().size();
+            try {
+                factory.spawn(spec);
+                fail("spawn of " + spec + " must fail");
+            } catch (SpawnException e) {
+                assertTrue("message for " + spec.executable() + ": " + e.getMessage(),
+                    e.getMessage().contains((String) c[1]));
+            }
+            assertEquals("no process registered", before, factory.processes().size());
+        }
+        assertTrue("descriptors of the JVM " + Procs.descriptors(jvm) + " vs " + fds, Procs.descriptors(jvm) <= fds);
+        assertEquals("threads of the JVM", threads, Procs.threads());
+        assertEquals("zombies", List.of(), Procs.zombies(jvm));
+        for (int server : Procs.childrenRunning(jvm, "corral-spawnd")) {
+            assertEquals("children of spawn server " + server, List.of(), Procs.children(server));
+        }
+    }
+
+    @Test
+    public void execFailureComesBackWithItsErrno() throws Exception {
+        // A script whose interpreter does not exist passes every check but fails in execve.
+        Path script = Files.createTempFile("corral", ".sh");
+        Files.writeString(script, "#!/no/such/interpreter\n");
+        script.toFile().setExecutable(true);
+        try {
+            factory.spawn(SpawnSpec.builder(script.toString()).build());
+            fail("must fail");
+        } catch (SpawnException e) {
+            assertTrue(e.getMessage(), e.getMessage().startsWith("execve " + script));
+            assertTrue(e.getMessage(), e.getMessage().endsWith("No such file or directory"));
+            assertEquals(2, e.errno());
+        }
+        assertEquals(List.of(), Procs.zombies(Procs.self()));
+    }
+
+    @Test
+    public void aThousandSpawnsLeaveNoZombieNoDescriptorNoThread() throws Exception {
+        run(sh("true"));
+        int jvm = Procs.self();
+        int fds = Procs.descriptors(jvm);
+        int threads = Procs.threads();
+        List<Integer> servers = Procs.childrenRunning(jvm, "corral-spawnd");
+        int serverFds = servers.stream().mapToInt(Procs::descriptors).sum();
+        for (int i = 0; i < 1000; i++) {
+            ManagedProcess p = factory.spawn(SpawnSpec.builder("/bin/true").stdio(new Stdio(null,
+                Path.of("/dev/null"), Path.of("/dev/null"))).build());
+            assertEquals(ExitStatus.exited(0), p.onExit().toCompletableFuture().get(10, TimeUnit.SECONDS));
+        }
+        Procs.waitUntil("no zombie", 2000, () -> Procs.zombies(jvm).isEmpty());
+        for (int server : servers) {
+            assertEquals("children of spawn server " + server, List.of(), Procs.children(server));
+        }
+        // The JVM may close a descriptor of its own meanwhile; it must not gain any.
+        assertTrue("JVM descriptors " + Procs.descriptors(jvm) + " vs " + fds, Procs.descriptors(jvm) <= fds);
+        assertEquals("spawn server descriptors", serverFds, servers.stream().mapToInt(Procs::descriptors).sum());
+        assertTrue("threads " + Procs.threads() + " vs " + threads, Procs.threads() <= threads);
+    }
+
+    @Test
+    public void theSpawnServerIsRestartedAndKeepsSupervising() throws Exception {
+        ManagedProcess before = factory.spawn(sh("sleep 1").build());
+        int jvm = Procs.self();
+        List<Integer> servers = Procs.childrenRunning(jvm, "corral-spawnd clone");
+        assertEquals(servers.toString(), 1, servers.size());
+        new ProcessBuilder("kill", "-9", servers.get(0).toString()).start().waitFor();
+        Procs.waitUntil("the old server is gone", 5000, () -> !Procs.alive(servers.get(0)));
+        // The next spawn works...
+        run(sh("true"));
+        // ...and the child of the dead server is still listed and its exit seen.
+        assertTrue(factory.processes().contains(before));
+        ExitStatus status = before.onExit().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertEquals(ExitStatus.exited(0), status);
+        assertEquals(ProcessState.EXITED, before.state());
+        Procs.waitUntil("no zombie", 2000, () -> Procs.zombies(jvm).isEmpty());
+    }
+
+    @Test
+    public void hotSwapToForkAndBack() throws Exception {
+        Bundle linux = bundle("io.corral.isolation.linux");
+        IsolationRequest pid = IsolationRequest.of(EnumSet.of(Namespace.CREDENTIAL, Namespace.PID));
+        ManagedProcess isolated = factory.spawn(sh("sleep 1; exit 3").isolation(pid).build());
+        assertEquals("linux-clone", isolated.provider());
+        linux.stop();
+        try {
+            assertTrue("still listed", factory.processes().contains(isolated));
+            assertEquals(ExitStatus.exited(3), isolated.onExit().toCompletableFuture().get(10, TimeUnit.SECONDS));
+            ManagedProcess plain = factory.spawn(sh("true").build());
+            assertEquals("fork", plain.provider());
+            try {
+                factory.spawn(sh("true").isolation(pid).build());
+                fail("namespaces must be refused by the fork provider");
+            } catch (SpawnException e) {
+                assertTrue(e.getMessage(), e.getMessage().contains("not supported by the fork provider"));
+            }
+        } finally {
+            linux.start();
+        }
+        assertEquals("linux-clone", factory.spawn(sh("true").isolation(pid).build()).provider());
+    }
+
+    private Bundle bundle(String name) {
+        for (Bundle b : context.getBundles()) {
+            if (name.equals(b.getSymbolicName())) {
+                return b;
+            }
+        }
+        throw new AssertionError("no bundle " + name);
+    }
+
+}

@@ -1,0 +1,128 @@
+package io.corral.itest;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** What /proc says about processes, for assertions about children, zombies and descriptors. */
+final class Procs {
+
+    private Procs() {
+    }
+
+    static int self() {
+        return (int) ProcessHandle.current().pid();
+    }
+
+    /** Pids whose parent is {@code parent}. */
+    static List<Integer> children(int parent) {
+        List<Integer> result = new ArrayList<>();
+        for (int pid : all()) {
+            String stat = stat(pid);
+            if (stat != null && ppid(stat) == parent) {
+                result.add(pid);
+            }
+        }
+        return result;
+    }
+
+    /** Zombies among the children of {@code parent}. */
+    static List<Integer> zombies(int parent) {
+        List<Integer> result = new ArrayList<>();
+        for (int pid : children(parent)) {
+            String stat = stat(pid);
+            if (stat != null && state(stat) == 'Z') {
+                result.add(pid);
+            }
+        }
+        return result;
+    }
+
+    /** Children of {@code parent} whose command line contains {@code text}. */
+    static List<Integer> childrenRunning(int parent, String text) {
+        return children(parent).stream().filter(p -> cmdline(p).contains(text)).toList();
+    }
+
+    static List<Integer> running(String text) {
+        return all().stream().filter(p -> cmdline(p).contains(text)).toList();
+    }
+
+    static boolean alive(int pid) {
+        String stat = stat(pid);
+        return stat != null && state(stat) != 'Z';
+    }
+
+    static int descriptors(int pid) {
+        try (Stream<Path> s = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+            return (int) s.count();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    static int threads() {
+        return Thread.getAllStackTraces().size();
+    }
+
+    static String status(int pid, String field) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith(field + ":")) {
+                return line.substring(field.length() + 1).trim().replaceAll("\\s+", " ");
+            }
+        }
+        return null;
+    }
+
+    static String cmdline(int pid) {
+        try {
+            return new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")), StandardCharsets.UTF_8)
+                .replace('\0', ' ');
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static List<Integer> all() {
+        List<Integer> pids = new ArrayList<>();
+        try (Stream<Path> s = Files.list(Path.of("/proc"))) {
+            s.map(p -> p.getFileName().toString()).filter(n -> n.chars().allMatch(Character::isDigit))
+                .forEach(n -> pids.add(Integer.parseInt(n)));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return pids;
+    }
+
+    private static String stat(int pid) {
+        try {
+            return Files.readString(Path.of("/proc/" + pid + "/stat"));
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    // The command name may hold spaces and parentheses: the fields start after the last ')'.
+    private static int ppid(String stat) {
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Integer.parseInt(f[1]);
+    }
+
+    private static char state(String stat) {
+        return stat.charAt(stat.lastIndexOf(')') + 2);
+    }
+
+    static void waitUntil(String what, long millis, java.util.function.BooleanSupplier condition)
+            throws InterruptedException {
+        long end = System.currentTimeMillis() + millis;
+        while (!condition.getAsBoolean()) {
+            if (System.currentTimeMillis() > end) {
+                throw new AssertionError("timed out after " + millis + " ms waiting for: " + what);
+            }
+            Thread.sleep(10);
+        }
+    }
+}
