@@ -1,5 +1,5 @@
 package io.corral.posix;
 
-/** A group entry. */
+/** A group entry. The id is an unsigned 32-bit value held in an int ({@link Integer#toUnsignedLong}). */
 public record GroupEntry(String name, int gid) {
 }

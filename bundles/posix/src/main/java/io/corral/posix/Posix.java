@@ -2,6 +2,7 @@ package io.corral.posix;
 
 import io.corral.posix.internal.LibC;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -9,8 +10,11 @@ import java.util.List;
 import java.util.stream.Stream;
 import jnr.ffi.LastError;
 import jnr.ffi.LibraryLoader;
+import jnr.ffi.Memory;
+import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
 import jnr.ffi.byref.IntByReference;
+import jnr.ffi.byref.PointerByReference;
 import jnr.posix.POSIX;
 import jnr.posix.POSIXFactory;
 import jnr.posix.SpawnFileAction;
@@ -34,10 +38,12 @@ public final class Posix {
     public static final int O_APPEND = 02000;
     public static final int O_CLOEXEC = 02000000;
 
+    public static final int ENOENT = 2;
     public static final int ESRCH = 3;
     public static final int EINTR = 4;
     public static final int ECHILD = 10;
     public static final int EINVAL = 22;
+    public static final int ERANGE = 34;
 
     static final int AF_UNIX = 1;
     static final int SOCK_STREAM = 1;
@@ -49,8 +55,21 @@ public final class Posix {
     static final LibC LIBC = LibraryLoader.create(LibC.class).load("c");
     static final Runtime RUNTIME = Runtime.getRuntime(LIBC);
     private static final POSIX POSIX = POSIXFactory.getNativePOSIX();
-    /** getpwnam and friends return static storage: one caller at a time. */
+    /** getgrouplist(3) is not reentrant on every libc: one caller at a time. */
     private static final Object DATABASE_LOCK = new Object();
+
+    // struct passwd and struct group on Linux LP64 (x86_64, aarch64): pointers 8 bytes, uid_t/gid_t 4.
+    private static final int PASSWD_SIZE = 48;
+    private static final int PW_NAME = 0;
+    private static final int PW_UID = 16;
+    private static final int PW_GID = 20;
+    private static final int PW_DIR = 32;
+    private static final int PW_SHELL = 40;
+    private static final int GROUP_SIZE = 32;
+    private static final int GR_NAME = 0;
+    private static final int GR_GID = 16;
+    /** The largest buffer a user or group lookup may grow to. */
+    private static final int LOOKUP_BUFFER_MAX = 1 << 20;
 
     private Posix() {
     }
@@ -222,30 +241,28 @@ public final class Posix {
 
     // ---- users and groups ----
 
-    public static Passwd getpwnam(String name) {
-        synchronized (DATABASE_LOCK) {
-            return passwd(POSIX.getpwnam(name));
-        }
+    /** The user named {@code name}, or null when the user database has none. */
+    public static Passwd getpwnam(String name) throws PosixException {
+        return lookup("getpwnam \"" + name + "\"", PASSWD_SIZE,
+            (entry, buffer, size, result) -> LIBC.getpwnam_r(name, entry, buffer, size, result), Posix::passwd);
     }
 
-    public static Passwd getpwuid(int uid) {
-        synchronized (DATABASE_LOCK) {
-            return passwd(POSIX.getpwuid(uid));
-        }
+    /** The user with {@code uid} (unsigned), or null when the user database has none. */
+    public static Passwd getpwuid(int uid) throws PosixException {
+        return lookup("getpwuid " + Integer.toUnsignedString(uid), PASSWD_SIZE,
+            (entry, buffer, size, result) -> LIBC.getpwuid_r(uid, entry, buffer, size, result), Posix::passwd);
     }
 
-    public static GroupEntry getgrnam(String name) {
-        synchronized (DATABASE_LOCK) {
-            jnr.posix.Group g = POSIX.getgrnam(name);
-            return g == null ? null : new GroupEntry(g.getName(), (int) g.getGID());
-        }
+    /** The group named {@code name}, or null when the group database has none. */
+    public static GroupEntry getgrnam(String name) throws PosixException {
+        return lookup("getgrnam \"" + name + "\"", GROUP_SIZE,
+            (entry, buffer, size, result) -> LIBC.getgrnam_r(name, entry, buffer, size, result), Posix::group);
     }
 
-    public static GroupEntry getgrgid(int gid) {
-        synchronized (DATABASE_LOCK) {
-            jnr.posix.Group g = POSIX.getgrgid(gid);
-            return g == null ? null : new GroupEntry(g.getName(), (int) g.getGID());
-        }
+    /** The group with {@code gid} (unsigned), or null when the group database has none. */
+    public static GroupEntry getgrgid(int gid) throws PosixException {
+        return lookup("getgrgid " + Integer.toUnsignedString(gid), GROUP_SIZE,
+            (entry, buffer, size, result) -> LIBC.getgrgid_r(gid, entry, buffer, size, result), Posix::group);
     }
 
     /**
@@ -271,8 +288,50 @@ public final class Posix {
         }
     }
 
-    private static Passwd passwd(jnr.posix.Passwd p) {
-        return p == null ? null : new Passwd(p.getLoginName(), (int) p.getUID(), (int) p.getGID(), p.getHome(),
-            p.getShell());
+    /** One reentrant lookup: fills {@code entry} with pointers into {@code buffer}; returns an error number. */
+    private interface DatabaseCall {
+        int call(Pointer entry, Pointer buffer, long size, PointerByReference result);
+    }
+
+    /**
+     * Runs a get*_r call, growing its buffer while it says ERANGE (a group
+     * with many members needs more than the usual 1 KiB). Null when there is
+     * no such entry: glibc says so with 0, some NSS modules with ENOENT or ESRCH.
+     */
+    private static <T> T lookup(String call, int entrySize, DatabaseCall lookup, EntryReader<T> reader)
+            throws PosixException {
+        Pointer entry = Memory.allocateDirect(RUNTIME, entrySize, true);
+        for (int size = 1024; ; size *= 2) {
+            Pointer buffer = Memory.allocateDirect(RUNTIME, size, false);
+            PointerByReference result = new PointerByReference();
+            int error = lookup.call(entry, buffer, size, result);
+            if (error == ERANGE && size < LOOKUP_BUFFER_MAX) {
+                continue;
+            }
+            if (error != 0 && error != ENOENT && error != ESRCH) {
+                throw new PosixException(call, error);
+            }
+            Pointer found = result.getValue();
+            return found == null || found.address() == 0 ? null : reader.read(entry, size);
+        }
+    }
+
+    private interface EntryReader<T> {
+        T read(Pointer entry, int bufferSize);
+    }
+
+    private static Passwd passwd(Pointer pw, int bufferSize) {
+        return new Passwd(string(pw, PW_NAME, bufferSize), pw.getInt(PW_UID), pw.getInt(PW_GID),
+            string(pw, PW_DIR, bufferSize), string(pw, PW_SHELL, bufferSize));
+    }
+
+    private static GroupEntry group(Pointer gr, int bufferSize) {
+        return new GroupEntry(string(gr, GR_NAME, bufferSize), gr.getInt(GR_GID));
+    }
+
+    /** A char* field of an entry; its text lies in the lookup's buffer, so it is at most that long. */
+    private static String string(Pointer entry, int offset, int bufferSize) {
+        Pointer p = entry.getPointer(offset);
+        return p == null || p.address() == 0 ? "" : p.getString(0, bufferSize, StandardCharsets.UTF_8);
     }
 }

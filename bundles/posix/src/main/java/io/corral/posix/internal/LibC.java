@@ -3,6 +3,8 @@ package io.corral.posix.internal;
 import jnr.ffi.Pointer;
 import jnr.ffi.annotations.Out;
 import jnr.ffi.annotations.SaveError;
+import jnr.ffi.byref.PointerByReference;
+import jnr.ffi.types.size_t;
 
 /** The libc functions jnr-posix does not offer (or offers without the flags Corral needs). */
 public interface LibC {
@@ -29,6 +31,16 @@ public interface LibC {
 
     @SaveError
     long syscall(long number, long a1, long a2, long a3, long a4);
+
+    // The reentrant database lookups return their error number instead of setting errno,
+    // which is the only reliable way to tell "no such entry" from "the lookup failed".
+    int getpwnam_r(String name, Pointer pwd, Pointer buf, @size_t long buflen, PointerByReference result);
+
+    int getpwuid_r(int uid, Pointer pwd, Pointer buf, @size_t long buflen, PointerByReference result);
+
+    int getgrnam_r(String name, Pointer grp, Pointer buf, @size_t long buflen, PointerByReference result);
+
+    int getgrgid_r(int gid, Pointer grp, Pointer buf, @size_t long buflen, PointerByReference result);
 
     @SaveError
     int getgrouplist(String user, int group, @Out int[] groups, jnr.ffi.byref.IntByReference ngroups);
