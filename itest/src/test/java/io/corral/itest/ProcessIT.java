@@ -144,6 +144,13 @@ public class ProcessIT {
             SpawnSpec spec = ((SpawnSpec.Builder) c[0]).build();
             int before = factory.processes().size();
             try {
+                factory.validate(spec);
+                fail("validate of " + spec + " must fail");
+            } catch (SpawnException e) {
+                assertTrue("validate message for " + spec.executable() + ": " + e.getMessage(),
+                    e.getMessage().contains((String) c[1]));
+            }
+            try {
                 factory.spawn(spec);
                 fail("spawn of " + spec + " must fail");
             } catch (SpawnException e) {

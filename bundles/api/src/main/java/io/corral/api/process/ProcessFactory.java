@@ -20,6 +20,17 @@ public interface ProcessFactory {
 
     ManagedProcess spawn(SpawnSpec spec) throws SpawnException;
 
+    /**
+     * Makes every check {@link #spawn} makes before it creates anything
+     * (provider, executable, working directory, user and group, isolation
+     * rules) and creates nothing. A spec that passes can still fail to spawn
+     * later, when the system changes in between or the child fails.
+     *
+     * @throws SpawnException naming the value and the rule, as spawn would
+     * @since 1.1
+     */
+    void validate(SpawnSpec spec) throws SpawnException;
+
     /** Every tracked process, the exited ones still remembered included, oldest first. */
     List<ManagedProcess> processes();
 

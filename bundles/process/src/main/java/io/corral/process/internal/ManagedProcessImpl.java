@@ -102,11 +102,13 @@ final class ManagedProcessImpl implements ManagedProcess, ExitHandler {
             if (exit.isDone()) {
                 return; // reported twice while moving between providers
             }
+            // EXITED before the future completes: whoever waits on onExit() then sees the final state.
+            state = ProcessState.EXITED;
             exit.complete(status);
             Posix.closeQuietly(pidfd);
             pidfd = -1;
         }
-        advance(ProcessState.EXITED);
+        onChange.accept(this, ProcessState.EXITED);
     }
 
     @Override

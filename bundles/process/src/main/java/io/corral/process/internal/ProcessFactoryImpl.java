@@ -150,8 +150,18 @@ public final class ProcessFactoryImpl implements ProcessFactory {
 
     // ---- ProcessFactory ----
 
+    /** What validation found out about a spec; spawning needs all of it. */
+    private record Checked(IsolationProvider provider, String path, Host host, Credential target,
+            IsolationRequest isolation) {
+    }
+
     @Override
-    public ManagedProcess spawn(SpawnSpec spec) throws SpawnException {
+    public void validate(SpawnSpec spec) throws SpawnException {
+        check(spec);
+    }
+
+    /** Every check spawn makes before it creates anything; the one place they live. */
+    private Checked check(SpawnSpec spec) throws SpawnException {
         IsolationProvider p = provider;
         if (p == null) {
             throw new SpawnException("validate", "no isolation provider is running (start io.corral.isolation.linux"
@@ -160,33 +170,40 @@ public final class ProcessFactoryImpl implements ProcessFactory {
         if (spec.name().isBlank()) {
             throw new SpawnException("validate", "name \"" + spec.name() + "\": must not be blank");
         }
-        String path = Executables.resolve(spec.executable(), spec.environment());
-        Executables.checkDirectory(spec.workingDirectory());
-        Host host = host();
-        Credential target = target(spec);
-        IsolationRequest isolation;
-        try {
-            isolation = p.validate(spec.isolation(), target, host);
-        } catch (IsolationException e) {
-            throw new SpawnException(e.step(), e.errno(), e.getMessage());
-        }
-
-        List<String> argv = new ArrayList<>();
-        argv.add(spec.executable());
-        argv.addAll(spec.arguments());
-        List<String> env = spec.environment().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
         for (Map.Entry<String, String> e : spec.environment().entrySet()) {
             if (e.getKey().isEmpty() || e.getKey().contains("=")) {
                 throw new SpawnException("validate", "environment \"" + e.getKey() + "\": a name must be non-empty"
                     + " and contain no '='");
             }
         }
+        String path = Executables.resolve(spec.executable(), spec.environment());
+        Executables.checkDirectory(spec.workingDirectory());
+        Host host = host();
+        Credential target = target(spec);
+        try {
+            return new Checked(p, path, host, target, p.validate(spec.isolation(), target, host));
+        } catch (IsolationException e) {
+            throw new SpawnException(e.step(), e.errno(), e.getMessage());
+        }
+    }
+
+    @Override
+    public ManagedProcess spawn(SpawnSpec spec) throws SpawnException {
+        Checked c = check(spec);
+        IsolationProvider p = c.provider();
+        Credential target = c.target();
+        Host host = c.host();
+        IsolationRequest isolation = c.isolation();
+        List<String> argv = new ArrayList<>();
+        argv.add(spec.executable());
+        argv.addAll(spec.arguments());
+        List<String> env = spec.environment().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
 
         try (ProcessLogs.Streams streams = logs.open(spec.name(), spec.stdio())) {
             ManagedProcessImpl mp = new ManagedProcessImpl(spec.name(), spec.type(),
                 target != null ? target : host.caller(), isolation.namespaces(), streams.log(), p.platform(),
                 this::changed);
-            Launch launch = new Launch(path, argv, env, spec.workingDirectory(), target, isolation,
+            Launch launch = new Launch(c.path(), argv, env, spec.workingDirectory(), target, isolation,
                 "corral: " + spec.name(), streams.descriptors);
             Launched launched;
             try {
