@@ -1,0 +1,32 @@
+package io.corral.app.internal.config;
+
+import com.google.gson.JsonObject;
+import io.corral.api.isolation.IsolationRequest;
+import io.corral.api.process.ProcessType;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One validated application.
+ *
+ * @param json its object in the document, for comparing documents and showing the effective one
+ */
+public record AppConfig(String name, ProcessType role, String executable, List<String> arguments, String user,
+        String group, String workingDirectory, Map<String, String> environment, Processes processes,
+        IsolationRequest isolation, JsonObject json) {
+
+    public AppConfig {
+        arguments = List.copyOf(arguments);
+        environment = Map.copyOf(environment);
+        json = json.deepCopy();
+    }
+
+    /** True when {@code other} differs from this one in nothing but {@code "processes"}. */
+    public boolean sameButProcesses(AppConfig other) {
+        JsonObject a = json.deepCopy();
+        JsonObject b = other.json.deepCopy();
+        a.remove("processes");
+        b.remove("processes");
+        return a.equals(b);
+    }
+}
