@@ -1,0 +1,111 @@
+package io.corral.app.internal.pool;
+
+import io.corral.api.credential.Credential;
+import io.corral.api.isolation.Namespace;
+import io.corral.api.process.ExitStatus;
+import io.corral.api.process.ManagedProcess;
+import io.corral.api.process.ProcessState;
+import io.corral.api.process.ProcessType;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/** A process that exits when told to, or on a signal it does not ignore. */
+final class FakeProcess implements ManagedProcess {
+
+    final int pid;
+    final List<Integer> signals = new ArrayList<>();
+    final CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
+    /** Signals that end it; SIGTERM and SIGKILL unless a test says otherwise. */
+    final Set<Integer> deadly;
+
+    FakeProcess(int pid, Set<Integer> deadly) {
+        this.pid = pid;
+        this.deadly = deadly;
+    }
+
+    void exit(int code) {
+        exit.complete(ExitStatus.exited(code));
+    }
+
+    boolean alive() {
+        return !exit.isDone();
+    }
+
+    @Override
+    public boolean signal(int signal) {
+        if (exit.isDone()) {
+            return false;
+        }
+        signals.add(signal);
+        if (deadly.contains(signal)) {
+            exit.complete(ExitStatus.killed(signal));
+        }
+        return true;
+    }
+
+    @Override
+    public int pid() {
+        return pid;
+    }
+
+    @Override
+    public int isolatedPid() {
+        return pid;
+    }
+
+    @Override
+    public String name() {
+        return "fake";
+    }
+
+    @Override
+    public ProcessType type() {
+        return ProcessType.WORKER;
+    }
+
+    @Override
+    public ProcessState state() {
+        return exit.isDone() ? ProcessState.EXITED : ProcessState.READY;
+    }
+
+    @Override
+    public Credential credential() {
+        return null;
+    }
+
+    @Override
+    public Set<Namespace> namespaces() {
+        return Set.of();
+    }
+
+    @Override
+    public String provider() {
+        return "fake";
+    }
+
+    @Override
+    public Instant startTime() {
+        return Instant.EPOCH;
+    }
+
+    @Override
+    public Optional<Path> logFile() {
+        return Optional.empty();
+    }
+
+    @Override
+    public Optional<ExitStatus> exitStatus() {
+        return Optional.ofNullable(exit.getNow(null));
+    }
+
+    @Override
+    public CompletionStage<ExitStatus> onExit() {
+        return exit;
+    }
+}
