@@ -1,5 +1,7 @@
 package io.corral.shell.command;
 
+import io.corral.api.app.ApplicationManager;
+import io.corral.api.app.ApplicationStatus;
 import io.corral.api.credential.GroupId;
 import io.corral.api.isolation.IdMapEntry;
 import io.corral.api.isolation.IsolationRequest;
@@ -13,7 +15,6 @@ import io.corral.api.process.SpawnSpec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -21,6 +22,7 @@ import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
@@ -32,7 +34,7 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 
-/** {@code corral:spawn}, {@code corral:ps}, {@code corral:kill}, {@code corral:logs}. */
+/** {@code corral:spawn}, {@code corral:ps}, {@code corral:kill}, {@code corral:logs} (of a pid or an application). */
 @Component(service = ProcessCommands.class, property = {
     "osgi.command.scope=corral",
     "osgi.command.function=spawn",
@@ -53,6 +55,11 @@ public final class ProcessCommands {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
         policyOption = ReferencePolicyOption.GREEDY)
     private volatile ProcessFactory factory;
+
+    /** Optional: corral:logs takes an application's name when an application manager runs. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+        policyOption = ReferencePolicyOption.GREEDY)
+    private volatile ApplicationManager apps;
 
     private ProcessFactory factory() {
         ProcessFactory f = factory;
@@ -168,16 +175,33 @@ public final class ProcessCommands {
         }
     }
 
-    @Descriptor("show the output a supervised process wrote to its log")
+    @Descriptor("show an application's log, or the output a supervised process wrote to its log")
     public void logs(
             @Descriptor("show only the last N lines") @Parameter(names = "-n", absentValue = "-1") int lines,
-            @Descriptor("the pid, as corral:ps shows it") int pid) throws IOException {
-        ManagedProcess p = process(pid);
-        Path log = p.logFile().orElseThrow(() -> new IllegalStateException("pid " + pid + " (" + p.name()
-            + ") writes no log: its output was redirected"));
-        List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
-        int from = lines < 0 ? 0 : Math.max(0, all.size() - lines);
-        all.subList(from, all.size()).forEach(System.out::println);
+            @Descriptor("an application's name, as corral:apps lists it, or a pid, as corral:ps shows it")
+            String target) throws IOException {
+        ApplicationManager apps = this.apps;
+        Optional<ApplicationStatus> app = apps == null ? Optional.empty() : apps.application(target);
+        if (app.isEmpty() && target.matches("[0-9]{1,9}")) {
+            int pid = Integer.parseInt(target);
+            ManagedProcess p = process(pid);
+            if (p.logFile().isPresent()) {
+                LogTail.print(List.of(p.logFile().get()), lines, System.out);
+                return;
+            }
+            // An application's process writes to the application's log.
+            app = apps == null ? Optional.empty() : apps.applications().stream()
+                .filter(a -> a.name().equals(p.name())).findFirst();
+            if (app.isEmpty()) {
+                throw new IllegalStateException("pid " + pid + " (" + p.name() + ") writes no log: its output was"
+                    + " redirected");
+            }
+        }
+        if (app.isEmpty()) {
+            throw new IllegalArgumentException("corral:logs: \"" + target + "\" is neither an application (see"
+                + " corral:apps) nor a supervised pid (see corral:ps)");
+        }
+        LogTail.print(app.get().logFiles(), lines, System.out);
     }
 
     private ManagedProcess process(int pid) {

@@ -29,4 +29,10 @@ public record AppConfig(String name, ProcessType role, String executable, List<S
         b.remove("processes");
         return a.equals(b);
     }
+
+    /** A copy: the document is immutable. */
+    @Override
+    public JsonObject json() {
+        return json.deepCopy();
+    }
 }

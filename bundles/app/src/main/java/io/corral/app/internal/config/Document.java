@@ -26,4 +26,10 @@ public record Document(Map<String, AppConfig> applications, JsonObject json) {
     public String toText() {
         return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(json) + "\n";
     }
+
+    /** A copy: the document is immutable. */
+    @Override
+    public JsonObject json() {
+        return json.deepCopy();
+    }
 }

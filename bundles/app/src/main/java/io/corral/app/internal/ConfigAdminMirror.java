@@ -1,0 +1,78 @@
+package io.corral.app.internal;
+
+import com.google.gson.Gson;
+import io.corral.app.internal.config.AppConfig;
+import io.corral.app.internal.config.Document;
+import java.io.IOException;
+import java.util.Dictionary;
+import java.util.HashSet;
+import java.util.Hashtable;
+import java.util.Set;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+
+/**
+ * Applications in ConfigAdmin: one factory configuration per application,
+ * factory pid {@value #FACTORY_PID}, name = the application's name (pid
+ * {@code io.corral.app~NAME}). Property {@value #JSON} holds the
+ * application's object as JSON and is what counts; {@code name}, {@code type},
+ * {@code role} and {@code executable} are copies for LDAP filters, rewritten
+ * from {@code json} on every publish. The file is the source: this mirror is
+ * rewritten after every applied document.
+ */
+final class ConfigAdminMirror {
+
+    static final String FACTORY_PID = "io.corral.app";
+    static final String JSON = "json";
+    /** Where others may bind: any bundle may read and update. */
+    private static final String ANY_LOCATION = "?";
+
+    private ConfigAdminMirror() {
+    }
+
+    static void publish(ConfigurationAdmin ca, Document doc) throws IOException, InvalidSyntaxException {
+        Set<String> names = new HashSet<>();
+        for (AppConfig app : doc.applications().values()) {
+            names.add(app.name());
+            Configuration c = ca.getFactoryConfiguration(FACTORY_PID, app.name(), ANY_LOCATION);
+            c.updateIfDifferent(properties(app));
+        }
+        Configuration[] all = ca.listConfigurations("(service.factoryPid=" + FACTORY_PID + ")");
+        if (all != null) {
+            for (Configuration c : all) {
+                String name = name(c.getPid());
+                if (name != null && !names.contains(name)) {
+                    c.delete();
+                }
+            }
+        }
+    }
+
+    static Dictionary<String, Object> properties(AppConfig app) {
+        Hashtable<String, Object> p = new Hashtable<>();
+        p.put("name", app.name());
+        p.put(JSON, new Gson().toJson(app.json()));
+        p.put("type", "external");
+        p.put("role", app.role().name().toLowerCase(java.util.Locale.ROOT));
+        p.put("executable", app.executable());
+        return p;
+    }
+
+    /** The application's name in a pid of the factory, or null when the pid is not one of ours. */
+    static String name(String pid) {
+        String prefix = FACTORY_PID + "~";
+        return pid != null && pid.startsWith(prefix) ? pid.substring(prefix.length()) : null;
+    }
+
+    /** The {@value #JSON} property of a configuration, null when it has none, empty when there is no configuration. */
+    static java.util.Optional<String> json(ConfigurationAdmin ca, String pid) throws IOException,
+            InvalidSyntaxException {
+        Configuration[] found = ca.listConfigurations("(service.pid=" + pid + ")");
+        if (found == null || found.length == 0 || found[0].getProperties() == null) {
+            return java.util.Optional.empty();
+        }
+        Object json = found[0].getProperties().get(JSON);
+        return java.util.Optional.of(json == null ? "" : json.toString());
+    }
+}

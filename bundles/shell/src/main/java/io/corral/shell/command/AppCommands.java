@@ -1,0 +1,124 @@
+package io.corral.shell.command;
+
+import io.corral.api.app.ApplicationManager;
+import io.corral.api.app.ApplicationStatus;
+import io.corral.api.app.ConfigurationException;
+import io.corral.api.app.Reloaded;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.Parameter;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+
+/**
+ * {@code corral:apps}, {@code corral:start}, {@code corral:stop},
+ * {@code corral:restart}, {@code corral:scale}, {@code corral:reload},
+ * {@code corral:config}: the applications of etc/corral.json.
+ */
+@Component(service = AppCommands.class, property = {
+    "osgi.command.scope=corral",
+    "osgi.command.function=apps",
+    "osgi.command.function=start",
+    "osgi.command.function=stop",
+    "osgi.command.function=restart",
+    "osgi.command.function=scale",
+    "osgi.command.function=reload",
+    "osgi.command.function=config"
+})
+public final class AppCommands {
+
+    private static final String NAME = "application name, as corral:apps lists it";
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+        policyOption = ReferencePolicyOption.GREEDY)
+    private volatile ApplicationManager manager;
+
+    private ApplicationManager manager() {
+        ApplicationManager m = manager;
+        if (m == null) {
+            throw new IllegalStateException("no application manager is running (start io.corral.app)");
+        }
+        return m;
+    }
+
+    @Descriptor("list the applications: role, processes wanted, running and idle, state, restarts and pids")
+    public void apps(@Descriptor("print JSON for scripts")
+            @Parameter(names = "--json", presentValue = "true", absentValue = "false") boolean json) {
+        Table t = new Table("Name", "Role", "Wanted", "Running", "Idle", "State", "Restarts", "Pids", "Message");
+        for (ApplicationStatus s : manager().applications()) {
+            t.row(s.name(), s.role().name().toLowerCase(java.util.Locale.ROOT), s.wanted(), s.running(), s.idle(),
+                s.state().name(), s.restarts(),
+                json ? s.pids() : s.pids().stream().map(String::valueOf).collect(Collectors.joining(",")),
+                s.message());
+        }
+        t.print(System.out, json);
+    }
+
+    @Descriptor("start a stopped application, or give a crash-looping one a fresh try at once")
+    public void start(@Descriptor(NAME) String name) {
+        manager().start(known(name, "start"));
+        System.out.println(name + ": started");
+    }
+
+    @Descriptor("stop an application: QUIT, then SIGTERM, then SIGKILL; it stays stopped until corral:start")
+    public void stop(@Descriptor(NAME) String name) {
+        manager().stop(known(name, "stop"));
+        System.out.println(name + ": stopping");
+    }
+
+    @Descriptor("replace every process of an application: new ones start, then the old ones are asked to quit")
+    public void restart(@Descriptor(NAME) String name) {
+        manager().restart(known(name, "restart"));
+        System.out.println(name + ": restarting");
+    }
+
+    @Descriptor("keep N processes of an application running, until its configuration changes")
+    public void scale(@Descriptor(NAME) String name, @Descriptor("how many processes") int processes) {
+        manager().scale(known(name, "scale"), processes);
+        System.out.println(name + ": " + processes + " wanted");
+    }
+
+    @Descriptor("read etc/corral.json again and apply it; a document with any error is refused whole")
+    public void reload() throws ConfigurationException {
+        ApplicationManager m = manager();
+        Reloaded r;
+        try {
+            r = m.reload();
+        } catch (ConfigurationException e) {
+            throw new IllegalArgumentException(m.configurationFile() + " refused, nothing changed: "
+                + e.getMessage(), e);
+        }
+        List<String> parts = new ArrayList<>();
+        add(parts, "started", r.started());
+        add(parts, "changed", r.changed());
+        add(parts, "removed", r.removed());
+        System.out.println(m.configurationFile() + ": " + (parts.isEmpty() ? "nothing changed"
+            : String.join("; ", parts)));
+    }
+
+    @Descriptor("print the configuration that runs now (the document last applied)")
+    public void config() {
+        System.out.print(manager().configuration());
+    }
+
+    /** A name that is no application, with a hint for the bundle commands these names shadow. */
+    private String known(String name, String verb) {
+        if (manager().application(name).isEmpty()) {
+            String hint = name.chars().allMatch(Character::isDigit) && !name.isEmpty()
+                ? "; to " + verb + " a bundle, use felix:" + verb : "";
+            throw new IllegalArgumentException("no application \"" + name + "\" (see corral:apps" + hint + ")");
+        }
+        return name;
+    }
+
+    private static void add(List<String> parts, String what, List<String> names) {
+        if (!names.isEmpty()) {
+            parts.add(what + " " + String.join(", ", names));
+        }
+    }
+}
