@@ -7,7 +7,6 @@ import io.corral.api.app.ApplicationStatus;
 import io.corral.api.app.ConfigurationException;
 import io.corral.api.app.Reloaded;
 import io.corral.api.credential.CredentialService;
-import io.corral.api.process.ExitStatus;
 import io.corral.api.process.ManagedProcess;
 import io.corral.api.process.ProcessFactory;
 import io.corral.api.process.ProcessType;
@@ -34,10 +33,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleEvent;
+import org.osgi.framework.SynchronousBundleListener;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.cm.ConfigurationEvent;
 import org.osgi.service.cm.ConfigurationListener;
@@ -117,6 +116,14 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
     private Scheduler.Timer pendingReload;
     private volatile Document current = Document.EMPTY;
     private ConfigWatcher watcher;
+    private final BundleContext context;
+    private final java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
+    /** The framework's own STOPPING event comes before any bundle stops, on the stopping thread. */
+    private final SynchronousBundleListener frameworkStopping = event -> {
+        if (event.getBundle().getBundleId() == 0 && event.getType() == BundleEvent.STOPPING) {
+            stopAll();
+        }
+    };
 
     private volatile ConfigurationAdmin configAdmin;
 
@@ -124,6 +131,7 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
     public AppManagerImpl(BundleContext context, Config config, @Reference(name = "factory") ProcessFactory factory,
             @Reference(name = "credentials") CredentialService credentials) {
         this.factory = factory;
+        this.context = context;
         // Static: the default user ("nobody" when privileged) is decided before the first spawn.
         this.credentials = credentials;
         String base = context.getProperty("corral.base");
@@ -134,6 +142,7 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
             config.crash_loop_failures(), config.stable_seconds() * 1000L, config.quit_timeout_seconds() * 1000L,
             config.kill_timeout_seconds() * 1000L);
         this.logCheckMs = Math.max(1, config.log_check_seconds()) * 1000L;
+        context.addBundleListener(frameworkStopping);
         scheduler.execute(this::startUp);
         scheduler.schedule(this::checkLogs, logCheckMs);
         if (config.watch()) {
@@ -148,26 +157,43 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
 
     @Deactivate
     void deactivate() {
+        context.removeBundleListener(frameworkStopping);
+        stopAll();
+        scheduler.close();
+    }
+
+    /**
+     * Stops every application and waits until its processes have exited:
+     * QUIT, then SIGTERM, then SIGKILL. Runs when the framework starts to stop,
+     * before any bundle stops: the providers that report exits must still be
+     * there (the order in which bundles stop is otherwise arbitrary).
+     */
+    private void stopAll() {
+        if (stopped.getAndSet(true)) {
+            return;
+        }
         if (watcher != null) {
             watcher.close();
         }
+        long deadline = System.nanoTime()
+            + TimeUnit.MILLISECONDS.toNanos(settings.quitTimeoutMs() + settings.killTimeoutMs() + 2000);
         try {
-            List<CompletionStage<ExitStatus>> exits = scheduler.call(() -> {
+            scheduler.call(() -> {
                 pools.values().forEach(Pool::close);
                 retired.addAll(pools.values());
                 pools.clear();
-                List<CompletionStage<ExitStatus>> all = new ArrayList<>();
-                retired.forEach(p -> all.addAll(p.exits()));
-                return all;
+                return null;
             }, CALL_TIMEOUT_MS);
-            // The scheduler sends SIGTERM and SIGKILL meanwhile; give it both timeouts and a little more.
-            long wait = settings.quitTimeoutMs() + settings.killTimeoutMs() + 2000;
-            CompletableFuture.allOf(exits.stream().map(CompletionStage::toCompletableFuture)
-                .toArray(CompletableFuture[]::new)).get(wait, TimeUnit.MILLISECONDS);
+            // Until every pool has seen (and logged) its last exit; the scheduler escalates meanwhile.
+            while (!scheduler.call(() -> retired.stream().allMatch(p -> p.exits().isEmpty()), CALL_TIMEOUT_MS)) {
+                if (System.nanoTime() > deadline) {
+                    System.err.println("corral: applications: some processes did not exit in time");
+                    return;
+                }
+                Thread.sleep(10);
+            }
         } catch (Exception e) {
             System.err.println("corral: applications: stopping: " + e);
-        } finally {
-            scheduler.close();
         }
     }
 

@@ -29,6 +29,8 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleEvent;
+import org.osgi.framework.SynchronousBundleListener;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -68,6 +70,19 @@ public final class ProcessFactoryImpl implements ProcessFactory {
     private final List<ProcessListener> listeners = new CopyOnWriteArrayList<>();
     private volatile IsolationProvider provider;
     private volatile CredentialService credentials;
+    private final BundleContext context;
+    /**
+     * When the framework starts to stop, before any bundle does: the
+     * providers that report exits stop in no particular order, and a
+     * process whose provider is gone would be signalled but never seen to exit.
+     */
+    private final SynchronousBundleListener frameworkStopping = this::bundleChanged;
+
+    private void bundleChanged(BundleEvent event) {
+        if (event.getBundle().getBundleId() == 0 && event.getType() == BundleEvent.STOPPING) {
+            stopAll(Duration.ofSeconds(graceSeconds));
+        }
+    }
 
     @Activate
     public ProcessFactoryImpl(BundleContext context, Config config) {
@@ -76,10 +91,13 @@ public final class ProcessFactoryImpl implements ProcessFactory {
         this.logs = new ProcessLogs(logDir);
         this.graceSeconds = config.stop_grace_seconds();
         this.exitedKept = config.exited_kept();
+        this.context = context;
+        context.addBundleListener(frameworkStopping);
     }
 
     @Deactivate
     void deactivate() {
+        context.removeBundleListener(frameworkStopping);
         stopAll(Duration.ofSeconds(graceSeconds));
     }
 

@@ -83,6 +83,17 @@ public final class BatchRunner implements FrameworkListener {
     /** Executes a command line in a fresh session; prints results and a one-line error. */
     static int execute(CommandProcessor processor, String line, PrintStream out, PrintStream err) {
         try (CommandSession session = processor.createSession(System.in, out, err)) {
+            return execute(session, line, out, err);
+        }
+    }
+
+    /**
+     * Executes a command line in a session: 0 when every command succeeded,
+     * else 1 after a one-line error (no stack trace). The one place both
+     * {@code bin/corral -c} and the control socket run commands.
+     */
+    static int execute(CommandSession session, String line, PrintStream out, PrintStream err) {
+        try {
             Object result = session.execute(line);
             if (result != null) {
                 out.println(session.format(result, Converter.INSPECT));
@@ -91,6 +102,9 @@ public final class BatchRunner implements FrameworkListener {
         } catch (Exception e) {
             err.println("Error: " + ErrorText.of(e));
             return 1;
+        } finally {
+            out.flush();
+            err.flush();
         }
     }
 }

@@ -1,0 +1,63 @@
+package io.corral.shell.internal;
+
+import io.corral.shell.client.ControlProtocol;
+import java.io.ByteArrayInputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.attribute.UserPrincipal;
+import jdk.net.ExtendedSocketOptions;
+import jdk.net.UnixDomainPrincipal;
+import org.apache.felix.service.command.CommandProcessor;
+import org.apache.felix.service.command.CommandSession;
+
+/** One connection to the control socket: one Gogo session, command lines in, output and a status out. */
+final class ControlSession implements Runnable {
+
+    private final CommandProcessor processor;
+    private final SocketChannel channel;
+    private final UserPrincipal owner;
+
+    ControlSession(CommandProcessor processor, SocketChannel channel, UserPrincipal owner) {
+        this.processor = processor;
+        this.channel = channel;
+        this.owner = owner;
+    }
+
+    @Override
+    public void run() {
+        try (channel) {
+            DataInputStream in = new DataInputStream(Channels.newInputStream(channel));
+            OutputStream raw = Channels.newOutputStream(channel);
+            // Second check after the file mode: the peer's credentials, from the kernel.
+            UnixDomainPrincipal peer = channel.getOption(ExtendedSocketOptions.SO_PEERCRED);
+            if (!peer.user().equals(owner)) {
+                ControlProtocol.write(raw, ControlProtocol.ERR, "corral: permission denied: this instance's control"
+                    + " socket admits only " + owner.getName() + ", not " + peer.user().getName() + "\n");
+                ControlProtocol.write(raw, ControlProtocol.EXIT, "1");
+                return;
+            }
+            PrintStream out = new PrintStream(ControlProtocol.frames(raw, ControlProtocol.OUT), true,
+                StandardCharsets.UTF_8);
+            PrintStream err = new PrintStream(ControlProtocol.frames(raw, ControlProtocol.ERR), true,
+                StandardCharsets.UTF_8);
+            // Commands read no input: the connection carries command lines only.
+            try (CommandSession session = processor.createSession(new ByteArrayInputStream(new byte[0]), out, err)) {
+                session.put("SCOPE", "corral:*");
+                for (ControlProtocol.Frame f = ControlProtocol.read(in); f != null; f = ControlProtocol.read(in)) {
+                    if (f.type() != ControlProtocol.COMMAND) {
+                        throw new IOException("unexpected frame type '" + (char) f.type() + "'");
+                    }
+                    int status = BatchRunner.execute(session, f.text(), out, err);
+                    ControlProtocol.write(raw, ControlProtocol.EXIT, Integer.toString(status));
+                }
+            }
+        } catch (IOException e) {
+            // The client went away or spoke nonsense: its session ends.
+        }
+    }
+}
