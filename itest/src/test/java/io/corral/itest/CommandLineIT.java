@@ -115,24 +115,43 @@ public class CommandLineIT {
         assertEquals(1, two.status());
         assertTrue(two.err(), two.err().contains("an unprivileged container may have only one"));
         assertFalse(two.err(), two.err().contains("Exception"));
+        Result root = corral(nobody, "--base", b, "-c", "corral:spawn --user root /bin/true");
+        assertEquals(1, root.status());
+        assertTrue(root.err(), root.err().contains("missing capabilities"));
+    }
+
+    @Test
+    public void stoppingTheContainerTermsThenKillsItsChildren() throws Exception {
+        String marker = "1000." + System.nanoTime();
+        long start = System.nanoTime();
+        Result r = corral("--base", base().toString(), "-c",
+            // An ignored signal stays ignored across exec: this sleep ignores SIGTERM.
+            "corral:spawn /bin/sh -c 'trap \"\" TERM; exec sleep " + marker + "'; "
+                + "corral:spawn /bin/sleep " + marker + "; "
+                + "corral:spawn --wait /bin/sleep 0.5");
+        assertEquals(r.err(), 0, r.status());
+        assertEquals("no child outlives the container", List.of(), Procs.sleeping(marker));
+        // The child that ignores SIGTERM is only gone after the grace period and SIGKILL.
+        assertTrue(System.nanoTime() - start > TimeUnit.SECONDS.toNanos(5));
     }
 
     @Test
     public void killingTheJvmKillsItsChildren() throws Exception {
-        String marker = "corral-orphan-check-" + System.nanoTime();
+        // A unique duration marks this test's sleeps (sleep takes no other arguments).
+        String marker = "1000." + System.nanoTime();
         ProcessBuilder pb = new ProcessBuilder(repo().resolve("bin/corral").toString(), "--base", base().toString(),
-            "-c", "corral:spawn --name victim /bin/sh -c 'exec sleep 1000 " + marker + "'; "
-                + "corral:spawn --ns pid,credential /bin/sh -c 'sleep 1000 " + marker + "'; "
+            "-c", "corral:spawn --name victim /bin/sleep " + marker + "; "
+                + "corral:spawn --ns pid,credential /bin/sleep " + marker + "; "
                 + "gogo:sleep 60000");
         pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
         Process corral = pb.start();
         try {
-            Procs.waitUntil("two children running", 30000, () -> Procs.running("sleep 1000 " + marker).size() >= 2);
+            Procs.waitUntil("two children running", 30000, () -> Procs.sleeping(marker).size() >= 2);
             List<Integer> java = Procs.children((int) corral.pid()).stream()
                 .filter(p -> Procs.cmdline(p).contains("java")).toList();
             assertEquals(java.toString(), 1, java.size());
             new ProcessBuilder("kill", "-9", java.get(0).toString()).start().waitFor();
-            Procs.waitUntil("every child gone", 5000, () -> Procs.running("sleep 1000 " + marker).isEmpty());
+            Procs.waitUntil("every child gone", 5000, () -> Procs.sleeping(marker).isEmpty());
         } finally {
             corral.destroyForcibly();
         }

@@ -36,6 +36,8 @@ final class SpawnServer {
     private static final int ADOPT = 2;
     private static final int DETACH = 3;
     private static final long SPAWN_TIMEOUT_SECONDS = 30;
+    /** The step of a request that never reached the server: safe to send again to a new one. */
+    static final String SEND_STEP = "sending the spawn request";
 
     /** What the server tells its owner; called on the reader thread. */
     interface Events {
@@ -97,6 +99,7 @@ final class SpawnServer {
             Posix.closeQuietly(sv[1]);
         }
         try {
+            socket.allowMaxPacket();
             Packet hello = socket.receive();
             if (hello == null) {
                 throw new PosixException("reading HELLO from the spawn server", 32 /* EPIPE */);
@@ -151,8 +154,7 @@ final class SpawnServer {
             socket.send(request, descriptors);
             return answer.get(SPAWN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (PosixException e) {
-            throw new IsolationException("sending the spawn request", e.errno(), "sending the spawn request: "
-                + e.getMessage());
+            throw new IsolationException(SEND_STEP, e.errno(), SEND_STEP + ": " + e.getMessage());
         } catch (ExecutionException e) {
             if (e.getCause() instanceof IsolationException ie) {
                 throw ie;

@@ -68,6 +68,8 @@ public final class ProcessFactoryImpl implements ProcessFactory {
     private final List<ProcessListener> listeners = new CopyOnWriteArrayList<>();
     private volatile IsolationProvider provider;
     private volatile CredentialService credentials;
+    /** The container's identity does not change while it runs: looked up once per credential service. */
+    private volatile Host host;
 
     @Activate
     public ProcessFactoryImpl(BundleContext context, Config config) {
@@ -131,11 +133,13 @@ public final class ProcessFactoryImpl implements ProcessFactory {
         policyOption = ReferencePolicyOption.GREEDY)
     void bindCredentials(CredentialService c) {
         credentials = c;
+        host = null;
     }
 
     void unbindCredentials(CredentialService c) {
         if (credentials == c) {
             credentials = null;
+            host = null;
         }
     }
 
@@ -234,6 +238,15 @@ public final class ProcessFactoryImpl implements ProcessFactory {
 
     /** The caller's identity and whether it may set ids, from the credential service when there is one. */
     private Host host() {
+        Host h = host;
+        if (h == null) {
+            h = lookUpHost();
+            host = h;
+        }
+        return h;
+    }
+
+    private Host lookUpHost() {
         CredentialService c = credentials;
         if (c != null) {
             return new Host(c.current(), c.canChangeIds());
