@@ -138,6 +138,9 @@ public class ProcessIT {
             {sh("true").isolation(new IsolationRequest(cred, List.of(new IdMapEntry(0, 4294967290L, 10)),
                 List.of(), null, true)), "host ids must lie in"},
             {sh("true").workingDirectory("/no/such/dir"), "working_directory \"/no/such/dir\": no such directory"},
+            {sh("true").user("no-such-user-here"), "user \"no-such-user-here\" not found"},
+            {sh("true").isolation(IsolationRequest.of(EnumSet.of(Namespace.NETWORK, Namespace.CGROUP)))
+                .user("nobody").group("no-such-group-here"), "group \"no-such-group-here\" not found"},
         };
         // Warm up once so that lazily created descriptors (jar files, the log directory) exist before counting.
         run(sh("true"));
@@ -292,6 +295,15 @@ public class ProcessIT {
         } catch (Exception e) {
             assertTrue(e.getMessage(), e.getMessage().contains("has already exited"));
         }
+    }
+
+    @Test
+    public void providersListsBothWithTheActiveOneFirst() throws Exception {
+        String out = Gogo.run(processor, "corral:providers");
+        List<String> lines = out.lines().toList();
+        assertTrue(out, lines.get(1).matches("linux-clone\\s+100\\s+credential,pid,mount,uname,ipc,network,cgroup\\s+"
+            + "io.corral.isolation.linux\\s+yes"));
+        assertTrue(out, lines.get(2).matches("fork\\s+10\\s+none\\s+io.corral.isolation.fork\\s+no"));
     }
 
     private Bundle bundle(String name) {
