@@ -37,6 +37,8 @@ public class CommandLineIT {
         pb.redirectOutput(out).redirectError(err).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         Process p = pb.start();
         if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            // bin/corral runs java as its child: kill the whole tree, not just the script.
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
             throw new AssertionError("bin/corral " + String.join(" ", args) + " did not exit within 60 s");
         }
@@ -153,6 +155,7 @@ public class CommandLineIT {
             new ProcessBuilder("kill", "-9", java.get(0).toString()).start().waitFor();
             Procs.waitUntil("every child gone", 5000, () -> Procs.sleeping(marker).isEmpty());
         } finally {
+            corral.descendants().forEach(ProcessHandle::destroyForcibly);
             corral.destroyForcibly();
         }
     }
