@@ -25,8 +25,13 @@ public class CommandLineIT {
     }
 
     static Result corral(List<String> prefix, String... args) throws Exception {
+        return corral(repo(), prefix, args);
+    }
+
+    /** Runs bin/corral of the checkout (or copy) at {@code root}. */
+    static Result corral(Path root, List<String> prefix, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(prefix);
-        cmd.add(repo().resolve("bin/corral").toString());
+        cmd.add(root.resolve("bin/corral").toString());
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         File out = File.createTempFile("corral", ".out");
@@ -48,6 +53,24 @@ public class CommandLineIT {
 
     static Result corral(String... args) throws Exception {
         return corral(List.of(), args);
+    }
+
+    /**
+     * A copy of the launcher and the distribution that any user can read:
+     * the checkout itself may sit below a directory only root may enter.
+     */
+    static Path worldReadableCopy() throws Exception {
+        Path root = Files.createTempDirectory("corral-copy");
+        Path home = root.resolve("distribution/target");
+        Files.createDirectories(home);
+        Files.createDirectories(root.resolve("bin"));
+        Files.copy(repo().resolve("bin/corral"), root.resolve("bin/corral"));
+        Process cp = new ProcessBuilder("cp", "-r", repo().resolve("distribution/target/corral").toString(),
+            home.toString()).inheritIO().start();
+        assertEquals("copying the distribution", 0, cp.waitFor());
+        Process chmod = new ProcessBuilder("chmod", "-R", "a+rX", root.toString()).inheritIO().start();
+        assertEquals("chmod of the copy", 0, chmod.waitFor());
+        return root;
     }
 
     static Path base() throws IOException {
@@ -104,22 +127,27 @@ public class CommandLineIT {
     public void unprivilegedContainerGetsTheUnprivilegedRules() throws Exception {
         List<String> nobody = List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups");
         String b = base().toString();
-        Result ok = corral(nobody, "--base", b, "-c",
-            "corral:spawn --wait --ns credential,pid --uidmap 0:65534:1 --gidmap 0:65534:1 /bin/sh -c 'echo $$ $(id -u)'");
-        assertEquals(ok.err(), 0, ok.status());
-        assertTrue(ok.out(), ok.out().contains("1 0\n"));
-        Result other = corral(nobody, "--base", b, "-c",
-            "corral:spawn --ns credential --uidmap 0:0:1 /bin/true");
-        assertEquals(1, other.status());
-        assertTrue(other.err(), other.err().contains("an unprivileged container can only map itself (uid 65534)"));
-        Result two = corral(nobody, "--base", b, "-c",
-            "corral:spawn --ns credential --uidmap 0:65534:1 --uidmap 1:100000:1 /bin/true");
-        assertEquals(1, two.status());
-        assertTrue(two.err(), two.err().contains("an unprivileged container may have only one"));
-        assertFalse(two.err(), two.err().contains("Exception"));
-        Result root = corral(nobody, "--base", b, "-c", "corral:spawn --user root /bin/true");
-        assertEquals(1, root.status());
-        assertTrue(root.err(), root.err().contains("missing capabilities"));
+        Path copy = worldReadableCopy();
+        try {
+            Result ok = corral(copy, nobody, "--base", b, "-c",
+                "corral:spawn --wait --ns credential,pid --uidmap 0:65534:1 --gidmap 0:65534:1 /bin/sh -c 'echo $$ $(id -u)'");
+            assertEquals(ok.err(), 0, ok.status());
+            assertTrue(ok.out(), ok.out().contains("1 0\n"));
+            Result other = corral(copy, nobody, "--base", b, "-c",
+                "corral:spawn --ns credential --uidmap 0:0:1 /bin/true");
+            assertEquals(1, other.status());
+            assertTrue(other.err(), other.err().contains("an unprivileged container can only map itself (uid 65534)"));
+            Result two = corral(copy, nobody, "--base", b, "-c",
+                "corral:spawn --ns credential --uidmap 0:65534:1 --uidmap 1:100000:1 /bin/true");
+            assertEquals(1, two.status());
+            assertTrue(two.err(), two.err().contains("an unprivileged container may have only one"));
+            assertFalse(two.err(), two.err().contains("Exception"));
+            Result root = corral(copy, nobody, "--base", b, "-c", "corral:spawn --user root /bin/true");
+            assertEquals(1, root.status());
+            assertTrue(root.err(), root.err().contains("missing capabilities"));
+        } finally {
+            new ProcessBuilder("rm", "-rf", copy.toString()).start().waitFor();
+        }
     }
 
     @Test
