@@ -20,6 +20,7 @@ if [ $# -ge 1 ] && [ "$1" != "--no-timings" ]; then
 	mkdir -p "$out"
 else
 	out=$(mktemp -d "${TMPDIR:-/tmp}/corral-spawnd.XXXXXX")
+	trap 'rm -rf "$out"' EXIT
 fi
 out=$(cd "$out" && pwd)
 # The unprivileged run must be able to reach and execute the binaries.
