@@ -137,6 +137,7 @@ struct watch {
 static struct {
 	int mode;
 	pid_t pid;
+	int evt_fd;                    /* where EXITED goes: CTL_FD, or --events-fd */
 	uint32_t supported_ns;
 	struct rlimit initial_nofile;  /* restored in children */
 	bool nofile_raised;
@@ -151,7 +152,7 @@ static struct {
 	size_t nptrs;
 	int *child_fds;
 	void *child_stack_top;         /* clone mode: stack for CLONE_VM children */
-} srv = { .epfd = -1 };
+} srv = { .epfd = -1, .evt_fd = CTL_FD };
 
 /* The receive buffer is an array of uint32_t so that the gid list inside it
  * may be handed to setgroups as gid_t[] without aliasing trouble. */
@@ -310,7 +311,7 @@ static _Noreturn void shutdown_and_exit(int status);
 
 /* Send one datagram, with an optional descriptor.  A dead peer means the
  * JVM is gone: that is handled like end of file. */
-static void send_msg(const void *data, size_t len, int fd)
+static void send_msg_on(int sock, const void *data, size_t len, int fd)
 {
 	struct iovec iov = { .iov_base = (void *)data, .iov_len = len };
 	union {
@@ -329,7 +330,7 @@ static void send_msg(const void *data, size_t len, int fd)
 		memcpy(CMSG_DATA(c), &fd, sizeof fd);
 	}
 	for (int attempt = 0;; attempt++) {
-		if (sendmsg(CTL_FD, &m, MSG_NOSIGNAL) >= 0)
+		if (sendmsg(sock, &m, MSG_NOSIGNAL) >= 0)
 			return;
 		if (errno == EINTR)
 			continue;
@@ -347,13 +348,22 @@ static void send_msg(const void *data, size_t len, int fd)
 	}
 }
 
+/* Replies and HELLO go on the control socket. */
+static void send_msg(const void *data, size_t len, int fd)
+{
+	send_msg_on(CTL_FD, data, len, fd);
+}
+
+/* Exit reports go on the events socket when there is one, so that the
+ * JVM thread waiting for a reply reads it itself instead of being woken by
+ * the thread that reads exits: one thread hand-off less per spawn. */
 static void send_exited(pid_t pid, int exit_code, int sig, bool known)
 {
 	struct msg_exited m = {
 		.type = MSG_EXITED, .pid = pid, .exit_code = exit_code,
 		.signal = sig, .status_known = known,
 	};
-	send_msg(&m, sizeof m, -1);
+	send_msg_on(srv.evt_fd, &m, sizeof m, -1);
 }
 
 static void send_failed(uint32_t request_id, const struct failure *f)
@@ -461,6 +471,8 @@ static void step_drop_server_fds(const struct child *c)
 {
 	if (close(CTL_FD) != 0)
 		child_fail_n(c, "closing control socket fd ", CTL_FD);
+	if (srv.evt_fd != CTL_FD && close(srv.evt_fd) != 0)
+		child_fail_n(c, "closing events socket fd ", srv.evt_fd);
 	if (close(c->hs_wr) != 0)
 		child_fail_n(c, "closing handshake pipe fd ", c->hs_wr);
 	if (close(c->err_rd) != 0)
@@ -1563,11 +1575,12 @@ static void handle_control_message(void)
 /* Start-up                                                                  */
 /* ------------------------------------------------------------------------ */
 
-/* The JVM leaks descriptors into us; keep only 0, 1, 2 and the socket. */
+/* The JVM leaks descriptors into us; keep only 0, 1, 2 and the sockets. */
 static void close_inherited_fds(void)
 {
+	unsigned first = (unsigned)srv.evt_fd + 1;
 #ifdef __linux__
-	if (syscall(SYS_close_range, 4u, ~0u, 0u) == 0)
+	if (syscall(SYS_close_range, first, ~0u, 0u) == 0)
 		return;
 	if (errno != ENOSYS && errno != EINVAL) {
 		logmsg("close_range: %s", strerror(errno));
@@ -1581,7 +1594,7 @@ static void close_inherited_fds(void)
 		struct rlimit rl;
 		unsigned max = getrlimit(RLIMIT_NOFILE, &rl) == 0 ? (unsigned)rlim_to_fd_limit(rl.rlim_cur)
 		                                                  : 1024u;
-		if (close_from(4, -1, max) != 0) {
+		if (close_from(first, -1, max) != 0) {
 			logmsg("closing inherited descriptors: %s", strerror(errno));
 			exit(2);
 		}
@@ -1592,7 +1605,7 @@ static void close_inherited_fds(void)
 	while ((e = readdir(d)) != NULL) {
 		char *end;
 		long fd = strtol(e->d_name, &end, 10);
-		if (*end == '\0' && e->d_name[0] != '\0' && fd > CTL_FD && fd != self)
+		if (*end == '\0' && e->d_name[0] != '\0' && fd >= (long)first && fd != self)
 			if (close((int)fd) != 0) /* safe while listing /proc/self/fd */
 				logmsg("close %ld: %s", fd, strerror(errno));
 	}
@@ -1618,22 +1631,28 @@ static uint32_t probe_namespaces(void)
 #endif
 }
 
-static void setup_process(void)
+/* A JVM can hand us a socket with O_NONBLOCK set, and it must not be
+ * inherited across exec (children never hold it). */
+static void prepare_socket(int fd, const char *what)
 {
-	/* A JVM can hand us a socket with O_NONBLOCK set, and it must not be
-	 * inherited across exec (children never hold it). */
 	int type = 0;
 	socklen_t tlen = sizeof type;
-	if (getsockopt(CTL_FD, SOL_SOCKET, SO_TYPE, &type, &tlen) != 0 || type != SOCK_SEQPACKET) {
-		logmsg("fd %d is not a SOCK_SEQPACKET socket", CTL_FD);
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tlen) != 0 || type != SOCK_SEQPACKET) {
+		logmsg("%s socket fd %d is not a SOCK_SEQPACKET socket", what, fd);
 		exit(2);
 	}
-	int fl = fcntl(CTL_FD, F_GETFL);
-	if (fl < 0 || fcntl(CTL_FD, F_SETFL, fl & ~O_NONBLOCK) != 0 ||
-	    fcntl(CTL_FD, F_SETFD, FD_CLOEXEC) != 0) {
-		logmsg("fcntl on control socket: %s", strerror(errno));
+	int fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) != 0) {
+		logmsg("fcntl on %s socket fd %d: %s", what, fd, strerror(errno));
 		exit(2);
 	}
+}
+
+static void setup_process(void)
+{
+	prepare_socket(CTL_FD, "control");
+	if (srv.evt_fd != CTL_FD)
+		prepare_socket(srv.evt_fd, "events");
 
 	/* A vanished JVM must show up as EPIPE, not kill us. SIGCHLD must not
 	 * be inherited as SIG_IGN: the kernel would then auto-reap children
@@ -1695,8 +1714,16 @@ static void setup_process(void)
 
 int main(int argc, char **argv)
 {
-	if (argc != 2 || (strcmp(argv[1], "clone") != 0 && strcmp(argv[1], "fork") != 0)) {
-		fprintf(stderr, "usage: corral-spawnd clone|fork   (control socket at fd 3)\n");
+	bool usage = argc != 2 && argc != 4;
+	if (!usage && argc == 4) {
+		/* Optional: exit reports on their own socket (see the protocol doc). */
+		char *end;
+		long fd = strtol(argv[3], &end, 10);
+		usage = strcmp(argv[2], "--events-fd") != 0 || *end != '\0' || fd <= CTL_FD || fd > 64;
+		srv.evt_fd = usage ? CTL_FD : (int)fd;
+	}
+	if (usage || (strcmp(argv[1], "clone") != 0 && strcmp(argv[1], "fork") != 0)) {
+		fprintf(stderr, "usage: corral-spawnd clone|fork [--events-fd N]   (control socket at fd 3)\n");
 		return 2;
 	}
 	close_inherited_fds();

@@ -90,9 +90,13 @@ public final class SeqPacketSocket implements Closeable {
             throw new PosixException("sendmsg with " + descriptors.length + " descriptors", Posix.EINVAL);
         }
         synchronized (sendLock) {
-            byte[] bytes = new byte[length];
-            payload.duplicate().get(bytes);
-            sendData.put(0, bytes, 0, length);
+            if (payload.hasArray()) {
+                sendData.put(0, payload.array(), payload.arrayOffset() + payload.position(), length);
+            } else {
+                byte[] bytes = new byte[length];
+                payload.duplicate().get(bytes);
+                sendData.put(0, bytes, 0, length);
+            }
             prepare(sendHeader, sendData, length, descriptors.length);
             if (descriptors.length > 0) {
                 Pointer control = sendHeader.slice(MSGHDR_SIZE + IOVEC_SIZE);

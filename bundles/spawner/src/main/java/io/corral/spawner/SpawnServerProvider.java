@@ -33,12 +33,19 @@ public abstract class SpawnServerProvider implements IsolationProvider, SpawnSer
     private record Watch(int pidfd, ExitHandler handler) {
     }
 
+    /** An exit reported before its spawn's reply was read (they travel on different sockets). */
+    private record EarlyExit(int code, int signal, boolean known, long at) {
+    }
+
+    private static final long EARLY_EXIT_NANOS = 5_000_000_000L;
+
     private final String platform;
     private final String mode;
     private final Path binary;
     private final Path log;
     private final Map<Integer, Watch> watches = new ConcurrentHashMap<>();
     private final Map<Integer, ExitHandler> launching = new ConcurrentHashMap<>();
+    private final Map<Integer, EarlyExit> earlyExits = new java.util.HashMap<>();
     private final Object lifecycle = new Object();
     private volatile SpawnServer server;
     private volatile Set<Namespace> supported = Set.of();
@@ -211,17 +218,34 @@ public abstract class SpawnServerProvider implements IsolationProvider, SpawnSer
     @Override
     public void spawned(int requestId, Launched launched) {
         ExitHandler handler = launching.get(requestId);
-        if (handler != null) {
-            watches.put(launched.pid(), new Watch(launched.pidfd(), handler));
+        if (handler == null) {
+            return;
         }
+        EarlyExit early;
+        synchronized (earlyExits) {
+            early = earlyExits.remove(launched.pid());
+            if (early == null) {
+                watches.put(launched.pid(), new Watch(launched.pidfd(), handler));
+                return;
+            }
+        }
+        handler.exited(launched.pid(), early.code(), early.signal(), early.known());
     }
 
     @Override
     public void exited(int pid, int code, int signal, boolean known) {
-        Watch w = watches.remove(pid);
-        if (w != null) {
-            w.handler().exited(pid, code, signal, known);
+        Watch w;
+        synchronized (earlyExits) {
+            w = watches.remove(pid);
+            if (w == null) {
+                // Its SPAWNED reply is still on the way to the spawning thread; keep it briefly.
+                long now = System.nanoTime();
+                earlyExits.values().removeIf(e -> now - e.at() > EARLY_EXIT_NANOS);
+                earlyExits.put(pid, new EarlyExit(code, signal, known, now));
+                return;
+            }
         }
+        w.handler().exited(pid, code, signal, known);
     }
 
     @Override

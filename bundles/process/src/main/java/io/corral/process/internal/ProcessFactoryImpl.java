@@ -62,6 +62,7 @@ public final class ProcessFactoryImpl implements ProcessFactory {
     private final ProcessLogs logs;
     private final int graceSeconds;
     private final int exitedKept;
+    private final java.util.concurrent.atomic.AtomicInteger exitedCount = new java.util.concurrent.atomic.AtomicInteger();
     /** Every tracked process in spawn order; exited ones are pruned from the front. */
     private final ConcurrentLinkedDeque<ManagedProcessImpl> processes = new ConcurrentLinkedDeque<>();
     private final List<ManagedProcessImpl> awaitingProvider = new ArrayList<>();
@@ -72,7 +73,7 @@ public final class ProcessFactoryImpl implements ProcessFactory {
     private volatile Host host;
 
     @Activate
-    public ProcessFactoryImpl(BundleContext context, Config config) {
+    public ProcessFactoryImpl(BundleContext context, Config config) throws io.corral.posix.PosixException {
         String base = context.getProperty("corral.base");
         Path logDir = base != null ? Path.of(base, "log", "processes") : context.getDataFile("processes").toPath();
         this.logs = new ProcessLogs(logDir);
@@ -83,6 +84,7 @@ public final class ProcessFactoryImpl implements ProcessFactory {
     @Deactivate
     void deactivate() {
         stopAll(Duration.ofSeconds(graceSeconds));
+        logs.close();
     }
 
     // ---- references ----
@@ -214,19 +216,25 @@ public final class ProcessFactoryImpl implements ProcessFactory {
         return mp;
     }
 
+    /** Forgets the oldest exited processes beyond the number kept; cheap when there is nothing to forget. */
     private void prune() {
-        long exited = processes.stream().filter(p -> !p.alive()).count();
-        for (ManagedProcessImpl p : processes) {
-            if (exited <= exitedKept) {
-                break;
-            }
-            if (!p.alive() && processes.remove(p)) {
-                exited--;
+        if (exitedCount.get() <= exitedKept) {
+            return;
+        }
+        for (java.util.Iterator<ManagedProcessImpl> it = processes.iterator(); it.hasNext()
+                && exitedCount.get() > exitedKept;) {
+            ManagedProcessImpl p = it.next();
+            if (!p.alive()) {
+                it.remove();
+                exitedCount.decrementAndGet();
             }
         }
     }
 
     private void changed(ManagedProcessImpl p, ProcessState state) {
+        if (state == ProcessState.EXITED) {
+            exitedCount.incrementAndGet();
+        }
         for (ProcessListener l : listeners) {
             try {
                 l.stateChanged(p, state);
