@@ -52,6 +52,7 @@
 #include <sched.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -69,6 +70,7 @@
 #define MAX_MSG_FDS       253u  /* SCM_MAX_FD: the kernel's per-datagram cap */
 #define SPAWN_HEADER_SIZE 56u   /* 14 x 32-bit fields */
 #define STEP_MAX          4352u /* longest step text: a verb plus a PATH_MAX path */
+#define CHILD_STACK_SIZE  (256u * 1024u)
 #define REAP_WAIT_MS      5000  /* how long to wait for a foreign reaper, see on_pidfd_ready */
 
 enum msg_type {
@@ -135,6 +137,7 @@ struct watch {
 static struct {
 	int mode;
 	pid_t pid;
+	int evt_fd;                    /* where EXITED goes: CTL_FD, or --events-fd */
 	uint32_t supported_ns;
 	struct rlimit initial_nofile;  /* restored in children */
 	bool nofile_raised;
@@ -148,7 +151,8 @@ static struct {
 	char **ptrs;
 	size_t nptrs;
 	int *child_fds;
-} srv = { .epfd = -1 };
+	void *child_stack_top;         /* clone mode: stack for CLONE_VM children */
+} srv = { .epfd = -1, .evt_fd = CTL_FD };
 
 /* The receive buffer is an array of uint32_t so that the gid list inside it
  * may be handed to setgroups as gid_t[] without aliasing trouble. */
@@ -193,12 +197,14 @@ static uint32_t get_u32(const unsigned char *p)
 	return v;
 }
 
+#ifdef __linux__
 static int64_t now_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
+#endif
 
 static void close_fds(const int *fds, size_t n)
 {
@@ -305,7 +311,7 @@ static _Noreturn void shutdown_and_exit(int status);
 
 /* Send one datagram, with an optional descriptor.  A dead peer means the
  * JVM is gone: that is handled like end of file. */
-static void send_msg(const void *data, size_t len, int fd)
+static void send_msg_on(int sock, const void *data, size_t len, int fd)
 {
 	struct iovec iov = { .iov_base = (void *)data, .iov_len = len };
 	union {
@@ -324,7 +330,7 @@ static void send_msg(const void *data, size_t len, int fd)
 		memcpy(CMSG_DATA(c), &fd, sizeof fd);
 	}
 	for (int attempt = 0;; attempt++) {
-		if (sendmsg(CTL_FD, &m, MSG_NOSIGNAL) >= 0)
+		if (sendmsg(sock, &m, MSG_NOSIGNAL) >= 0)
 			return;
 		if (errno == EINTR)
 			continue;
@@ -342,13 +348,22 @@ static void send_msg(const void *data, size_t len, int fd)
 	}
 }
 
+/* Replies and HELLO go on the control socket. */
+static void send_msg(const void *data, size_t len, int fd)
+{
+	send_msg_on(CTL_FD, data, len, fd);
+}
+
+/* Exit reports go on the events socket when there is one, so that the
+ * JVM thread waiting for a reply reads it itself instead of being woken by
+ * the thread that reads exits: one thread hand-off less per spawn. */
 static void send_exited(pid_t pid, int exit_code, int sig, bool known)
 {
 	struct msg_exited m = {
 		.type = MSG_EXITED, .pid = pid, .exit_code = exit_code,
 		.signal = sig, .status_known = known,
 	};
-	send_msg(&m, sizeof m, -1);
+	send_msg_on(srv.evt_fd, &m, sizeof m, -1);
 }
 
 static void send_failed(uint32_t request_id, const struct failure *f)
@@ -367,11 +382,11 @@ static void send_failed(uint32_t request_id, const struct failure *f)
 /* ------------------------------------------------------------------------ */
 /* The child: small steps between clone and execve                          */
 /*                                                                           */
-/* Everything here runs in the new child before execve, in a copy of a     */
-/* process that glibc does not know was forked (raw clone).  Only           */
-/* async-signal-safe functions and raw system calls are allowed: no malloc, */
-/* no stdio, no locks.  Each step either succeeds or reports               */
-/* {errno, step text} on the error pipe and exits with 127.                 */
+/* Everything here runs in the new child before execve.  In clone mode it  */
+/* shares the server's memory and glibc does not know it exists (see       */
+/* create_child).  Only async-signal-safe functions and raw system calls   */
+/* are allowed: no malloc, no stdio, no locks.  Each step either succeeds  */
+/* or reports {errno, step text} on the error pipe and exits with 127.     */
 /* ------------------------------------------------------------------------ */
 
 struct child {
@@ -456,6 +471,8 @@ static void step_drop_server_fds(const struct child *c)
 {
 	if (close(CTL_FD) != 0)
 		child_fail_n(c, "closing control socket fd ", CTL_FD);
+	if (srv.evt_fd != CTL_FD && close(srv.evt_fd) != 0)
+		child_fail_n(c, "closing events socket fd ", srv.evt_fd);
 	if (close(c->hs_wr) != 0)
 		child_fail_n(c, "closing handshake pipe fd ", c->hs_wr);
 	if (close(c->err_rd) != 0)
@@ -506,9 +523,10 @@ static void step_mounts(const struct child *c)
 #endif
 }
 
-/* Raw system calls for credentials: glibc's wrappers would broadcast the
- * change to "all threads" using thread bookkeeping that a raw clone leaves
- * stale.  Only this one thread exists, so the raw call is exact. */
+/* Raw system calls for credentials: glibc's wrappers may broadcast the
+ * change to "all threads" using thread bookkeeping that describes the
+ * server, not this clone.  The child has one thread, so the raw call is
+ * exact. */
 static int set_groups(size_t n, const gid_t *groups)
 {
 #ifdef __linux__
@@ -727,8 +745,8 @@ static int close_from(unsigned lo, int keep, unsigned fallback_max)
 	/* Linux < 5.9: close one by one. */
 #endif
 	for (unsigned fd = lo; fd < fallback_max; fd++)
-		if ((int)fd != keep)
-			(void)close((int)fd); /* EBADF for holes is expected */
+		if ((int)fd != keep && close((int)fd) != 0 && errno != EBADF)
+			return -1; /* EBADF: a hole, expected */
 	return 0;
 }
 
@@ -751,22 +769,48 @@ static unsigned long ns_to_clone_flags(uint32_t ns)
 }
 #endif
 
-static pid_t create_child(uint32_t ns_mask)
+#ifdef __linux__
+/* clone(2) entry point: the child gets its own copy of the context on its
+ * own stack, so nothing it changes is seen by the server. */
+static int child_entry(void *arg)
+{
+	struct child c = *(const struct child *)arg;
+	child_main(&c);
+}
+#endif
+
+/* Returns the child's pid in the server; does not return in the child. */
+static pid_t create_child(struct child *c)
 {
 #ifdef __linux__
 	if (srv.mode == MODE_CLONE) {
-		/* No new stack: the child continues on a copy of ours, as after
-		 * fork().  glibc does not see this clone, so no atfork handlers
-		 * run and the child's cached TID is still the server's.  That is
-		 * harmless because the child calls only async-signal-safe
-		 * functions and raw system calls until execve. */
-		return (pid_t)syscall(SYS_clone, (unsigned long)SIGCHLD | ns_to_clone_flags(ns_mask),
-		                      0ul, 0ul, 0ul, 0ul);
+		/*
+		 * CLONE_VM, like posix_spawn: the child runs in our address space
+		 * on its own stack, which spares copying the page tables at clone
+		 * and tearing the copy down at execve.  Unlike posix_spawn there is
+		 * no CLONE_VFORK: we must keep running to write the id maps while
+		 * the child waits for them.  This is safe because:
+		 *  - the child writes only its own stack and srv.child_fds, which
+		 *    the server does not touch until the child is gone;
+		 *  - the child calls only async-signal-safe functions and raw
+		 *    system calls (glibc does not know about this process: no
+		 *    atfork handlers ran, and the thread pointer, hence errno and
+		 *    the cached TID, are the server's);
+		 *  - errno is shared, but the two never fail system calls at the
+		 *    same time: the child blocks on the handshake pipe while we
+		 *    work, and we block on the error pipe while it works;
+		 *  - the stack is reused only after the error pipe hit EOF, which
+		 *    happens after execve switched the child to a new address
+		 *    space (or after exit released ours).
+		 */
+		return clone(child_entry, srv.child_stack_top,
+		             CLONE_VM | SIGCHLD | (int)ns_to_clone_flags(c->req->ns_mask), c);
 	}
-#else
-	(void)ns_mask;
 #endif
-	return fork();
+	pid_t pid = fork();
+	if (pid == 0)
+		child_main(c);
+	return pid;
 }
 
 #ifdef __linux__
@@ -950,15 +994,13 @@ static int spawn_child(const struct spawn_req *r, pid_t *pid_out, int *pidfd_out
 		.restore_nofile = srv.nofile_raised ? &srv.initial_nofile : NULL,
 	};
 
-	pid = create_child(r->ns_mask);
+	pid = create_child(&c);
 	if (pid < 0) {
 		fail_set(f, errno, srv.mode == MODE_CLONE ? "clone" : "fork");
 		close_fds(hs, 2);
 		close_fds(ep, 2);
 		return -1;
 	}
-	if (pid == 0)
-		child_main(&c);
 
 	/* Parent.  The child's ends are its business now. */
 	f->pid = pid;
@@ -999,7 +1041,8 @@ static int spawn_child(const struct spawn_req *r, pid_t *pid_out, int *pidfd_out
 		if (rep < 0)
 			fail_set(f, errno, "reading error pipe of pid %d", (int)pid);
 		f->pid = pid;
-		(void)kill(pid, SIGKILL); /* normally already exiting with 127 */
+		if (kill(pid, SIGKILL) != 0) /* normally already exiting with 127 */
+			logmsg("kill %d: %s", (int)pid, strerror(errno));
 		reap_child(pid, pidfd);
 		if (pidfd >= 0)
 			close_fds(&pidfd, 1);
@@ -1279,8 +1322,9 @@ static void handle_adopt(const unsigned char *buf, size_t len, const int *fds, s
 	if (watch_add(fd, pid, true) != 0) {
 		/* We cannot supervise it, so it must not run unsupervised. */
 		logmsg("ADOPT of pid %d: watching: %s; killing it", (int)pid, strerror(errno));
-		(void)sys_pidfd_send_signal(fd, SIGKILL);
-		send_exited(pid, -1, SIGKILL, false);
+		if (sys_pidfd_send_signal(fd, SIGKILL) != 0)
+			logmsg("killing pid %d: %s", (int)pid, strerror(errno));
+		send_exited(pid, -1, 0, false);
 		close_fds(&fd, 1);
 	}
 }
@@ -1373,7 +1417,8 @@ static void handle_adopt(const unsigned char *buf, size_t len, const int *fds, s
 static _Noreturn void shutdown_and_exit(int status)
 {
 	for (size_t i = 0; i < nchildren; i++)
-		(void)kill(children[i], SIGKILL);
+		if (kill(children[i], SIGKILL) != 0)
+			logmsg("kill %d: %s", (int)children[i], strerror(errno));
 	for (size_t i = 0; i < nchildren; i++)
 		while (waitpid(children[i], NULL, 0) < 0 && errno == EINTR)
 			;
@@ -1411,7 +1456,8 @@ static void handle_spawn(const unsigned char *buf, size_t len, const int *fds, s
 		}
 		fail_set(&f, errno, "watching pid %d", (int)pid);
 		f.pid = pid;
-		(void)kill(pid, SIGKILL);
+		if (kill(pid, SIGKILL) != 0)
+			logmsg("kill %d: %s", (int)pid, strerror(errno));
 		reap_child(pid, pidfd);
 		if (pidfd >= 0)
 			close_fds(&pidfd, 1);
@@ -1529,11 +1575,12 @@ static void handle_control_message(void)
 /* Start-up                                                                  */
 /* ------------------------------------------------------------------------ */
 
-/* The JVM leaks descriptors into us; keep only 0, 1, 2 and the socket. */
+/* The JVM leaks descriptors into us; keep only 0, 1, 2 and the sockets. */
 static void close_inherited_fds(void)
 {
+	unsigned first = (unsigned)srv.evt_fd + 1;
 #ifdef __linux__
-	if (syscall(SYS_close_range, 4u, ~0u, 0u) == 0)
+	if (syscall(SYS_close_range, first, ~0u, 0u) == 0)
 		return;
 	if (errno != ENOSYS && errno != EINVAL) {
 		logmsg("close_range: %s", strerror(errno));
@@ -1547,7 +1594,10 @@ static void close_inherited_fds(void)
 		struct rlimit rl;
 		unsigned max = getrlimit(RLIMIT_NOFILE, &rl) == 0 ? (unsigned)rlim_to_fd_limit(rl.rlim_cur)
 		                                                  : 1024u;
-		close_from(4, -1, max);
+		if (close_from(first, -1, max) != 0) {
+			logmsg("closing inherited descriptors: %s", strerror(errno));
+			exit(2);
+		}
 		return;
 	}
 	int self = dirfd(d);
@@ -1555,8 +1605,9 @@ static void close_inherited_fds(void)
 	while ((e = readdir(d)) != NULL) {
 		char *end;
 		long fd = strtol(e->d_name, &end, 10);
-		if (*end == '\0' && e->d_name[0] != '\0' && fd > CTL_FD && fd != self)
-			(void)close((int)fd); /* closing while listing /proc/self/fd is safe */
+		if (*end == '\0' && e->d_name[0] != '\0' && fd >= (long)first && fd != self)
+			if (close((int)fd) != 0) /* safe while listing /proc/self/fd */
+				logmsg("close %ld: %s", fd, strerror(errno));
 	}
 	closedir(d);
 }
@@ -1580,22 +1631,28 @@ static uint32_t probe_namespaces(void)
 #endif
 }
 
-static void setup_process(void)
+/* A JVM can hand us a socket with O_NONBLOCK set, and it must not be
+ * inherited across exec (children never hold it). */
+static void prepare_socket(int fd, const char *what)
 {
-	/* A JVM can hand us a socket with O_NONBLOCK set, and it must not be
-	 * inherited across exec (children never hold it). */
 	int type = 0;
 	socklen_t tlen = sizeof type;
-	if (getsockopt(CTL_FD, SOL_SOCKET, SO_TYPE, &type, &tlen) != 0 || type != SOCK_SEQPACKET) {
-		logmsg("fd %d is not a SOCK_SEQPACKET socket", CTL_FD);
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tlen) != 0 || type != SOCK_SEQPACKET) {
+		logmsg("%s socket fd %d is not a SOCK_SEQPACKET socket", what, fd);
 		exit(2);
 	}
-	int fl = fcntl(CTL_FD, F_GETFL);
-	if (fl < 0 || fcntl(CTL_FD, F_SETFL, fl & ~O_NONBLOCK) != 0 ||
-	    fcntl(CTL_FD, F_SETFD, FD_CLOEXEC) != 0) {
-		logmsg("fcntl on control socket: %s", strerror(errno));
+	int fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) != 0) {
+		logmsg("fcntl on %s socket fd %d: %s", what, fd, strerror(errno));
 		exit(2);
 	}
+}
+
+static void setup_process(void)
+{
+	prepare_socket(CTL_FD, "control");
+	if (srv.evt_fd != CTL_FD)
+		prepare_socket(srv.evt_fd, "events");
 
 	/* A vanished JVM must show up as EPIPE, not kill us. SIGCHLD must not
 	 * be inherited as SIG_IGN: the kernel would then auto-reap children
@@ -1641,12 +1698,32 @@ static void setup_process(void)
 		logmsg("out of memory");
 		exit(2);
 	}
+#ifdef __linux__
+	if (srv.mode == MODE_CLONE) {
+		/* One stack serves every child in turn, with a guard page below. */
+		unsigned char *stk = mmap(NULL, CHILD_STACK_SIZE, PROT_READ | PROT_WRITE,
+		                          MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+		if (stk == MAP_FAILED || mprotect(stk, 4096, PROT_NONE) != 0) {
+			logmsg("allocating the child stack: %s", strerror(errno));
+			exit(2);
+		}
+		srv.child_stack_top = stk + CHILD_STACK_SIZE; /* stacks grow down */
+	}
+#endif
 }
 
 int main(int argc, char **argv)
 {
-	if (argc != 2 || (strcmp(argv[1], "clone") != 0 && strcmp(argv[1], "fork") != 0)) {
-		fprintf(stderr, "usage: corral-spawnd clone|fork   (control socket at fd 3)\n");
+	bool usage = argc != 2 && argc != 4;
+	if (!usage && argc == 4) {
+		/* Optional: exit reports on their own socket (see the protocol doc). */
+		char *end;
+		long fd = strtol(argv[3], &end, 10);
+		usage = strcmp(argv[2], "--events-fd") != 0 || *end != '\0' || fd <= CTL_FD || fd > 64;
+		srv.evt_fd = usage ? CTL_FD : (int)fd;
+	}
+	if (usage || (strcmp(argv[1], "clone") != 0 && strcmp(argv[1], "fork") != 0)) {
+		fprintf(stderr, "usage: corral-spawnd clone|fork [--events-fd N]   (control socket at fd 3)\n");
 		return 2;
 	}
 	close_inherited_fds();

@@ -25,8 +25,13 @@ public class CommandLineIT {
     }
 
     static Result corral(List<String> prefix, String... args) throws Exception {
+        return corral(repo(), prefix, args);
+    }
+
+    /** Runs bin/corral of the checkout (or copy) at {@code root}. */
+    static Result corral(Path root, List<String> prefix, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(prefix);
-        cmd.add(repo().resolve("bin/corral").toString());
+        cmd.add(root.resolve("bin/corral").toString());
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         File out = File.createTempFile("corral", ".out");
@@ -37,6 +42,8 @@ public class CommandLineIT {
         pb.redirectOutput(out).redirectError(err).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         Process p = pb.start();
         if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            // bin/corral runs java as its child: kill the whole tree, not just the script.
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
             throw new AssertionError("bin/corral " + String.join(" ", args) + " did not exit within 60 s");
         }
@@ -46,6 +53,24 @@ public class CommandLineIT {
 
     static Result corral(String... args) throws Exception {
         return corral(List.of(), args);
+    }
+
+    /**
+     * A copy of the launcher and the distribution that any user can read:
+     * the checkout itself may sit below a directory only root may enter.
+     */
+    static Path worldReadableCopy() throws Exception {
+        Path root = Files.createTempDirectory("corral-copy");
+        Path home = root.resolve("distribution/target");
+        Files.createDirectories(home);
+        Files.createDirectories(root.resolve("bin"));
+        Files.copy(repo().resolve("bin/corral"), root.resolve("bin/corral"));
+        Process cp = new ProcessBuilder("cp", "-r", repo().resolve("distribution/target/corral").toString(),
+            home.toString()).inheritIO().start();
+        assertEquals("copying the distribution", 0, cp.waitFor());
+        Process chmod = new ProcessBuilder("chmod", "-R", "a+rX", root.toString()).inheritIO().start();
+        assertEquals("chmod of the copy", 0, chmod.waitFor());
+        return root;
     }
 
     static Path base() throws IOException {
@@ -102,38 +127,63 @@ public class CommandLineIT {
     public void unprivilegedContainerGetsTheUnprivilegedRules() throws Exception {
         List<String> nobody = List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups");
         String b = base().toString();
-        Result ok = corral(nobody, "--base", b, "-c",
-            "corral:spawn --wait --ns credential,pid --uidmap 0:65534:1 --gidmap 0:65534:1 /bin/sh -c 'echo $$ $(id -u)'");
-        assertEquals(ok.err(), 0, ok.status());
-        assertTrue(ok.out(), ok.out().contains("1 0\n"));
-        Result other = corral(nobody, "--base", b, "-c",
-            "corral:spawn --ns credential --uidmap 0:0:1 /bin/true");
-        assertEquals(1, other.status());
-        assertTrue(other.err(), other.err().contains("an unprivileged container can only map itself (uid 65534)"));
-        Result two = corral(nobody, "--base", b, "-c",
-            "corral:spawn --ns credential --uidmap 0:65534:1 --uidmap 1:100000:1 /bin/true");
-        assertEquals(1, two.status());
-        assertTrue(two.err(), two.err().contains("an unprivileged container may have only one"));
-        assertFalse(two.err(), two.err().contains("Exception"));
+        Path copy = worldReadableCopy();
+        try {
+            Result ok = corral(copy, nobody, "--base", b, "-c",
+                "corral:spawn --wait --ns credential,pid --uidmap 0:65534:1 --gidmap 0:65534:1 /bin/sh -c 'echo $$ $(id -u)'");
+            assertEquals(ok.err(), 0, ok.status());
+            assertTrue(ok.out(), ok.out().contains("1 0\n"));
+            Result other = corral(copy, nobody, "--base", b, "-c",
+                "corral:spawn --ns credential --uidmap 0:0:1 /bin/true");
+            assertEquals(1, other.status());
+            assertTrue(other.err(), other.err().contains("an unprivileged container can only map itself (uid 65534)"));
+            Result two = corral(copy, nobody, "--base", b, "-c",
+                "corral:spawn --ns credential --uidmap 0:65534:1 --uidmap 1:100000:1 /bin/true");
+            assertEquals(1, two.status());
+            assertTrue(two.err(), two.err().contains("an unprivileged container may have only one"));
+            assertFalse(two.err(), two.err().contains("Exception"));
+            Result root = corral(copy, nobody, "--base", b, "-c", "corral:spawn --user root /bin/true");
+            assertEquals(1, root.status());
+            assertTrue(root.err(), root.err().contains("missing capabilities"));
+        } finally {
+            new ProcessBuilder("rm", "-rf", copy.toString()).start().waitFor();
+        }
+    }
+
+    @Test
+    public void stoppingTheContainerTermsThenKillsItsChildren() throws Exception {
+        String marker = "1000." + System.nanoTime();
+        long start = System.nanoTime();
+        Result r = corral("--base", base().toString(), "-c",
+            // An ignored signal stays ignored across exec: this sleep ignores SIGTERM.
+            "corral:spawn /bin/sh -c 'trap \"\" TERM; exec sleep " + marker + "'; "
+                + "corral:spawn /bin/sleep " + marker + "; "
+                + "corral:spawn --wait /bin/sleep 0.5");
+        assertEquals(r.err(), 0, r.status());
+        assertEquals("no child outlives the container", List.of(), Procs.sleeping(marker));
+        // The child that ignores SIGTERM is only gone after the grace period and SIGKILL.
+        assertTrue(System.nanoTime() - start > TimeUnit.SECONDS.toNanos(5));
     }
 
     @Test
     public void killingTheJvmKillsItsChildren() throws Exception {
-        String marker = "corral-orphan-check-" + System.nanoTime();
+        // A unique duration marks this test's sleeps (sleep takes no other arguments).
+        String marker = "1000." + System.nanoTime();
         ProcessBuilder pb = new ProcessBuilder(repo().resolve("bin/corral").toString(), "--base", base().toString(),
-            "-c", "corral:spawn --name victim /bin/sh -c 'exec sleep 1000 " + marker + "'; "
-                + "corral:spawn --ns pid,credential /bin/sh -c 'sleep 1000 " + marker + "'; "
+            "-c", "corral:spawn --name victim /bin/sleep " + marker + "; "
+                + "corral:spawn --ns pid,credential /bin/sleep " + marker + "; "
                 + "gogo:sleep 60000");
         pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
         Process corral = pb.start();
         try {
-            Procs.waitUntil("two children running", 30000, () -> Procs.running("sleep 1000 " + marker).size() >= 2);
+            Procs.waitUntil("two children running", 30000, () -> Procs.sleeping(marker).size() >= 2);
             List<Integer> java = Procs.children((int) corral.pid()).stream()
                 .filter(p -> Procs.cmdline(p).contains("java")).toList();
             assertEquals(java.toString(), 1, java.size());
             new ProcessBuilder("kill", "-9", java.get(0).toString()).start().waitFor();
-            Procs.waitUntil("every child gone", 5000, () -> Procs.running("sleep 1000 " + marker).isEmpty());
+            Procs.waitUntil("every child gone", 5000, () -> Procs.sleeping(marker).isEmpty());
         } finally {
+            corral.descendants().forEach(ProcessHandle::destroyForcibly);
             corral.destroyForcibly();
         }
     }

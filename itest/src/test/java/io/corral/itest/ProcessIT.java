@@ -49,6 +49,9 @@ public class ProcessIT {
     @Inject
     private BundleContext context;
 
+    @Inject
+    private org.apache.felix.service.command.CommandProcessor processor;
+
     @Configuration
     public Option[] config() throws Exception {
         return options(CorralOptions.distribution(Files.createTempDirectory("corral-it").toFile()));
@@ -135,6 +138,9 @@ public class ProcessIT {
             {sh("true").isolation(new IsolationRequest(cred, List.of(new IdMapEntry(0, 4294967290L, 10)),
                 List.of(), null, true)), "host ids must lie in"},
             {sh("true").workingDirectory("/no/such/dir"), "working_directory \"/no/such/dir\": no such directory"},
+            {sh("true").user("no-such-user-here"), "user \"no-such-user-here\" not found"},
+            {sh("true").isolation(IsolationRequest.of(EnumSet.of(Namespace.NETWORK, Namespace.CGROUP)))
+                .user("nobody").group("no-such-group-here"), "group \"no-such-group-here\" not found"},
         };
         // Warm up once so that lazily created descriptors (jar files, the log directory) exist before counting.
         run(sh("true"));
@@ -247,6 +253,64 @@ public class ProcessIT {
             linux.start();
         }
         assertEquals("linux-clone", factory.spawn(sh("true").isolation(pid).build()).provider());
+    }
+
+    @Test
+    public void asRootUserNobodyGetsExactlyNobodysIds() throws Exception {
+        org.junit.Assume.assumeTrue("needs root", "0".equals(Procs.status(Procs.self(), "Uid").split(" ")[0]));
+        ManagedProcess p = factory.spawn(SpawnSpec.builder("/bin/sleep").arguments("5").user("nobody").build());
+        try {
+            String[] id = {idOf("-u"), idOf("-g"), idOf("-G")};
+            assertEquals(String.join(" ", id[0], id[0], id[0], id[0]), Procs.status(p.pid(), "Uid"));
+            assertEquals(String.join(" ", id[1], id[1], id[1], id[1]), Procs.status(p.pid(), "Gid"));
+            assertEquals(id[2], Procs.status(p.pid(), "Groups"));
+            assertEquals("nobody", p.credential().user());
+        } finally {
+            p.signal(9);
+        }
+    }
+
+    private static String idOf(String flag) throws Exception {
+        Process id = new ProcessBuilder("id", flag, "nobody").start();
+        return new String(id.getInputStream().readAllBytes()).trim();
+    }
+
+    @Test
+    public void theLogKeepsEveryLineAndCommandsReadIt() throws Exception {
+        String pid = Gogo.run(processor, "corral:spawn --name chatty /bin/sh -c 'seq 1 20000; echo done >&2'").trim();
+        ManagedProcess p = factory.process(Integer.parseInt(pid)).orElseThrow();
+        assertEquals(ExitStatus.exited(0), p.onExit().toCompletableFuture().get(30, TimeUnit.SECONDS));
+        List<String> lines = Files.readAllLines(p.logFile().orElseThrow());
+        assertEquals(20001, lines.size());
+        assertEquals("20000", lines.get(19999));
+        assertEquals("done", lines.get(20000));
+        assertEquals("20000\ndone\n", Gogo.run(processor, "corral:logs -n 2 " + pid));
+        String ps = Gogo.run(processor, "corral:ps --json");
+        assertTrue(ps, ps.contains("\"name\": \"chatty\""));
+    }
+
+    @Test
+    public void killSignalsAndReportsExitedProcesses() throws Exception {
+        String pid = Gogo.run(processor, "corral:spawn /bin/sleep 100").trim();
+        ManagedProcess p = factory.process(Integer.parseInt(pid)).orElseThrow();
+        Gogo.run(processor, "corral:kill " + pid + " KILL");
+        assertEquals(ExitStatus.killed(9), p.onExit().toCompletableFuture().get(10, TimeUnit.SECONDS));
+        assertEquals(137, p.exitStatus().orElseThrow().value());
+        try {
+            Gogo.run(processor, "corral:kill " + pid);
+            fail("killing an exited process must fail");
+        } catch (Exception e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("has already exited"));
+        }
+    }
+
+    @Test
+    public void providersListsBothWithTheActiveOneFirst() throws Exception {
+        String out = Gogo.run(processor, "corral:providers");
+        List<String> lines = out.lines().toList();
+        assertTrue(out, lines.get(1).matches("linux-clone\\s+100\\s+credential,pid,mount,uname,ipc,network,cgroup\\s+"
+            + "io.corral.isolation.linux\\s+yes"));
+        assertTrue(out, lines.get(2).matches("fork\\s+10\\s+none\\s+io.corral.isolation.fork\\s+no"));
     }
 
     private Bundle bundle(String name) {

@@ -47,6 +47,14 @@ final class Procs {
         return children(parent).stream().filter(p -> cmdline(p).contains(text)).toList();
     }
 
+    /** Running sleep(1) processes whose only argument is {@code duration}. */
+    static List<Integer> sleeping(String duration) {
+        return all().stream().filter(p -> {
+            String c = cmdline(p).trim();
+            return (c.equals("/bin/sleep " + duration) || c.equals("sleep " + duration)) && alive(p);
+        }).toList();
+    }
+
     static List<Integer> running(String text) {
         return all().stream().filter(p -> cmdline(p).contains(text)).toList();
     }

@@ -62,6 +62,15 @@ public final class SeqPacketSocket implements Closeable {
         return Posix.socketpair(Posix.SOCK_SEQPACKET);
     }
 
+    /**
+     * Raises the send buffer so that a datagram of {@link #MAX_PACKET} fits:
+     * a datagram may not exceed the sender's buffer (212992 bytes by default).
+     */
+    public void allowMaxPacket() throws PosixException {
+        Posix.check(Posix.LIBC.setsockopt(fd, SOL_SOCKET, 7 /* SO_SNDBUF */, new int[] {2 * MAX_PACKET}, 4),
+            "setsockopt SO_SNDBUF on fd " + fd);
+    }
+
     /** Takes ownership of a descriptor that is a SOCK_SEQPACKET socket. */
     public static SeqPacketSocket wrap(int fd) {
         return new SeqPacketSocket(fd);
@@ -81,9 +90,13 @@ public final class SeqPacketSocket implements Closeable {
             throw new PosixException("sendmsg with " + descriptors.length + " descriptors", Posix.EINVAL);
         }
         synchronized (sendLock) {
-            byte[] bytes = new byte[length];
-            payload.duplicate().get(bytes);
-            sendData.put(0, bytes, 0, length);
+            if (payload.hasArray()) {
+                sendData.put(0, payload.array(), payload.arrayOffset() + payload.position(), length);
+            } else {
+                byte[] bytes = new byte[length];
+                payload.duplicate().get(bytes);
+                sendData.put(0, bytes, 0, length);
+            }
             prepare(sendHeader, sendData, length, descriptors.length);
             if (descriptors.length > 0) {
                 Pointer control = sendHeader.slice(MSGHDR_SIZE + IOVEC_SIZE);

@@ -11,23 +11,16 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One running {@code corral-spawnd}: the process, its control socket, and the
- * one thread that reads its replies and exit reports. See
+ * One running {@code corral-spawnd}: the process and its two sockets. The
+ * control socket carries requests and their replies; the spawning thread
+ * reads its own reply, so no other thread has to wake it. The events socket
+ * carries exit reports, read by one reader thread for every child. See
  * {@code docs/spawnd-protocol.md}.
  */
 final class SpawnServer {
-
-    static final int MODE_CLONE = 1;
-    static final int MODE_FORK = 2;
 
     private static final int HELLO = 100;
     private static final int SPAWNED = 101;
@@ -35,69 +28,79 @@ final class SpawnServer {
     private static final int EXITED = 103;
     private static final int ADOPT = 2;
     private static final int DETACH = 3;
-    private static final long SPAWN_TIMEOUT_SECONDS = 30;
+    /** The server's descriptor for the events socket (the control socket is 3). */
+    private static final int EVENTS_FD = 4;
+    /** The step of a request that never reached the server: safe to send again to a new one. */
+    static final String SEND_STEP = "sending the spawn request";
 
-    /** What the server tells its owner; called on the reader thread. */
+    /** What the server tells its owner. */
     interface Events {
-        /** A process the server created or adopted has ended. */
+        /** A process the server created or adopted has ended; called on the reader thread. */
         void exited(int pid, int code, int signal, boolean known);
 
-        /** A SPAWN succeeded; called before the spawning caller returns, so no exit can come first. */
+        /** A SPAWN succeeded; called on the spawning thread before the spawn returns. */
         void spawned(int requestId, Launched launched);
 
-        /** The server is gone (killed, crashed, or detached). */
+        /** The server is gone (killed, crashed, or detached); called on the reader thread. */
         void ended(SpawnServer server, boolean detached);
     }
 
-    private final SeqPacketSocket socket;
+    private final SeqPacketSocket control;
+    private final SeqPacketSocket events;
+    private final Object requestLock = new Object();
     private final int pid;
-    private final int mode;
     private final int supportedNamespaces;
-    private final Events events;
-    private final Map<Integer, CompletableFuture<Launched>> pending = new ConcurrentHashMap<>();
+    private final Events listener;
     private final AtomicInteger requestIds = new AtomicInteger();
     private volatile boolean detached;
 
-    private SpawnServer(SeqPacketSocket socket, int pid, int mode, int supportedNamespaces, Events events) {
-        this.socket = socket;
-        this.pid = pid;
-        this.mode = mode;
-        this.supportedNamespaces = supportedNamespaces;
+    private SpawnServer(SeqPacketSocket control, SeqPacketSocket events, int pid, int supportedNamespaces,
+            Events listener) {
+        this.control = control;
         this.events = events;
+        this.pid = pid;
+        this.supportedNamespaces = supportedNamespaces;
+        this.listener = listener;
     }
 
     /**
      * Starts a server and reads its HELLO. The reader thread is not started
      * yet: the caller may {@link #adopt} first, then {@link #startReading}.
      */
-    static SpawnServer start(Path binary, String mode, Path log, Events events) throws IsolationException {
-        int[] sv;
-        try {
-            sv = SeqPacketSocket.rawPair();
-        } catch (PosixException e) {
-            throw new IsolationException("starting the spawn server", e.errno(), "starting the spawn server: "
-                + e.getMessage());
-        }
-        SeqPacketSocket socket = SeqPacketSocket.wrap(sv[0]);
+    static SpawnServer start(Path binary, String mode, Path log, Events listener) throws IsolationException {
+        int[] control = null;
+        int[] events = null;
         int devnull = -1;
         int logFd = -1;
-        int pid = -1;
+        int pid;
         try {
+            control = SeqPacketSocket.rawPair();
+            events = SeqPacketSocket.rawPair();
             devnull = Posix.open("/dev/null", Posix.O_RDWR, 0);
             logFd = Posix.open(log.toString(), Posix.O_WRONLY | Posix.O_CREAT | Posix.O_APPEND, 0600);
-            pid = Posix.spawn(binary.toString(), List.of("corral-spawnd", mode), List.of(),
-                devnull, devnull, logFd, sv[1]);
+            pid = Posix.spawn(binary.toString(),
+                List.of("corral-spawnd", mode, "--events-fd", Integer.toString(EVENTS_FD)), List.of(),
+                devnull, devnull, logFd, control[1], events[1]);
         } catch (PosixException e) {
-            socket.close();
+            closeAll(control);
+            closeAll(events);
             throw new IsolationException("starting the spawn server", e.errno(), "starting the spawn server "
                 + binary + ": " + e.getMessage());
         } finally {
             Posix.closeQuietly(devnull);
             Posix.closeQuietly(logFd);
-            Posix.closeQuietly(sv[1]);
+            if (control != null) {
+                Posix.closeQuietly(control[1]);
+            }
+            if (events != null) {
+                Posix.closeQuietly(events[1]);
+            }
         }
+        SeqPacketSocket controlSocket = SeqPacketSocket.wrap(control[0]);
+        SeqPacketSocket eventsSocket = SeqPacketSocket.wrap(events[0]);
         try {
-            Packet hello = socket.receive();
+            controlSocket.allowMaxPacket();
+            Packet hello = controlSocket.receive();
             if (hello == null) {
                 throw new PosixException("reading HELLO from the spawn server", 32 /* EPIPE */);
             }
@@ -110,14 +113,23 @@ final class SpawnServer {
             if (version != 1) {
                 throw new PosixException("spawn server speaks protocol " + version + ", expected 1", Posix.EINVAL);
             }
-            int serverMode = b.getInt();
+            b.getInt(); // the mode, which we chose
             int namespaces = b.getInt();
-            return new SpawnServer(socket, pid, serverMode, namespaces, events);
+            return new SpawnServer(controlSocket, eventsSocket, pid, namespaces, listener);
         } catch (PosixException e) {
-            socket.close();
+            controlSocket.close();
+            eventsSocket.close();
             Posix.killAndReap(pid);
             throw new IsolationException("starting the spawn server", e.errno(), "starting the spawn server: "
                 + e.getMessage() + " (see " + log + ")");
+        }
+    }
+
+    private static void closeAll(int[] fds) {
+        if (fds != null) {
+            for (int fd : fds) {
+                Posix.closeQuietly(fd);
+            }
         }
     }
 
@@ -131,10 +143,6 @@ final class SpawnServer {
         return pid;
     }
 
-    int mode() {
-        return mode;
-    }
-
     int supportedNamespaces() {
         return supportedNamespaces;
     }
@@ -143,124 +151,103 @@ final class SpawnServer {
         return requestIds.incrementAndGet();
     }
 
-    /** Sends a SPAWN and waits for its answer. The descriptors stay the caller's. */
+    /** Sends a SPAWN and reads its answer. The descriptors stay the caller's. */
     Launched spawn(int requestId, ByteBuffer request, int[] descriptors) throws IsolationException {
-        CompletableFuture<Launched> answer = new CompletableFuture<>();
-        pending.put(requestId, answer);
-        try {
-            socket.send(request, descriptors);
-            return answer.get(SPAWN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        } catch (PosixException e) {
-            throw new IsolationException("sending the spawn request", e.errno(), "sending the spawn request: "
-                + e.getMessage());
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof IsolationException ie) {
-                throw ie;
+        synchronized (requestLock) {
+            try {
+                control.send(request, descriptors);
+            } catch (PosixException e) {
+                throw new IsolationException(SEND_STEP, e.errno(), SEND_STEP + ": " + e.getMessage());
             }
-            throw new IsolationException("spawn", e.getCause().toString());
-        } catch (TimeoutException e) {
-            throw new IsolationException("spawn", "the spawn server did not answer within "
-                + SPAWN_TIMEOUT_SECONDS + " s");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IsolationException("spawn", "interrupted while waiting for the spawn server");
-        } finally {
-            pending.remove(requestId);
+            Packet reply;
+            try {
+                reply = control.receive();
+            } catch (PosixException e) {
+                throw new IsolationException("reading the spawn reply", e.errno(), "reading the spawn reply: "
+                    + e.getMessage());
+            }
+            if (reply == null) {
+                throw new IsolationException("spawn", "the spawn server (pid " + pid + ") ended");
+            }
+            return answer(requestId, reply);
         }
+    }
+
+    private Launched answer(int requestId, Packet reply) throws IsolationException {
+        ByteBuffer b = reply.data();
+        int[] fds = reply.descriptors();
+        int type = b.remaining() >= 8 ? b.getInt() : -1;
+        int answered = type == -1 ? -1 : b.getInt();
+        if (type == SPAWNED && answered == requestId && b.remaining() >= 8 && fds.length == 1) {
+            Launched launched = new Launched(b.getInt(), b.getInt(), fds[0]);
+            listener.spawned(requestId, launched);
+            return launched;
+        }
+        reply.closeDescriptors();
+        if (type == FAILED && answered == requestId && b.remaining() >= 8) {
+            int errno = b.getInt();
+            b.getInt(); // the child's pid, already reaped by the server
+            String step = cString(b);
+            throw new IsolationException(step, errno, errno != 0 ? step + ": " + Posix.strerror(errno) : step);
+        }
+        throw new IsolationException("spawn", "the spawn server answered request " + requestId
+            + " with message type " + type + " for request " + answered);
     }
 
     /** Asks the server to watch a process it did not create. */
     void adopt(int childPid, int pidfd) throws PosixException {
         ByteBuffer b = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putInt(ADOPT).putInt(childPid).flip();
-        socket.send(b, pidfd);
+        control.send(b, pidfd);
     }
 
     /** Lets the server exit without killing its children (another server adopts them). */
     void detach() {
         detached = true;
         try {
-            socket.send(ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(DETACH).flip());
+            control.send(ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(DETACH).flip());
         } catch (PosixException e) {
             // Already gone: the reader thread reaps it.
         }
     }
 
     /**
-     * Closes the control socket: the server kills every process it watches
-     * and exits; the reader thread reaps it.
+     * Shuts the control socket down: the server sees end of file, kills
+     * every process it watches and exits; the reader thread reaps it.
      */
     void shutdown() {
-        socket.shutdown();
+        control.shutdown();
     }
 
     private void read() {
         try {
             while (true) {
-                Packet p = socket.receive();
+                Packet p = events.receive();
                 if (p == null) {
                     break;
                 }
-                dispatch(p);
+                p.closeDescriptors();
+                ByteBuffer b = p.data();
+                if (b.remaining() >= 20 && b.getInt() == EXITED) {
+                    listener.exited(b.getInt(), b.getInt(), b.getInt(), b.getInt() != 0);
+                } else {
+                    System.err.println("corral: spawn server " + pid + " sent an unexpected event");
+                }
             }
         } catch (PosixException e) {
             System.err.println("corral: reading from spawn server " + pid + ": " + e.getMessage());
         } finally {
-            socket.close();
-            reap();
-            IsolationException gone = new IsolationException("spawn", "the spawn server (pid " + pid + ") ended");
-            pending.values().forEach(f -> f.completeExceptionally(gone));
-            events.ended(this, detached);
-        }
-    }
-
-    private void reap() {
-        try {
-            Posix.waitpid(pid, false);
-        } catch (PosixException e) {
-            // ECHILD: someone else reaped it; nothing is left behind either way.
-        }
-    }
-
-    private void dispatch(Packet p) {
-        ByteBuffer b = p.data();
-        int[] fds = p.descriptors();
-        int type = b.remaining() >= 4 ? b.getInt() : -1;
-        switch (type) {
-            case SPAWNED -> {
-                int requestId = b.getInt();
-                int childPid = b.getInt();
-                int nsPid = b.getInt();
-                Launched launched = new Launched(childPid, nsPid, fds.length > 0 ? fds[0] : -1);
-                events.spawned(requestId, launched);
-                CompletableFuture<Launched> f = pending.get(requestId);
-                if (f != null) {
-                    f.complete(launched);
-                }
+            events.close();
+            // Wake a spawning thread blocked on a reply that will never come.
+            control.shutdown();
+            synchronized (requestLock) {
+                control.close();
             }
-            case FAILED -> {
-                p.closeDescriptors();
-                int requestId = b.getInt();
-                int errno = b.getInt();
-                b.getInt(); // the child's pid, already reaped by the server
-                String step = cString(b);
-                String message = errno != 0 ? step + ": " + Posix.strerror(errno) : step;
-                CompletableFuture<Launched> f = pending.get(requestId);
-                if (f != null) {
-                    f.completeExceptionally(new IsolationException(step, errno, message));
-                }
+            try {
+                Posix.waitpid(pid, false);
+            } catch (PosixException e) {
+                // ECHILD: someone else reaped it; nothing is left behind either way.
             }
-            case EXITED -> {
-                p.closeDescriptors();
-                int childPid = b.getInt();
-                int code = b.getInt();
-                int signal = b.getInt();
-                boolean known = b.getInt() != 0;
-                events.exited(childPid, code, signal, known);
-            }
-            default -> {
-                p.closeDescriptors();
-                System.err.println("corral: spawn server " + pid + " sent unknown message type " + type);
-            }
+            listener.ended(this, detached);
         }
     }
 

@@ -11,12 +11,8 @@ import io.corral.api.isolation.Launched;
 import io.corral.api.isolation.Namespace;
 import io.corral.posix.PosixException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,12 +33,19 @@ public abstract class SpawnServerProvider implements IsolationProvider, SpawnSer
     private record Watch(int pidfd, ExitHandler handler) {
     }
 
+    /** An exit reported before its spawn's reply was read (they travel on different sockets). */
+    private record EarlyExit(int code, int signal, boolean known, long at) {
+    }
+
+    private static final long EARLY_EXIT_NANOS = 5_000_000_000L;
+
     private final String platform;
     private final String mode;
     private final Path binary;
     private final Path log;
     private final Map<Integer, Watch> watches = new ConcurrentHashMap<>();
     private final Map<Integer, ExitHandler> launching = new ConcurrentHashMap<>();
+    private final Map<Integer, EarlyExit> earlyExits = new java.util.HashMap<>();
     private final Object lifecycle = new Object();
     private volatile SpawnServer server;
     private volatile Set<Namespace> supported = Set.of();
@@ -57,29 +60,10 @@ public abstract class SpawnServerProvider implements IsolationProvider, SpawnSer
     protected SpawnServerProvider(BundleContext context, String platform, String mode) throws IsolationException {
         this.platform = platform;
         this.mode = mode;
-        this.binary = install(context);
+        this.binary = BundleBinary.install(context, BINARY_ENTRY);
         this.log = logFile(context, platform);
         synchronized (lifecycle) {
             startServer();
-        }
-    }
-
-    private static Path install(BundleContext context) throws IsolationException {
-        URL entry = context.getBundle().getEntry(BINARY_ENTRY);
-        if (entry == null) {
-            throw new IsolationException("installing the spawn server", "bundle "
-                + context.getBundle().getSymbolicName() + " carries no " + BINARY_ENTRY);
-        }
-        Path target = context.getDataFile(BINARY_ENTRY).toPath();
-        try (InputStream in = entry.openStream()) {
-            Path tmp = Files.createTempFile(target.getParent(), BINARY_ENTRY, ".tmp");
-            Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-            // Owner-only: nobody else may run, read or replace the program that sets up children.
-            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwx------"));
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            return target;
-        } catch (IOException e) {
-            throw new IsolationException("installing the spawn server", "installing " + target + ": " + e);
         }
     }
 
@@ -173,8 +157,32 @@ public abstract class SpawnServerProvider implements IsolationProvider, SpawnSer
         launching.put(requestId, handler);
         try {
             return s.spawn(requestId, request, launch.descriptors());
+        } catch (IsolationException e) {
+            if (!SpawnServer.SEND_STEP.equals(e.step())) {
+                throw e;
+            }
+            // The server died and its reader has not noticed yet: the request never
+            // reached it, so a new server may take it.
+            SpawnServer next = replace(s);
+            launching.put(requestId, handler);
+            return next.spawn(requestId, request, launch.descriptors());
         } finally {
             launching.remove(requestId);
+        }
+    }
+
+    /** Starts a new server in place of a dead one, unless its reader already did. */
+    private SpawnServer replace(SpawnServer dead) throws IsolationException {
+        synchronized (lifecycle) {
+            if (closed) {
+                throw new IsolationException("spawn", "the " + platform + " provider is stopped");
+            }
+            if (server == dead || server == null) {
+                dead.shutdown();
+                server = null;
+                startServer();
+            }
+            return server;
         }
     }
 
@@ -210,17 +218,34 @@ public abstract class SpawnServerProvider implements IsolationProvider, SpawnSer
     @Override
     public void spawned(int requestId, Launched launched) {
         ExitHandler handler = launching.get(requestId);
-        if (handler != null) {
-            watches.put(launched.pid(), new Watch(launched.pidfd(), handler));
+        if (handler == null) {
+            return;
         }
+        EarlyExit early;
+        synchronized (earlyExits) {
+            early = earlyExits.remove(launched.pid());
+            if (early == null) {
+                watches.put(launched.pid(), new Watch(launched.pidfd(), handler));
+                return;
+            }
+        }
+        handler.exited(launched.pid(), early.code(), early.signal(), early.known());
     }
 
     @Override
     public void exited(int pid, int code, int signal, boolean known) {
-        Watch w = watches.remove(pid);
-        if (w != null) {
-            w.handler().exited(pid, code, signal, known);
+        Watch w;
+        synchronized (earlyExits) {
+            w = watches.remove(pid);
+            if (w == null) {
+                // Its SPAWNED reply is still on the way to the spawning thread; keep it briefly.
+                long now = System.nanoTime();
+                earlyExits.values().removeIf(e -> now - e.at() > EARLY_EXIT_NANOS);
+                earlyExits.put(pid, new EarlyExit(code, signal, known, now));
+                return;
+            }
         }
+        w.handler().exited(pid, code, signal, known);
     }
 
     @Override

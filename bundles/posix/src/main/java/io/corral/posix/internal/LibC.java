@@ -24,6 +24,9 @@ public interface LibC {
     int shutdown(int fd, int how);
 
     @SaveError
+    int setsockopt(int fd, int level, int name, @jnr.ffi.annotations.In int[] value, int length);
+
+    @SaveError
     int open(String path, int flags, int mode);
 
     @SaveError

@@ -39,14 +39,22 @@ final class Executables {
         throw invalid("executable \"" + executable + "\": not found in PATH \"" + path + "\"");
     }
 
+    /** One stat(2) for the common case; the slower checks only to explain a refusal. */
     private static void check(String given, Path p) throws SpawnException {
-        if (!Files.exists(p)) {
+        java.nio.file.attribute.PosixFileAttributes a;
+        try {
+            a = Files.readAttributes(p, java.nio.file.attribute.PosixFileAttributes.class);
+        } catch (java.io.IOException e) {
             throw invalid("executable \"" + given + "\": no such file");
         }
-        if (!Files.isRegularFile(p)) {
+        if (!a.isRegularFile()) {
             throw invalid("executable \"" + given + "\": not a regular file");
         }
-        if (!Files.isExecutable(p)) {
+        var perms = a.permissions();
+        boolean anyExecute = perms.contains(java.nio.file.attribute.PosixFilePermission.OWNER_EXECUTE)
+            || perms.contains(java.nio.file.attribute.PosixFilePermission.GROUP_EXECUTE)
+            || perms.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE);
+        if (!anyExecute || !Files.isExecutable(p)) {
             throw invalid("executable \"" + given + "\": not executable (no execute permission)");
         }
     }

@@ -54,7 +54,7 @@ final class ManagedProcessImpl implements ManagedProcess, ExitHandler {
         this.pid = pid;
         this.isolatedPid = isolatedPid;
         synchronized (this) {
-            if (exit.isDone()) {
+            if (state == ProcessState.EXITED) {
                 // The exit was seen first; nothing will use the pidfd again.
                 Posix.closeQuietly(pidfd);
             } else {
@@ -91,7 +91,7 @@ final class ManagedProcessImpl implements ManagedProcess, ExitHandler {
     }
 
     boolean alive() {
-        return !exit.isDone();
+        return state != ProcessState.EXITED;
     }
 
     @Override
@@ -99,22 +99,22 @@ final class ManagedProcessImpl implements ManagedProcess, ExitHandler {
         ExitStatus status = known ? (signal != 0 ? ExitStatus.killed(signal) : ExitStatus.exited(code))
             : ExitStatus.unknown();
         synchronized (this) {
-            if (exit.isDone()) {
+            if (state == ProcessState.EXITED) {
                 return; // reported twice while moving between providers
             }
-            // EXITED before the future completes: whoever waits on onExit() then sees the final state.
+            // The state is EXITED before anyone waiting on onExit() wakes up.
             state = ProcessState.EXITED;
-            exit.complete(status);
             Posix.closeQuietly(pidfd);
             pidfd = -1;
         }
+        exit.complete(status);
         onChange.accept(this, ProcessState.EXITED);
     }
 
     @Override
     public boolean signal(int signal) {
         synchronized (this) {
-            if (exit.isDone() || pid < 0) {
+            if (state == ProcessState.EXITED || pid < 0) {
                 return false;
             }
             try {

@@ -64,12 +64,15 @@ public final class ProcessFactoryImpl implements ProcessFactory {
     private final ProcessLogs logs;
     private final int graceSeconds;
     private final int exitedKept;
+    private final java.util.concurrent.atomic.AtomicInteger exitedCount = new java.util.concurrent.atomic.AtomicInteger();
     /** Every tracked process in spawn order; exited ones are pruned from the front. */
     private final ConcurrentLinkedDeque<ManagedProcessImpl> processes = new ConcurrentLinkedDeque<>();
     private final List<ManagedProcessImpl> awaitingProvider = new ArrayList<>();
     private final List<ProcessListener> listeners = new CopyOnWriteArrayList<>();
     private volatile IsolationProvider provider;
     private volatile CredentialService credentials;
+    /** The container's identity does not change while it runs: looked up once per credential service. */
+    private volatile Host host;
     private final BundleContext context;
     /**
      * When the framework starts to stop, before any bundle does: the
@@ -85,7 +88,7 @@ public final class ProcessFactoryImpl implements ProcessFactory {
     }
 
     @Activate
-    public ProcessFactoryImpl(BundleContext context, Config config) {
+    public ProcessFactoryImpl(BundleContext context, Config config) throws io.corral.posix.PosixException {
         String base = context.getProperty("corral.base");
         Path logDir = base != null ? Path.of(base, "log", "processes") : context.getDataFile("processes").toPath();
         this.logs = new ProcessLogs(logDir);
@@ -99,6 +102,7 @@ public final class ProcessFactoryImpl implements ProcessFactory {
     void deactivate() {
         context.removeBundleListener(frameworkStopping);
         stopAll(Duration.ofSeconds(graceSeconds));
+        logs.close();
     }
 
     // ---- references ----
@@ -149,11 +153,13 @@ public final class ProcessFactoryImpl implements ProcessFactory {
         policyOption = ReferencePolicyOption.GREEDY)
     void bindCredentials(CredentialService c) {
         credentials = c;
+        host = null;
     }
 
     void unbindCredentials(CredentialService c) {
         if (credentials == c) {
             credentials = null;
+            host = null;
         }
     }
 
@@ -245,19 +251,25 @@ public final class ProcessFactoryImpl implements ProcessFactory {
         return mp;
     }
 
+    /** Forgets the oldest exited processes beyond the number kept; cheap when there is nothing to forget. */
     private void prune() {
-        long exited = processes.stream().filter(p -> !p.alive()).count();
-        for (ManagedProcessImpl p : processes) {
-            if (exited <= exitedKept) {
-                break;
-            }
-            if (!p.alive() && processes.remove(p)) {
-                exited--;
+        if (exitedCount.get() <= exitedKept) {
+            return;
+        }
+        for (java.util.Iterator<ManagedProcessImpl> it = processes.iterator(); it.hasNext()
+                && exitedCount.get() > exitedKept;) {
+            ManagedProcessImpl p = it.next();
+            if (!p.alive()) {
+                it.remove();
+                exitedCount.decrementAndGet();
             }
         }
     }
 
     private void changed(ManagedProcessImpl p, ProcessState state) {
+        if (state == ProcessState.EXITED) {
+            exitedCount.incrementAndGet();
+        }
         for (ProcessListener l : listeners) {
             try {
                 l.stateChanged(p, state);
@@ -269,6 +281,15 @@ public final class ProcessFactoryImpl implements ProcessFactory {
 
     /** The caller's identity and whether it may set ids, from the credential service when there is one. */
     private Host host() {
+        Host h = host;
+        if (h == null) {
+            h = lookUpHost();
+            host = h;
+        }
+        return h;
+    }
+
+    private Host lookUpHost() {
         CredentialService c = credentials;
         if (c != null) {
             return new Host(c.current(), c.canChangeIds());

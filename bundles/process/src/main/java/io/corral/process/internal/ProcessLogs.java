@@ -16,11 +16,20 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class ProcessLogs {
 
+    private static final Path DEV_NULL = Path.of("/dev/null");
+
     private final Path directory;
     private final AtomicLong sequence = new AtomicLong();
+    /** One /dev/null for every child that reads or writes nothing: no open and close per spawn. */
+    private final int devNull;
 
-    ProcessLogs(Path directory) {
+    ProcessLogs(Path directory) throws PosixException {
         this.directory = directory;
+        this.devNull = Posix.open(DEV_NULL.toString(), Posix.O_RDWR, 0);
+    }
+
+    void close() {
+        Posix.closeQuietly(devNull);
     }
 
     /** The descriptors of one spawn; close them once the child has its copies. */
@@ -65,11 +74,16 @@ final class ProcessLogs {
 
         @Override
         public void close() {
-            Posix.closeQuietly(descriptors[0]);
-            Posix.closeQuietly(descriptors[1]);
-            if (descriptors[2] != descriptors[1]) {
-                Posix.closeQuietly(descriptors[2]);
-            }
+            closeOwned(descriptors[0], -1);
+            closeOwned(descriptors[1], -1);
+            closeOwned(descriptors[2], descriptors[1]);
+        }
+    }
+
+    /** Closes a descriptor of one spawn, unless it is the shared /dev/null or {@code same}. */
+    private void closeOwned(int fd, int same) {
+        if (fd != devNull && fd != same) {
+            Posix.closeQuietly(fd);
         }
     }
 
@@ -79,7 +93,8 @@ final class ProcessLogs {
         int err = -1;
         Path log = null;
         try {
-            in = Posix.open(stdio.input() != null ? stdio.input().toString() : "/dev/null", Posix.O_RDONLY, 0);
+            in = stdio.input() == null || stdio.input().equals(DEV_NULL) ? devNull
+                : Posix.open(stdio.input().toString(), Posix.O_RDONLY, 0);
             if (stdio.output() == null || stdio.error() == null) {
                 Files.createDirectories(directory);
                 log = directory.resolve(safe(name) + ".starting-" + sequence.incrementAndGet() + ".log");
@@ -88,15 +103,18 @@ final class ProcessLogs {
             err = stdio.error() != null ? append(stdio.error()) : (stdio.output() == null ? out : append(log));
             return new Streams(in, out, err, log);
         } catch (IOException e) {
-            Posix.closeQuietly(in);
-            Posix.closeQuietly(out);
-            Posix.closeQuietly(err);
+            closeOwned(in, -1);
+            closeOwned(out, -1);
+            closeOwned(err, out);
             throw new SpawnException("opening standard streams", e instanceof PosixException pe ? pe.errno() : 0,
                 "opening standard streams of \"" + name + "\": " + e.getMessage());
         }
     }
 
-    private static int append(Path file) throws PosixException {
+    private int append(Path file) throws PosixException {
+        if (file.equals(DEV_NULL)) {
+            return devNull;
+        }
         return Posix.open(file.toString(), Posix.O_WRONLY | Posix.O_CREAT | Posix.O_APPEND, 0640);
     }
 

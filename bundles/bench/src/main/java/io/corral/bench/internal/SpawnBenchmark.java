@@ -1,0 +1,188 @@
+package io.corral.bench.internal;
+
+import io.corral.api.isolation.IdMapEntry;
+import io.corral.api.isolation.IsolationRequest;
+import io.corral.api.isolation.Namespace;
+import io.corral.api.process.ExitStatus;
+import io.corral.api.process.ManagedProcess;
+import io.corral.api.process.ProcessFactory;
+import io.corral.api.process.SpawnSpec;
+import io.corral.api.process.Stdio;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Spawn-to-exit of /bin/true four ways, measured in one run and interleaved
+ * in rounds so that drift of the machine hits every way alike.
+ */
+final class SpawnBenchmark {
+
+    /** One way of running /bin/true to its exit. */
+    interface Way {
+        void runOnce() throws Exception;
+    }
+
+    record Result(String name, double meanMicros, double medianMicros) {
+    }
+
+    private static final Path TRUE = Path.of("/bin/true");
+    private static final Stdio DEV_NULL = new Stdio(null, Path.of("/dev/null"), Path.of("/dev/null"));
+
+    private final ProcessFactory factory;
+    private final Path baseline;
+
+    SpawnBenchmark(ProcessFactory factory, Path baseline) {
+        this.factory = factory;
+        this.baseline = baseline;
+    }
+
+    static IsolationRequest fullIsolation() {
+        int uid = (int) new com.sun.security.auth.module.UnixSystem().getUid();
+        return new IsolationRequest(EnumSet.of(Namespace.CREDENTIAL, Namespace.PID, Namespace.MOUNT,
+            Namespace.UNAME, Namespace.IPC), List.of(new IdMapEntry(0, uid, 1)), List.of(), null, true);
+    }
+
+    Way corral(IsolationRequest isolation) {
+        SpawnSpec spec = SpawnSpec.builder(TRUE.toString()).name("bench").isolation(isolation).stdio(DEV_NULL)
+            .build();
+        return () -> {
+            ExitStatus s = factory.spawn(spec).onExit().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            if (!s.success()) {
+                throw new IllegalStateException("/bin/true under Corral: " + s);
+            }
+        };
+    }
+
+    static Way processBuilder() {
+        ProcessBuilder pb = new ProcessBuilder(TRUE.toString()).redirectInput(ProcessBuilder.Redirect.from(
+            new java.io.File("/dev/null"))).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .redirectError(ProcessBuilder.Redirect.DISCARD);
+        return () -> {
+            if (pb.start().waitFor() != 0) {
+                throw new IllegalStateException("/bin/true under ProcessBuilder failed");
+            }
+        };
+    }
+
+    /** Times {@code n} runs; returns nanoseconds per run, sorted. */
+    static long[] time(Way way, int n) throws Exception {
+        long[] t = new long[n];
+        for (int i = 0; i < n; i++) {
+            long start = System.nanoTime();
+            way.runOnce();
+            t[i] = System.nanoTime() - start;
+        }
+        return t;
+    }
+
+    /** posix_spawn + waitpid from C, in the same run: its mean and median in nanoseconds. */
+    long[] baseline(int n) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(baseline.toString(), Integer.toString(n), TRUE.toString())
+            .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("spawn-baseline failed: " + out);
+        }
+        String[] f = out.split(" ");
+        return new long[] {Long.parseLong(f[0]), Long.parseLong(f[1])};
+    }
+
+    /** Runs every way in {@code rounds} interleaved rounds of {@code n / rounds}. */
+    List<Result> run(int n, int rounds) throws Exception {
+        String[] names = {"posix_spawn from C", "ProcessBuilder", "Corral, no namespaces",
+            "Corral, credential+pid+mount+uname+ipc, one-entry map"};
+        Way[] ways = {null, processBuilder(), corral(IsolationRequest.NONE), corral(fullIsolation())};
+        int per = Math.max(1, n / rounds);
+        // Warm-up: JIT, page cache, the spawn server's first requests.
+        for (int w = 1; w < ways.length; w++) {
+            time(ways[w], Math.min(200, per));
+        }
+        baseline(Math.min(200, per));
+        List<List<Long>> samples = new ArrayList<>();
+        double[] cMeans = new double[rounds];
+        double[] cMedians = new double[rounds];
+        for (int w = 0; w < ways.length; w++) {
+            samples.add(new ArrayList<>());
+        }
+        for (int r = 0; r < rounds; r++) {
+            long[] c = baseline(per);
+            cMeans[r] = c[0];
+            cMedians[r] = c[1];
+            for (int w = 1; w < ways.length; w++) {
+                for (long t : time(ways[w], per)) {
+                    samples.get(w).add(t);
+                }
+            }
+        }
+        List<Result> results = new ArrayList<>();
+        results.add(new Result(names[0], Arrays.stream(cMeans).average().orElse(0) / 1000,
+            Arrays.stream(cMedians).sorted().toArray()[rounds / 2] / 1000));
+        for (int w = 1; w < ways.length; w++) {
+            long[] t = samples.get(w).stream().mapToLong(Long::longValue).sorted().toArray();
+            results.add(new Result(names[w], Arrays.stream(t).average().orElse(0) / 1000, t[t.length / 2] / 1000.0));
+        }
+        return results;
+    }
+
+    /** What {@code count} live children cost the JVM, under Corral and under ProcessBuilder. */
+    record Footprint(String name, int children, int threads, long rssKb, int descriptors) {
+    }
+
+    Footprint corralChildren(int count) throws Exception {
+        List<ManagedProcess> children = new ArrayList<>();
+        try {
+            SpawnSpec sleep = SpawnSpec.builder("/bin/sleep").name("bench-sleep").arguments("600")
+                .stdio(DEV_NULL).build();
+            for (int i = 0; i < count; i++) {
+                children.add(factory.spawn(sleep));
+            }
+            return footprint("Corral", count);
+        } finally {
+            children.forEach(c -> c.signal(9));
+            for (ManagedProcess c : children) {
+                c.onExit().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    static Footprint processBuilderChildren(int count) throws Exception {
+        List<Process> children = new ArrayList<>();
+        try {
+            ProcessBuilder pb = new ProcessBuilder("/bin/sleep", "600").redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD);
+            for (int i = 0; i < count; i++) {
+                children.add(pb.start());
+            }
+            return footprint("ProcessBuilder", count);
+        } finally {
+            children.forEach(Process::destroyForcibly);
+            for (Process p : children) {
+                p.waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private static Footprint footprint(String name, int children) throws IOException {
+        int threads = ManagementFactory.getThreadMXBean().getThreadCount();
+        long rss = 0;
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                rss = Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        int fds;
+        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+            fds = (int) s.count();
+        }
+        return new Footprint(name, children, threads, rss, fds);
+    }
+}

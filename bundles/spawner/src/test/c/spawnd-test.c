@@ -1,0 +1,1314 @@
+/*
+ * spawnd-test -- drives a real corral-spawnd over its socket and checks
+ * its behaviour with real processes and real namespaces.
+ *
+ *   usage: spawnd-test /path/to/corral-spawnd
+ *
+ * Prints one line per check ("ok", "FAIL" or "skip"), a few timing lines,
+ * and finally "N passed, N failed".  Exits 1 if any check failed.
+ * Checks that need root are skipped (and say so) when run unprivileged.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <dirent.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+extern char **environ;
+
+/* ---- protocol constants (docs/spawnd-protocol.md) ---- */
+enum { SPAWN = 1, ADOPT = 2, DETACH = 3, HELLO = 100, SPAWNED = 101, FAILED = 102, EXITED = 103 };
+enum { NS_USER = 1, NS_PID = 2, NS_MOUNT = 4, NS_UTS = 8, NS_IPC = 16, NS_NET = 32, NS_CGROUP = 64 };
+enum { NO_NEW_PRIVS = 1, MOUNT_PROC = 2, SET_GROUPS = 4, SET_GID = 8, SET_UID = 16 };
+enum { SG_KEEP = 0, SG_DENY = 1, SG_ALLOW = 2 };
+#define FULL_NS (NS_USER | NS_PID | NS_MOUNT | NS_UTS | NS_IPC)
+
+static const char *server_path;
+static int n_passed, n_failed, n_skipped;
+static bool is_root;
+static int devnull = -1;
+
+/* ------------------------------------------------------------------------ */
+/* reporting                                                                 */
+/* ------------------------------------------------------------------------ */
+
+static void check(bool ok, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void check(bool ok, const char *name, const char *fmt, ...)
+{
+	char detail[1024] = "";
+	if (fmt) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(detail, sizeof detail, fmt, ap);
+		va_end(ap);
+	}
+	if (ok)
+		n_passed++;
+	else
+		n_failed++;
+	printf("%-4s %s%s%s\n", ok ? "ok" : "FAIL", name, detail[0] ? ": " : "", detail);
+	fflush(stdout);
+}
+
+static void skip(const char *name, const char *why)
+{
+	n_skipped++;
+	printf("skip %s: %s\n", name, why);
+	fflush(stdout);
+}
+
+static int64_t now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static int sys_pidfd_send_signal(int pidfd, int sig)
+{
+	return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0u);
+}
+
+/* 1 if the pidfd's process has exited within timeout_ms, with POLLHUP
+ * telling whether it has also been reaped. */
+static bool pidfd_wait(int pidfd, int timeout_ms, bool want_reaped)
+{
+	int64_t end = now_us() + (int64_t)timeout_ms * 1000;
+	for (;;) {
+		struct pollfd p = { .fd = pidfd, .events = POLLIN };
+		int left = (int)((end - now_us()) / 1000);
+		if (left < 0)
+			left = 0;
+		int n = poll(&p, 1, want_reaped ? (left > 10 ? 10 : left) : left);
+		if (n > 0 && (!want_reaped || (p.revents & POLLHUP)))
+			return true;
+		if (now_us() >= end)
+			return false;
+	}
+}
+
+static int count_fds(pid_t pid)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/fd", (int)pid);
+	DIR *d = opendir(path);
+	if (!d)
+		return -1;
+	int n = 0;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+/* ------------------------------------------------------------------------ */
+/* talking to a server                                                       */
+/* ------------------------------------------------------------------------ */
+
+struct msg {
+	uint32_t w[2048]; /* 8 KiB; word access for the fixed fields */
+	size_t len;
+	int fds[8];
+	int nfds;
+};
+#define MSG_BYTES(m) ((unsigned char *)(m)->w)
+
+struct server {
+	pid_t pid;
+	int sock;
+	uint32_t hello[5];
+	bool have_hello;
+	/* messages that arrived while waiting for another one */
+	struct msg *stash;
+	size_t nstash, capstash;
+};
+
+static int recv_msg(int sock, struct msg *m, int timeout_ms)
+{
+	struct pollfd p = { .fd = sock, .events = POLLIN };
+	int r = poll(&p, 1, timeout_ms);
+	if (r <= 0)
+		return -1;
+	union {
+		char buf[CMSG_SPACE(8 * sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = { .iov_base = m->w, .iov_len = sizeof m->w };
+	struct msghdr h = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
+	                    .msg_controllen = sizeof ctl.buf };
+	ssize_t n = recvmsg(sock, &h, MSG_CMSG_CLOEXEC);
+	if (n <= 0)
+		return -1;
+	m->len = (size_t)n;
+	m->nfds = 0;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&h); c; c = CMSG_NXTHDR(&h, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		int k = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+		for (int i = 0; i < k && m->nfds < 8; i++)
+			memcpy(&m->fds[m->nfds++], CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+	}
+	return 0;
+}
+
+/* The next message with this type whose word 1 equals key (request id for
+ * SPAWNED/FAILED, pid for EXITED); earlier non-matching ones are stashed. */
+static int await(struct server *s, uint32_t type, uint32_t key, struct msg *out, int timeout_ms)
+{
+	for (size_t i = 0; i < s->nstash; i++) {
+		struct msg *m = &s->stash[i];
+		if (m->w[0] == type && m->w[1] == key) {
+			*out = *m;
+			s->stash[i] = s->stash[--s->nstash];
+			return 0;
+		}
+	}
+	int64_t end = now_us() + (int64_t)timeout_ms * 1000;
+	for (;;) {
+		int left = (int)((end - now_us()) / 1000);
+		if (left < 0 || recv_msg(s->sock, out, left) != 0)
+			return -1;
+		if (out->len >= 8 && out->w[0] == type && out->w[1] == key)
+			return 0;
+		/* A FAILED for a request answers it too: hand it back. */
+		if (type == SPAWNED && out->w[0] == FAILED && out->len >= 8 && out->w[1] == key)
+			return 0;
+		if (s->nstash == s->capstash) {
+			s->capstash = s->capstash ? s->capstash * 2 : 64;
+			s->stash = realloc(s->stash, s->capstash * sizeof *s->stash);
+			if (!s->stash)
+				abort();
+		}
+		s->stash[s->nstash++] = *out;
+	}
+}
+
+static int server_start(struct server *s, const char *mode)
+{
+	memset(s, 0, sizeof *s);
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
+		return -1;
+	/* AF_UNIX datagrams are limited by the sender's buffer. */
+	int sndbuf = 512 * 1024;
+	(void)setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
+	/* A leaked descriptor, as a JVM would leak: the server must close it. */
+	int leak = open("/dev/null", O_RDONLY);
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		if (dup2(sv[1], 3) != 3)
+			_exit(126);
+		if (leak >= 0 && leak != 17 && dup2(leak, 17) < 0)
+			_exit(126);
+		execl(server_path, "corral-spawnd", mode, (char *)NULL);
+		_exit(127);
+	}
+	if (leak >= 0)
+		close(leak);
+	close(sv[1]);
+	s->pid = pid;
+	s->sock = sv[0];
+	struct msg m;
+	if (recv_msg(s->sock, &m, 5000) != 0 || m.len != 20 || m.w[0] != HELLO)
+		return -1;
+	memcpy(s->hello, m.w, sizeof s->hello);
+	s->have_hello = true;
+	return 0;
+}
+
+/* Wait for the server process to exit; returns its wait status or -1. */
+static int server_wait(struct server *s, int timeout_ms)
+{
+	int64_t end = now_us() + (int64_t)timeout_ms * 1000;
+	for (;;) {
+		int st;
+		pid_t r = waitpid(s->pid, &st, WNOHANG);
+		if (r == s->pid)
+			return st;
+		if (r < 0 || now_us() > end)
+			return -1;
+		usleep(2000);
+	}
+}
+
+static void server_stop(struct server *s)
+{
+	if (s->sock >= 0)
+		close(s->sock);
+	s->sock = -1;
+	if (s->pid > 0 && server_wait(s, 5000) < 0) {
+		kill(s->pid, SIGKILL);
+		waitpid(s->pid, NULL, 0);
+	}
+	s->pid = 0;
+	for (size_t i = 0; i < s->nstash; i++)
+		for (int k = 0; k < s->stash[i].nfds; k++)
+			close(s->stash[i].fds[k]);
+	free(s->stash);
+	s->stash = NULL;
+	s->nstash = s->capstash = 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* building SPAWN requests                                                   */
+/* ------------------------------------------------------------------------ */
+
+struct spawn {
+	uint32_t ns, options, setgroups_mode, pdeath;
+	int32_t uid, gid;
+	uint32_t ngroups, groups[8];
+	uint32_t n_uidmap, uidmap[4][3];
+	uint32_t n_gidmap, gidmap[4][3];
+	const char *path, *cwd, *hostname, *title;
+	const char *argv[16];
+	const char *envp[8];
+	int fds[8];
+	int nfds;
+	/* for malformed requests */
+	int32_t argc_override, nfds_override;
+	bool unterminated;
+};
+
+static void spawn_init(struct spawn *sp, const char *path, ...)
+{
+	memset(sp, 0, sizeof *sp);
+	sp->path = path;
+	sp->cwd = "";
+	sp->hostname = "";
+	sp->title = "spawnd-test";
+	va_list ap;
+	va_start(ap, path);
+	int i = 0;
+	const char *a;
+	while ((a = va_arg(ap, const char *)) != NULL && i < 15)
+		sp->argv[i++] = a;
+	va_end(ap);
+	sp->envp[0] = "PATH=/usr/bin:/bin";
+	sp->fds[0] = devnull;
+	sp->fds[1] = devnull;
+	sp->fds[2] = STDERR_FILENO;
+	sp->nfds = 3;
+	sp->argc_override = -1;
+	sp->nfds_override = -1;
+}
+
+/* map 0 -> our own uid/gid, the one mapping an unprivileged user may write */
+static void spawn_own_map(struct spawn *sp)
+{
+	sp->n_uidmap = 1;
+	sp->uidmap[0][0] = 0, sp->uidmap[0][1] = getuid(), sp->uidmap[0][2] = 1;
+	sp->n_gidmap = 1;
+	sp->gidmap[0][0] = 0, sp->gidmap[0][1] = getgid(), sp->gidmap[0][2] = 1;
+	sp->setgroups_mode = SG_DENY;
+}
+
+static size_t count_strs(const char *const *v)
+{
+	size_t n = 0;
+	while (v[n])
+		n++;
+	return n;
+}
+
+static void put32(unsigned char *buf, size_t *len, uint32_t v)
+{
+	memcpy(buf + *len, &v, 4);
+	*len += 4;
+}
+
+static void put_str(unsigned char *buf, size_t *len, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	memcpy(buf + *len, s, n);
+	*len += n;
+}
+
+static size_t encode_spawn(const struct spawn *sp, uint32_t req, unsigned char *b)
+{
+	size_t len = 0;
+	uint32_t argc = (uint32_t)count_strs(sp->argv), envc = (uint32_t)count_strs(sp->envp);
+	put32(b, &len, SPAWN);
+	put32(b, &len, req);
+	put32(b, &len, sp->ns);
+	put32(b, &len, sp->options);
+	put32(b, &len, (uint32_t)sp->uid);
+	put32(b, &len, (uint32_t)sp->gid);
+	put32(b, &len, sp->ngroups);
+	put32(b, &len, sp->setgroups_mode);
+	put32(b, &len, sp->n_uidmap);
+	put32(b, &len, sp->n_gidmap);
+	put32(b, &len, sp->pdeath);
+	put32(b, &len, sp->argc_override >= 0 ? (uint32_t)sp->argc_override : argc);
+	put32(b, &len, envc);
+	put32(b, &len, sp->nfds_override >= 0 ? (uint32_t)sp->nfds_override : (uint32_t)sp->nfds);
+	for (uint32_t i = 0; i < sp->ngroups; i++)
+		put32(b, &len, sp->groups[i]);
+	for (uint32_t i = 0; i < sp->n_uidmap; i++)
+		for (int k = 0; k < 3; k++)
+			put32(b, &len, sp->uidmap[i][k]);
+	for (uint32_t i = 0; i < sp->n_gidmap; i++)
+		for (int k = 0; k < 3; k++)
+			put32(b, &len, sp->gidmap[i][k]);
+	put_str(b, &len, sp->path);
+	put_str(b, &len, sp->cwd);
+	put_str(b, &len, sp->hostname);
+	put_str(b, &len, sp->title);
+	for (uint32_t i = 0; i < argc; i++)
+		put_str(b, &len, sp->argv[i]);
+	for (uint32_t i = 0; i < envc; i++)
+		put_str(b, &len, sp->envp[i]);
+	if (sp->unterminated)
+		len--; /* drop the last NUL */
+	return len;
+}
+
+static int send_raw(int sock, const void *data, size_t len, const int *fds, int nfds)
+{
+	struct iovec iov = { .iov_base = (void *)data, .iov_len = len };
+	union {
+		char buf[CMSG_SPACE(8 * sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+	struct msghdr h = { .msg_iov = &iov, .msg_iovlen = 1 };
+	if (nfds > 0) {
+		memset(&ctl, 0, sizeof ctl);
+		h.msg_control = ctl.buf;
+		h.msg_controllen = CMSG_SPACE((size_t)nfds * sizeof(int));
+		struct cmsghdr *c = CMSG_FIRSTHDR(&h);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN((size_t)nfds * sizeof(int));
+		memcpy(CMSG_DATA(c), fds, (size_t)nfds * sizeof(int));
+	}
+	return sendmsg(sock, &h, MSG_NOSIGNAL) == (ssize_t)len ? 0 : -1;
+}
+
+static uint32_t next_request_id = 1;
+
+static int send_spawn(struct server *s, const struct spawn *sp, uint32_t *req_out)
+{
+	static unsigned char buf[512 * 1024];
+	uint32_t req = next_request_id++;
+	size_t len = encode_spawn(sp, req, buf);
+	*req_out = req;
+	return send_raw(s->sock, buf, len, sp->fds, sp->nfds);
+}
+
+struct outcome {
+	bool answered, spawned, exited;
+	int32_t pid, ns_pid;
+	int pidfd;
+	int32_t err;
+	char step[4400];
+	int32_t code, sig;
+	uint32_t known;
+};
+
+static void outcome_close(struct outcome *o)
+{
+	if (o->pidfd >= 0)
+		close(o->pidfd);
+	o->pidfd = -1;
+}
+
+/* Read SPAWNED/FAILED for req into o. */
+static void await_answer(struct server *s, uint32_t req, struct outcome *o, int timeout_ms)
+{
+	struct msg m;
+	memset(o, 0, sizeof *o);
+	o->pidfd = -1;
+	if (await(s, SPAWNED, req, &m, timeout_ms) != 0)
+		return;
+	o->answered = true;
+	if (m.w[0] == SPAWNED && m.len == 16) {
+		o->spawned = true;
+		o->pid = (int32_t)m.w[2];
+		o->ns_pid = (int32_t)m.w[3];
+		o->pidfd = m.nfds == 1 ? m.fds[0] : -1;
+		for (int i = 1; i < m.nfds; i++)
+			close(m.fds[i]);
+	} else if (m.w[0] == FAILED && m.len > 16) {
+		o->err = (int32_t)m.w[2];
+		o->pid = (int32_t)m.w[3];
+		size_t n = m.len - 16;
+		if (n > sizeof o->step - 1)
+			n = sizeof o->step - 1;
+		memcpy(o->step, MSG_BYTES(&m) + 16, n);
+		o->step[n] = '\0';
+		for (int i = 0; i < m.nfds; i++)
+			close(m.fds[i]);
+	}
+}
+
+static void await_exit(struct server *s, struct outcome *o, int timeout_ms)
+{
+	struct msg m;
+	if (!o->spawned || await(s, EXITED, (uint32_t)o->pid, &m, timeout_ms) != 0 || m.len != 20)
+		return;
+	o->exited = true;
+	o->code = (int32_t)m.w[2];
+	o->sig = (int32_t)m.w[3];
+	o->known = m.w[4];
+}
+
+/* Spawn, wait for the answer and (if spawned) for the exit. */
+static void run(struct server *s, const struct spawn *sp, struct outcome *o, int timeout_ms)
+{
+	uint32_t req;
+	if (send_spawn(s, sp, &req) != 0) {
+		memset(o, 0, sizeof *o);
+		o->pidfd = -1;
+		snprintf(o->step, sizeof o->step, "sendmsg: %s", strerror(errno));
+		return;
+	}
+	await_answer(s, req, o, timeout_ms);
+	await_exit(s, o, timeout_ms);
+}
+
+static const char *describe(const struct outcome *o)
+{
+	static char buf[4600];
+	if (!o->answered)
+		snprintf(buf, sizeof buf, "no answer %s", o->step);
+	else if (!o->spawned)
+		snprintf(buf, sizeof buf, "FAILED errno %d (%s) pid %d step '%s'", o->err,
+		         strerror(o->err), o->pid, o->step);
+	else if (!o->exited)
+		snprintf(buf, sizeof buf, "SPAWNED pid %d, no EXITED", o->pid);
+	else
+		snprintf(buf, sizeof buf, "pid %d ns_pid %d exit_code %d signal %d known %u", o->pid,
+		         o->ns_pid, o->code, o->sig, o->known);
+	return buf;
+}
+
+/* Run with fd 1 = a pipe; collect what the child wrote. */
+static void run_capture(struct server *s, struct spawn *sp, struct outcome *o, char *out, size_t cap)
+{
+	int p[2];
+	out[0] = '\0';
+	if (pipe2(p, O_CLOEXEC) != 0) {
+		memset(o, 0, sizeof *o);
+		o->pidfd = -1;
+		return;
+	}
+	sp->fds[1] = p[1];
+	uint32_t req;
+	if (send_spawn(s, sp, &req) != 0) {
+		memset(o, 0, sizeof *o);
+		o->pidfd = -1;
+		close(p[0]);
+		close(p[1]);
+		return;
+	}
+	close(p[1]);
+	sp->fds[1] = devnull;
+	await_answer(s, req, o, 10000);
+	size_t got = 0;
+	struct pollfd pf = { .fd = p[0], .events = POLLIN };
+	while (got + 1 < cap && poll(&pf, 1, 10000) > 0) {
+		ssize_t n = read(p[0], out + got, cap - 1 - got);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	out[got] = '\0';
+	close(p[0]);
+	await_exit(s, o, 10000);
+}
+
+static bool process_gone(pid_t pid)
+{
+	return kill(pid, 0) != 0 && errno == ESRCH;
+}
+
+/* ------------------------------------------------------------------------ */
+/* the checks                                                                */
+/* ------------------------------------------------------------------------ */
+
+static uint32_t expected_ns_mask(void)
+{
+	static const struct { const char *f; uint32_t bit; } ns[] = {
+		{ "/proc/self/ns/user", NS_USER }, { "/proc/self/ns/pid", NS_PID },
+		{ "/proc/self/ns/mnt", NS_MOUNT }, { "/proc/self/ns/uts", NS_UTS },
+		{ "/proc/self/ns/ipc", NS_IPC },   { "/proc/self/ns/net", NS_NET },
+		{ "/proc/self/ns/cgroup", NS_CGROUP },
+	};
+	uint32_t m = 0;
+	for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++)
+		if (access(ns[i].f, F_OK) == 0)
+			m |= ns[i].bit;
+	return m;
+}
+
+/* Descriptors of the server other than 0-3 and its epoll instance. */
+static int server_extra_fds(pid_t pid, char *list, size_t cap)
+{
+	char path[64], link[384], target[256];
+	snprintf(path, sizeof path, "/proc/%d/fd", (int)pid);
+	DIR *d = opendir(path);
+	if (!d)
+		return -1;
+	int extra = 0;
+	list[0] = '\0';
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		int fd = atoi(e->d_name);
+		snprintf(link, sizeof link, "%s/%s", path, e->d_name);
+		ssize_t n = readlink(link, target, sizeof target - 1);
+		target[n > 0 ? n : 0] = '\0';
+		if (fd <= 3 || strcmp(target, "anon_inode:[eventpoll]") == 0)
+			continue;
+		extra++;
+		size_t used = strlen(list);
+		snprintf(list + used, cap - used, " %d->%s", fd, target);
+	}
+	closedir(d);
+	return extra;
+}
+
+static void test_hello(void)
+{
+	struct server s;
+	if (server_start(&s, "clone") != 0) {
+		check(false, "hello (clone mode)", "server did not start or send HELLO");
+		return;
+	}
+	uint32_t want = expected_ns_mask();
+	check(s.hello[0] == HELLO && s.hello[1] == 1 && s.hello[2] == 1 && s.hello[3] == want &&
+	          (pid_t)s.hello[4] == s.pid,
+	      "hello (clone mode)", "type %u version %u mode %u ns_mask 0x%x (want 0x%x) pid %d (want %d)",
+	      s.hello[0], s.hello[1], s.hello[2], s.hello[3], want, (int)s.hello[4], (int)s.pid);
+	char list[1024];
+	int extra = server_extra_fds(s.pid, list, sizeof list);
+	check(extra == 0, "server closed inherited descriptors", "%d extra:%s", extra, list);
+	server_stop(&s);
+
+	if (server_start(&s, "fork") != 0) {
+		check(false, "hello (fork mode)", "server did not start");
+		return;
+	}
+	check(s.hello[1] == 1 && s.hello[2] == 2 && s.hello[3] == 0, "hello (fork mode)",
+	      "version %u mode %u ns_mask 0x%x", s.hello[1], s.hello[2], s.hello[3]);
+	struct spawn sp;
+	struct outcome o;
+	spawn_init(&sp, "/bin/true", "true", NULL);
+	run(&s, &sp, &o, 10000);
+	check(o.exited && o.code == 0 && o.known == 1, "fork mode: /bin/true exits 0", "%s", describe(&o));
+	outcome_close(&o);
+	sp.ns = NS_UTS;
+	run(&s, &sp, &o, 10000);
+	check(o.answered && !o.spawned && o.err == EINVAL && o.pid == 0 &&
+	          strcmp(o.step, "namespaces need clone mode") == 0,
+	      "fork mode: namespaces refused", "%s", describe(&o));
+	outcome_close(&o);
+	server_stop(&s);
+}
+
+static void test_basic_exits(struct server *s)
+{
+	struct spawn sp;
+	struct outcome o;
+
+	spawn_init(&sp, "/bin/true", "true", NULL);
+	run(s, &sp, &o, 10000);
+	char fdinfo[64], info[512] = "";
+	if (o.pidfd >= 0) {
+		/* the descriptor must be a pidfd for exactly this pid */
+		snprintf(fdinfo, sizeof fdinfo, "/proc/self/fdinfo/%d", o.pidfd);
+		FILE *f = fopen(fdinfo, "r");
+		if (f) {
+			size_t n = fread(info, 1, sizeof info - 1, f);
+			info[n] = '\0';
+			fclose(f);
+		}
+	}
+	char want_line[64];
+	snprintf(want_line, sizeof want_line, "Pid:\t");
+	bool pidfd_ok = o.pidfd >= 0 && strstr(info, want_line) != NULL;
+	check(o.spawned && o.pid > 0 && o.ns_pid == o.pid && pidfd_ok, "/bin/true: SPAWNED with a pidfd",
+	      "%s, pidfd %d", describe(&o), o.pidfd);
+	check(o.exited && o.code == 0 && o.sig == 0 && o.known == 1, "/bin/true: EXITED code 0", "%s",
+	      describe(&o));
+	outcome_close(&o);
+
+	spawn_init(&sp, "/bin/sh", "sh", "-c", "exit 7", NULL);
+	run(s, &sp, &o, 10000);
+	check(o.exited && o.code == 7 && o.sig == 0 && o.known == 1, "sh -c 'exit 7': code 7", "%s",
+	      describe(&o));
+	outcome_close(&o);
+
+	spawn_init(&sp, "/bin/sh", "sh", "-c", "kill -9 $$", NULL);
+	run(s, &sp, &o, 10000);
+	check(o.exited && o.code == -1 && o.sig == 9 && o.known == 1, "sh -c 'kill -9 $$': signal 9",
+	      "%s", describe(&o));
+	outcome_close(&o);
+
+	spawn_init(&sp, "/no/such", "such", NULL);
+	run(s, &sp, &o, 10000);
+	check(o.answered && !o.spawned && o.err == ENOENT && strcmp(o.step, "execve /no/such") == 0 &&
+	          o.pid > 0 && process_gone(o.pid),
+	      "missing executable: FAILED ENOENT 'execve /no/such', child reaped", "%s", describe(&o));
+	outcome_close(&o);
+
+	spawn_init(&sp, "/bin/true", "true", NULL);
+	sp.cwd = "/no/such/dir";
+	run(s, &sp, &o, 10000);
+	check(o.answered && !o.spawned && o.err == ENOENT && strcmp(o.step, "chdir /no/such/dir") == 0,
+	      "bad cwd: FAILED ENOENT 'chdir /no/such/dir'", "%s", describe(&o));
+	outcome_close(&o);
+
+	if (!is_root) {
+		spawn_init(&sp, "/bin/true", "true", NULL);
+		sp.options = SET_UID;
+		sp.uid = 0;
+		run(s, &sp, &o, 10000);
+		check(o.answered && !o.spawned && o.err == EPERM && strcmp(o.step, "setuid 0") == 0,
+		      "unprivileged setuid 0: FAILED EPERM 'setuid 0'", "%s", describe(&o));
+		outcome_close(&o);
+	}
+}
+
+static void test_namespaces(struct server *s)
+{
+	struct spawn sp;
+	struct outcome o;
+	char out[4096], own_ns[256];
+	ssize_t n = readlink("/proc/self/ns/user", own_ns, sizeof own_ns - 1);
+	own_ns[n > 0 ? n : 0] = '\0';
+
+	spawn_init(&sp, "/bin/sh", "sh", "-c", "echo $$ $(id -u); readlink /proc/self/ns/user", NULL);
+	sp.ns = FULL_NS;
+	sp.options = MOUNT_PROC;
+	spawn_own_map(&sp);
+	run_capture(s, &sp, &o, out, sizeof out);
+	char first[64] = "", second[256] = "";
+	sscanf(out, "%63[^\n]\n%255[^\n]", first, second);
+	check(o.spawned && o.ns_pid == 1 && o.exited && o.code == 0 && strcmp(first, "1 0") == 0 &&
+	          strncmp(second, "user:[", 6) == 0 && strcmp(second, own_ns) != 0,
+	      "USER|PID|MOUNT|UTS|IPC + MOUNT_PROC: prints '1 0' in a new user ns",
+	      "%s; output '%s' / '%s' (own %s)", describe(&o), first, second, own_ns);
+	outcome_close(&o);
+
+	/* overlapping container ranges: EINVAL as root, EPERM unprivileged */
+	spawn_init(&sp, "/bin/true", "true", NULL);
+	sp.ns = NS_USER;
+	sp.n_uidmap = 2;
+	sp.uidmap[0][0] = 0, sp.uidmap[0][1] = 100000, sp.uidmap[0][2] = 10;
+	sp.uidmap[1][0] = 5, sp.uidmap[1][1] = 200000, sp.uidmap[1][2] = 10;
+	run(s, &sp, &o, 10000);
+	char want[128];
+	snprintf(want, sizeof want, "writing uid_map for pid %d", o.pid);
+	check(o.answered && !o.spawned && o.pid > 0 && strcmp(o.step, want) == 0 &&
+	          (o.err == EINVAL || o.err == EPERM) && process_gone(o.pid),
+	      "overlapping uid map: FAILED 'writing uid_map for pid N'", "%s", describe(&o));
+	outcome_close(&o);
+
+	if (!is_root) {
+		spawn_init(&sp, "/bin/true", "true", NULL);
+		sp.ns = NS_USER;
+		sp.n_uidmap = 1;
+		sp.uidmap[0][0] = 0, sp.uidmap[0][1] = 0, sp.uidmap[0][2] = 1;
+		run(s, &sp, &o, 10000);
+		snprintf(want, sizeof want, "writing uid_map for pid %d", o.pid);
+		check(o.answered && !o.spawned && o.err == EPERM && strcmp(o.step, want) == 0,
+		      "uid map to a host id we do not own: FAILED EPERM", "%s", describe(&o));
+		outcome_close(&o);
+	}
+
+	char host_before[256] = "", host_after[256] = "";
+	gethostname(host_before, sizeof host_before);
+	spawn_init(&sp, "/bin/uname", "uname", "-n", NULL);
+	sp.ns = NS_USER | NS_UTS;
+	spawn_own_map(&sp);
+	sp.hostname = "corral-test-ns";
+	run_capture(s, &sp, &o, out, sizeof out);
+	gethostname(host_after, sizeof host_after);
+	check(o.exited && o.code == 0 && strcmp(out, "corral-test-ns\n") == 0 &&
+	          strcmp(host_before, host_after) == 0 && strcmp(host_after, "corral-test-ns") != 0,
+	      "hostname in a UTS namespace leaves the host's alone", "%s; child saw '%.*s', host '%s'",
+	      describe(&o), (int)strcspn(out, "\n"), out, host_after);
+	outcome_close(&o);
+
+	/* every namespace the kernel offers, NET and CGROUP included */
+	spawn_init(&sp, "/bin/sh", "sh", "-c", "readlink /proc/self/ns/net /proc/self/ns/cgroup", NULL);
+	sp.ns = expected_ns_mask();
+	spawn_own_map(&sp);
+	run_capture(s, &sp, &o, out, sizeof out);
+	char own_net[256] = "", own_cg[256] = "", net[256] = "", cg[256] = "";
+	n = readlink("/proc/self/ns/net", own_net, sizeof own_net - 1);
+	own_net[n > 0 ? n : 0] = '\0';
+	n = readlink("/proc/self/ns/cgroup", own_cg, sizeof own_cg - 1);
+	own_cg[n > 0 ? n : 0] = '\0';
+	sscanf(out, "%255[^\n]\n%255[^\n]", net, cg);
+	check(o.exited && o.code == 0 && net[0] && cg[0] && strcmp(net, own_net) != 0 && strcmp(cg, own_cg) != 0,
+	      "all supported namespaces (incl. NET, CGROUP)", "%s; mask 0x%x net '%s' cgroup '%s'",
+	      describe(&o), sp.ns, net, cg);
+	outcome_close(&o);
+
+	/* MOUNT_PROC without a PID namespace is refused up front */
+	spawn_init(&sp, "/bin/true", "true", NULL);
+	sp.ns = NS_USER | NS_MOUNT;
+	sp.options = MOUNT_PROC;
+	spawn_own_map(&sp);
+	run(s, &sp, &o, 10000);
+	check(o.answered && !o.spawned && o.err == EINVAL && o.pid == 0 &&
+	          strcmp(o.step, "MOUNT_PROC needs the MOUNT and PID namespaces") == 0,
+	      "MOUNT_PROC without PID namespace refused", "%s", describe(&o));
+	outcome_close(&o);
+}
+
+static bool status_field(const char *status, const char *key, char *val, size_t cap)
+{
+	const char *p = strstr(status, key);
+	if (!p)
+		return false;
+	p += strlen(key);
+	while (*p == ' ' || *p == '\t')
+		p++;
+	size_t n = strcspn(p, "\n");
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(val, p, n);
+	val[n] = '\0';
+	/* tabs to spaces, trailing blanks off */
+	for (char *q = val; *q; q++)
+		if (*q == '\t')
+			*q = ' ';
+	while (n > 0 && val[n - 1] == ' ')
+		val[--n] = '\0';
+	return true;
+}
+
+static void test_credentials(struct server *s)
+{
+	if (!is_root) {
+		skip("SET_GROUPS/SET_GID/SET_UID to nobody", "needs root");
+		return;
+	}
+	struct spawn sp;
+	struct outcome o;
+	char out[8192], uid[64] = "", gid[64] = "", groups[64] = "", nnp[16] = "";
+	spawn_init(&sp, "/bin/cat", "cat", "/proc/self/status", NULL);
+	sp.options = SET_GROUPS | SET_GID | SET_UID | NO_NEW_PRIVS;
+	sp.uid = 65534;
+	sp.gid = 65534;
+	sp.ngroups = 2;
+	sp.groups[0] = 65534;
+	sp.groups[1] = 100;
+	run_capture(s, &sp, &o, out, sizeof out);
+	status_field(out, "\nUid:", uid, sizeof uid);
+	status_field(out, "\nGid:", gid, sizeof gid);
+	status_field(out, "\nGroups:", groups, sizeof groups);
+	status_field(out, "\nNoNewPrivs:", nnp, sizeof nnp);
+	check(o.exited && o.code == 0 && strcmp(uid, "65534 65534 65534 65534") == 0 &&
+	          strcmp(gid, "65534 65534 65534 65534") == 0 && strcmp(groups, "100 65534") == 0 &&
+	          strcmp(nnp, "1") == 0,
+	      "SET_GROUPS/SET_GID/SET_UID to nobody (+NO_NEW_PRIVS)",
+	      "%s; Uid '%s' Gid '%s' Groups '%s' NoNewPrivs '%s'", describe(&o), uid, gid, groups, nnp);
+	outcome_close(&o);
+}
+
+static void test_descriptors(struct server *s)
+{
+	struct spawn sp;
+	struct outcome bg, o;
+	/* something else the server watches, so it holds another pidfd */
+	spawn_init(&sp, "/bin/sleep", "sleep", "30", NULL);
+	uint32_t req;
+	send_spawn(s, &sp, &req);
+	await_answer(s, req, &bg, 10000);
+
+	int extra[2];
+	if (pipe2(extra, O_CLOEXEC) != 0)
+		return;
+	char out[4096];
+	spawn_init(&sp, "/bin/ls", "ls", "-l", "/proc/self/fd", NULL);
+	sp.fds[3] = devnull;
+	sp.fds[4] = extra[0];
+	sp.nfds = 5;
+	run_capture(s, &sp, &o, out, sizeof out);
+	close(extra[0]);
+	close(extra[1]);
+
+	/* expect exactly 0..4, plus the directory ls itself has open */
+	bool seen[5] = { false };
+	int others = 0;
+	char bad[512] = "";
+	char *save = NULL;
+	for (char *line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *arrow = strstr(line, " -> ");
+		if (!arrow)
+			continue;
+		char *num = arrow;
+		while (num > line && num[-1] != ' ')
+			num--;
+		int fd = atoi(num);
+		const char *target = arrow + 4;
+		bool expected_target =
+			(fd == 1 || fd == 4) ? strncmp(target, "pipe:", 5) == 0 : strcmp(target, "/dev/null") == 0;
+		if (fd == 2)
+			expected_target = true; /* our stderr, whatever it is */
+		if (fd >= 0 && fd < 5 && expected_target) {
+			seen[fd] = true;
+		} else if (strncmp(target, "/proc/", 6) == 0 && others == 0) {
+			others++; /* ls's own directory handle */
+		} else {
+			size_t used = strlen(bad);
+			snprintf(bad + used, sizeof bad - used, " %d->%s", fd, target);
+		}
+	}
+	check(o.exited && o.code == 0 && seen[0] && seen[1] && seen[2] && seen[3] && seen[4] &&
+	          bad[0] == '\0',
+	      "child holds only fds 0..4 it was given", "%s; unexpected:%s", describe(&o),
+	      bad[0] ? bad : " none");
+	outcome_close(&o);
+
+	/* the JVM-side copy of a pidfd can kill */
+	bool killed = bg.spawned && bg.pidfd >= 0 && sys_pidfd_send_signal(bg.pidfd, SIGKILL) == 0;
+	await_exit(s, &bg, 10000);
+	check(killed && bg.exited && bg.sig == SIGKILL, "kill via the SPAWNED pidfd reports signal 9",
+	      "%s", describe(&bg));
+	outcome_close(&bg);
+}
+
+static void test_malformed(struct server *s)
+{
+	struct spawn sp;
+	struct outcome o;
+	uint32_t req;
+	static unsigned char buf[65536];
+
+	/* argc says 5, only 3 argv strings */
+	spawn_init(&sp, "/bin/echo", "echo", "a", "b", NULL);
+	sp.envp[0] = NULL;
+	sp.argc_override = 5;
+	send_spawn(s, &sp, &req);
+	await_answer(s, req, &o, 5000);
+	check(o.answered && !o.spawned && o.err == EINVAL &&
+	          strcmp(o.step, "decoding spawn request: argc 5 but 3 strings") == 0,
+	      "malformed: argc larger than the strings", "%s", describe(&o));
+
+	/* nfds says 4, 3 descriptors sent */
+	spawn_init(&sp, "/bin/true", "true", NULL);
+	sp.nfds_override = 4;
+	send_spawn(s, &sp, &req);
+	await_answer(s, req, &o, 5000);
+	check(o.answered && !o.spawned && o.err == EINVAL &&
+	          strcmp(o.step, "decoding spawn request: nfds 4 but 3 descriptors received") == 0,
+	      "malformed: nfds mismatch", "%s", describe(&o));
+
+	/* last string without its NUL */
+	spawn_init(&sp, "/bin/true", "true", NULL);
+	sp.unterminated = true;
+	send_spawn(s, &sp, &req);
+	await_answer(s, req, &o, 5000);
+	check(o.answered && !o.spawned && o.err == EINVAL &&
+	          strstr(o.step, "not NUL-terminated") != NULL,
+	      "malformed: unterminated string", "%s", describe(&o));
+
+	/* a header cut short */
+	uint32_t shorty[5] = { SPAWN, 4242, 0, 0, 0 };
+	send_raw(s->sock, shorty, sizeof shorty, sp.fds, 3);
+	await_answer(s, 4242, &o, 5000);
+	check(o.answered && !o.spawned && o.err == EINVAL &&
+	          strcmp(o.step, "decoding spawn request: 20 bytes, shorter than the 56-byte header") == 0,
+	      "malformed: short header", "%s", describe(&o));
+
+	/* absurd counts */
+	spawn_init(&sp, "/bin/true", "true", NULL);
+	size_t len = encode_spawn(&sp, 4343, buf);
+	uint32_t big = 0x7fffffff;
+	memcpy(buf + 6 * 4, &big, 4);  /* ngroups */
+	memcpy(buf + 11 * 4, &big, 4); /* argc */
+	send_raw(s->sock, buf, len, sp.fds, 3);
+	await_answer(s, 4343, &o, 5000);
+	check(o.answered && !o.spawned && o.err == EINVAL && strncmp(o.step, "decoding spawn request:", 23) == 0,
+	      "malformed: huge counts", "%s", describe(&o));
+	len = encode_spawn(&sp, 4344, buf);
+	memcpy(buf + 8 * 4, &big, 4); /* n_uidmap */
+	send_raw(s->sock, buf, len, sp.fds, 3);
+	await_answer(s, 4344, &o, 5000);
+	check(o.answered && !o.spawned && o.err == EINVAL && strncmp(o.step, "decoding spawn request:", 23) == 0,
+	      "malformed: huge map count", "%s", describe(&o));
+
+	/* large messages: ~200 KiB fits, over 256 KiB is refused */
+	static char big_a[100001], big_b[100001], big_c[100001];
+	memset(big_a, 'a', 100000);
+	memcpy(big_a, "A=", 2);
+	memset(big_b, 'b', 100000);
+	memcpy(big_b, "B=", 2);
+	memset(big_c, 'c', 100000);
+	memcpy(big_c, "C=", 2);
+	char out[256];
+	spawn_init(&sp, "/bin/sh", "sh", "-c", "echo ${#A} ${#B}", NULL);
+	sp.envp[0] = big_a;
+	sp.envp[1] = big_b;
+	run_capture(s, &sp, &o, out, sizeof out);
+	check(o.exited && o.code == 0 && strcmp(out, "99998 99998\n") == 0,
+	      "a 200 KB SPAWN message works", "%s; output '%.*s'", describe(&o), (int)strcspn(out, "\n"), out);
+	outcome_close(&o);
+	spawn_init(&sp, "/bin/true", "true", NULL);
+	sp.envp[0] = big_a;
+	sp.envp[1] = big_b;
+	sp.envp[2] = big_c;
+	send_spawn(s, &sp, &req);
+	await_answer(s, req, &o, 5000);
+	check(o.answered && !o.spawned && o.err == EINVAL &&
+	          strcmp(o.step, "decoding spawn request: message longer than 262144 bytes") == 0,
+	      "malformed: message over 256 KiB", "%s", describe(&o));
+
+	/* unknown type and an empty datagram are ignored, not fatal */
+	uint32_t odd[2] = { 77, 1 };
+	send_raw(s->sock, odd, sizeof odd, NULL, 0);
+	send_raw(s->sock, "", 0, NULL, 0);
+
+	spawn_init(&sp, "/bin/true", "true", NULL);
+	run(s, &sp, &o, 10000);
+	check(o.exited && o.code == 0, "server still serves after malformed requests", "%s", describe(&o));
+	outcome_close(&o);
+}
+
+static void test_fd_leak(struct server *s)
+{
+	int before = count_fds(s->pid);
+	struct spawn sp;
+	struct outcome o;
+	spawn_init(&sp, "/bin/true", "true", NULL);
+	int bad = 0;
+	for (int i = 0; i < 1000; i++) {
+		run(s, &sp, &o, 10000);
+		if (!(o.exited && o.code == 0))
+			bad++;
+		outcome_close(&o);
+	}
+	int after = count_fds(s->pid);
+	char list[1024];
+	server_extra_fds(s->pid, list, sizeof list);
+	check(bad == 0 && before > 0 && before == after, "1000 sequential spawns: server fd count unchanged",
+	      "%d failures, fds before %d after %d (beyond 0-3 and epoll:%s)", bad, before, after, list);
+}
+
+static void test_concurrent(struct server *s)
+{
+	enum { N = 1000 };
+	int gate[2];
+	if (pipe2(gate, O_CLOEXEC) != 0)
+		return;
+	struct spawn sp;
+	spawn_init(&sp, "/bin/cat", "cat", NULL);
+	sp.fds[0] = gate[0];
+	static int32_t pids[N];
+	int spawned = 0;
+	for (int i = 0; i < N; i++) {
+		uint32_t req;
+		struct outcome o;
+		if (send_spawn(s, &sp, &req) != 0)
+			break;
+		await_answer(s, req, &o, 10000);
+		if (o.spawned)
+			pids[spawned++] = o.pid;
+		outcome_close(&o);
+	}
+	close(gate[0]);
+	int running = 0;
+	for (int i = 0; i < spawned; i++)
+		running += kill(pids[i], 0) == 0;
+	close(gate[1]); /* every cat sees end of file */
+	int ok = 0;
+	for (int i = 0; i < spawned; i++) {
+		struct outcome o = { .spawned = true, .pid = pids[i], .pidfd = -1 };
+		await_exit(s, &o, 10000);
+		ok += o.exited && o.code == 0;
+	}
+	check(spawned == N && running == N && ok == N, "1000 concurrent children",
+	      "%d spawned, %d running together, %d exited 0", spawned, running, ok);
+}
+
+static void test_adopt(void)
+{
+	/* We become the reaper of A's orphans, as a service manager would be. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+	struct server a, b;
+	struct spawn sp;
+	struct outcome o;
+	if (server_start(&a, "clone") != 0) {
+		check(false, "ADOPT", "server A did not start");
+		return;
+	}
+	spawn_init(&sp, "/bin/sleep", "sleep", "1", NULL);
+	uint32_t req;
+	send_spawn(&a, &sp, &req);
+	await_answer(&a, req, &o, 10000);
+	uint32_t detach = DETACH;
+	send_raw(a.sock, &detach, sizeof detach, NULL, 0);
+	int st = server_wait(&a, 5000);
+	bool a_exited = st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+	a.pid = 0;
+	server_stop(&a);
+	bool alive = o.spawned && sys_pidfd_send_signal(o.pidfd, 0) == 0;
+	check(a_exited && alive, "DETACH: server exits 0, child survives", "server status %d, %s, alive %d",
+	      st, describe(&o), alive);
+
+	if (server_start(&b, "clone") != 0 || !o.spawned) {
+		check(false, "ADOPT", "server B did not start");
+		outcome_close(&o);
+		return;
+	}
+	int32_t msg[2] = { ADOPT, o.pid };
+	send_raw(b.sock, msg, sizeof msg, &o.pidfd, 1);
+	/* sleep is now our child: reap it when it ends, as a reaper does */
+	waitpid(o.pid, NULL, 0);
+	await_exit(&b, &o, 8000);
+	check(o.exited && o.code == 0 && o.sig == 0 && o.known == 1,
+	      "ADOPT: EXITED from a second server for a process it did not create", "%s", describe(&o));
+	outcome_close(&o);
+	server_stop(&b);
+	prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
+
+	/* Without our help: the orphan goes to init, which reaps when it likes. */
+	if (server_start(&a, "clone") != 0)
+		return;
+	spawn_init(&sp, "/bin/sleep", "sleep", "0.3", NULL);
+	send_spawn(&a, &sp, &req);
+	await_answer(&a, req, &o, 10000);
+	send_raw(a.sock, &detach, sizeof detach, NULL, 0);
+	server_wait(&a, 5000);
+	a.pid = 0;
+	server_stop(&a);
+	if (server_start(&b, "clone") != 0 || !o.spawned)
+		return;
+	int32_t msg2[2] = { ADOPT, o.pid };
+	int64_t t0 = now_us();
+	send_raw(b.sock, msg2, sizeof msg2, &o.pidfd, 1);
+	await_exit(&b, &o, 8000);
+	check(o.exited, "ADOPT: orphan reaped by init is reported",
+	      "%s after %.1f s (status_known 0 means init did not reap within 5 s)", describe(&o),
+	      (double)(now_us() - t0) / 1e6);
+	outcome_close(&o);
+	server_stop(&b);
+}
+
+static void test_eof(void)
+{
+	struct server s;
+	struct spawn sp;
+	struct outcome o;
+	if (server_start(&s, "clone") != 0) {
+		check(false, "EOF kills children", "server did not start");
+		return;
+	}
+	spawn_init(&sp, "/bin/sleep", "sleep", "30", NULL);
+	uint32_t req;
+	send_spawn(&s, &sp, &req);
+	await_answer(&s, req, &o, 10000);
+	close(s.sock);
+	s.sock = -1;
+	int64_t t0 = now_us();
+	bool dead = o.spawned && pidfd_wait(o.pidfd, 1000, true);
+	double secs = (double)(now_us() - t0) / 1e6;
+	int st = server_wait(&s, 5000);
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d", o.pid);
+	check(dead && access(path, F_OK) != 0 && st >= 0, "EOF: sleep 30 killed and reaped within 1 s",
+	      "%s, gone+reaped %d after %.3f s, server status %d", describe(&o), dead, secs, st);
+	outcome_close(&o);
+	s.pid = 0;
+	server_stop(&s);
+}
+
+static void test_pdeath(void)
+{
+	struct server s;
+	struct spawn sp;
+	struct outcome o, o2;
+	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+	if (server_start(&s, "clone") != 0) {
+		check(false, "parent-death signal", "server did not start");
+		return;
+	}
+	spawn_init(&sp, "/bin/sleep", "sleep", "30", NULL);
+	sp.pdeath = SIGKILL;
+	uint32_t req;
+	send_spawn(&s, &sp, &req);
+	await_answer(&s, req, &o, 10000);
+	spawn_init(&sp, "/bin/sleep", "sleep", "30", NULL);
+	sp.pdeath = SIGKILL;
+	sp.ns = NS_USER | NS_PID;
+	spawn_own_map(&sp);
+	send_spawn(&s, &sp, &req);
+	await_answer(&s, req, &o2, 10000);
+	kill(s.pid, SIGKILL); /* no EOF handling: only the kernel can help */
+	bool d1 = o.spawned && pidfd_wait(o.pidfd, 1000, false);
+	bool d2 = o2.spawned && pidfd_wait(o2.pidfd, 1000, false);
+	char first[4600];
+	snprintf(first, sizeof first, "%s", describe(&o));
+	check(d1 && d2, "pdeath_signal: children die with a SIGKILLed server (also in a PID ns)",
+	      "plain %s dead %d; pid-ns %s dead %d", first, d1, describe(&o2), d2);
+	if (o.spawned)
+		waitpid(o.pid, NULL, 0);
+	if (o2.spawned)
+		waitpid(o2.pid, NULL, 0);
+	outcome_close(&o);
+	outcome_close(&o2);
+	server_stop(&s);
+	prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
+}
+
+/* ------------------------------------------------------------------------ */
+/* timings                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/* One batch of n round trips; returns microseconds per round trip. */
+static double batch_server(struct server *s, const struct spawn *sp, int n, int *failures)
+{
+	struct outcome o;
+	int64_t t0 = now_us();
+	for (int i = 0; i < n; i++) {
+		run(s, sp, &o, 10000);
+		if (!(o.exited && o.code == 0))
+			(*failures)++;
+		outcome_close(&o);
+	}
+	return (double)(now_us() - t0) / n;
+}
+
+static double batch_posix_spawn(int n, int *failures)
+{
+	char *argv[] = { "true", NULL };
+	char *envp[] = { "PATH=/usr/bin:/bin", NULL };
+	int64_t t0 = now_us();
+	for (int i = 0; i < n; i++) {
+		pid_t pid;
+		int st;
+		if (posix_spawn(&pid, "/bin/true", NULL, NULL, argv, envp) != 0 ||
+		    waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+			(*failures)++;
+	}
+	return (double)(now_us() - t0) / n;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * 2000 round trips of each kind, in 10 interleaved batches of 200 so that
+ * drift on a shared machine (and the kernel's deferred namespace cleanup)
+ * hits all three alike.  Prints the overall mean and the median batch.
+ */
+static void timings(void)
+{
+	enum { BATCHES = 10, PER_BATCH = 200 };
+	struct server s;
+	if (server_start(&s, "clone") != 0) {
+		check(false, "timings", "server did not start");
+		return;
+	}
+	struct spawn plain, full;
+	spawn_init(&plain, "/bin/true", "true", NULL);
+	spawn_init(&full, "/bin/true", "true", NULL);
+	full.ns = FULL_NS;
+	spawn_own_map(&full);
+	int f[3] = { 0, 0, 0 };
+	double b[3][BATCHES], sum[3] = { 0, 0, 0 };
+	batch_server(&s, &plain, 20, &f[0]); /* warm up */
+	batch_server(&s, &full, 20, &f[1]);
+	batch_posix_spawn(20, &f[2]);
+	for (int i = 0; i < BATCHES; i++) {
+		b[0][i] = batch_server(&s, &plain, PER_BATCH, &f[0]);
+		b[1][i] = batch_server(&s, &full, PER_BATCH, &f[1]);
+		b[2][i] = batch_posix_spawn(PER_BATCH, &f[2]);
+		for (int k = 0; k < 3; k++)
+			sum[k] += b[k][i];
+	}
+	server_stop(&s);
+	double mean[3], med[3];
+	for (int k = 0; k < 3; k++) {
+		mean[k] = sum[k] / BATCHES;
+		qsort(b[k], BATCHES, sizeof b[k][0], cmp_double);
+		med[k] = (b[k][BATCHES / 2 - 1] + b[k][BATCHES / 2]) / 2;
+	}
+	printf("time spawnd, no namespaces:          mean %7.1f us, median batch %7.1f us (2000 spawn-to-EXITED)\n",
+	       mean[0], med[0]);
+	printf("time spawnd, USER|PID|MOUNT|UTS|IPC: mean %7.1f us, median batch %7.1f us (2000 spawn-to-EXITED)\n",
+	       mean[1], med[1]);
+	printf("time posix_spawn+waitpid in driver:  mean %7.1f us, median batch %7.1f us (2000 round trips)\n",
+	       mean[2], med[2]);
+	printf("ratio no-namespaces / posix_spawn:   mean %5.2f, median %5.2f\n", mean[0] / mean[2], med[0] / med[2]);
+	printf("ratio full-namespaces / posix_spawn: mean %5.2f, median %5.2f\n", mean[1] / mean[2], med[1] / med[2]);
+	fflush(stdout);
+	check(f[0] == 0 && f[1] == 0 && f[2] == 0, "timing runs completed without failures", "%d/%d/%d",
+	      f[0], f[1], f[2]);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr, "usage: spawnd-test /path/to/corral-spawnd [--no-timings]\n");
+		return 2;
+	}
+	server_path = argv[1];
+	bool do_timings = !(argc > 2 && strcmp(argv[2], "--no-timings") == 0);
+	is_root = geteuid() == 0;
+	signal(SIGPIPE, SIG_IGN);
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	printf("# spawnd-test as uid %d (%s), server %s\n", (int)geteuid(),
+	       is_root ? "root" : "unprivileged", server_path);
+	fflush(stdout);
+
+	test_hello();
+
+	struct server s;
+	if (server_start(&s, "clone") != 0) {
+		check(false, "server start", "clone-mode server did not start");
+	} else {
+		test_basic_exits(&s);
+		test_namespaces(&s);
+		test_credentials(&s);
+		test_descriptors(&s);
+		test_malformed(&s);
+		test_fd_leak(&s);
+		test_concurrent(&s);
+		server_stop(&s);
+	}
+	test_adopt();
+	test_eof();
+	test_pdeath();
+	if (do_timings)
+		timings();
+
+	if (n_skipped)
+		printf("# %d skipped (marked \"skip\" above)\n", n_skipped);
+	printf("%d passed, %d failed\n", n_passed, n_failed);
+	return n_failed ? 1 : 0;
+}
