@@ -130,9 +130,11 @@ public class DaemonIT {
     public void anotherUserCannotUseTheControlSocket() throws Exception {
         Path base = baseWithTicker("corral-daemon-nobody-" + System.nanoTime(), 1);
         String b = base.toString();
+        // The checkout may sit below a directory only root may enter: nobody runs a readable copy.
+        Path copy = CommandLineIT.worldReadableCopy();
         try {
             assertEquals(0, corral("--base", b, "start").status());
-            Result denied = corral(NOBODY, "--base", b, "shell", "-c", "corral:apps");
+            Result denied = corral(copy, NOBODY, "--base", b, "shell", "-c", "corral:apps");
             assertEquals(1, denied.status());
             assertEquals("", denied.out());
             assertTrue(denied.err(), denied.err().contains("permission denied on " + base.resolve("run/corral.sock")));
@@ -140,7 +142,7 @@ public class DaemonIT {
             // Even with the file opened up, the peer's credentials keep another user out.
             Path socket = base.resolve("run/corral.sock");
             Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw-rw-"));
-            Result peer = corral(NOBODY, "--base", b, "shell", "-c", "corral:apps");
+            Result peer = corral(copy, NOBODY, "--base", b, "shell", "-c", "corral:apps");
             assertEquals(1, peer.status());
             assertEquals("", peer.out());
             assertTrue(peer.err(), peer.err().contains("admits only root, not nobody"));
@@ -150,6 +152,7 @@ public class DaemonIT {
             assertEquals(0, corral("--base", b, "stop").status());
         } finally {
             cleanUp(base);
+            new ProcessBuilder("rm", "-rf", copy.toString()).start().waitFor();
         }
     }
 

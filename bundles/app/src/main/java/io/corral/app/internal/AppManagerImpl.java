@@ -34,6 +34,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleEvent;
 import org.osgi.framework.SynchronousBundleListener;
@@ -354,7 +355,8 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
         for (AppConfig app : next.applications().values()) {
             Pool p = pools.get(app.name());
             if (p == null) {
-                p = new Pool(app, scheduler, this::launch, quitSender, settings, line -> logs.note(app.name(), line));
+                p = new Pool(app, scheduler, this::launch, quitSender, settings, line -> logs.note(app.name(), line),
+                    this::halting);
                 p.start();
                 started.add(app.name());
             } else if (!p.config().json().equals(app.json())) {
@@ -379,6 +381,14 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
         } catch (IOException e) {
             throw new SpawnException("opening the log", "opening " + logs.file(app.name()) + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * True once the framework stops: the process factory may then signal
+     * processes before we do, and their exits must not be respawned.
+     */
+    private boolean halting() {
+        return stopped.get() || context.getBundle(0).getState() == Bundle.STOPPING;
     }
 
     private String defaultUser() {

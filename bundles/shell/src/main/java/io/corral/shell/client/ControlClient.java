@@ -73,13 +73,25 @@ public final class ControlClient {
 
     /** Sends one command line and copies the answer; returns its status. */
     static int execute(DataInputStream in, OutputStream out, String line) throws IOException {
-        ControlProtocol.write(out, ControlProtocol.COMMAND, line);
+        IOException unsent = null;
+        try {
+            ControlProtocol.write(out, ControlProtocol.COMMAND, line);
+        } catch (IOException e) {
+            // The instance may have refused us and closed first: its reason is still there to read.
+            unsent = e;
+        }
         PrintStream stdout = System.out;
         PrintStream stderr = System.err;
         while (true) {
-            ControlProtocol.Frame f = ControlProtocol.read(in);
+            ControlProtocol.Frame f;
+            try {
+                f = ControlProtocol.read(in);
+            } catch (IOException e) {
+                throw unsent != null ? unsent : e;
+            }
             if (f == null) {
-                stderr.println("corral: the instance closed the connection");
+                stderr.println("corral: the instance closed the connection"
+                    + (unsent != null ? ": " + unsent.getMessage() : ""));
                 return 1;
             }
             switch (f.type()) {

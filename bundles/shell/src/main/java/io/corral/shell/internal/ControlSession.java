@@ -39,6 +39,7 @@ final class ControlSession implements Runnable {
                 ControlProtocol.write(raw, ControlProtocol.ERR, "corral: permission denied: this instance's control"
                     + " socket admits only " + owner.getName() + ", not " + peer.user().getName() + "\n");
                 ControlProtocol.write(raw, ControlProtocol.EXIT, "1");
+                drain();
                 return;
             }
             PrintStream out = new PrintStream(ControlProtocol.frames(raw, ControlProtocol.OUT), true,
@@ -58,6 +59,33 @@ final class ControlSession implements Runnable {
             }
         } catch (IOException e) {
             // The client went away or spoke nonsense: its session ends.
+        }
+    }
+
+    /**
+     * Reads what a refused client sent, for a second at most: closing a Unix
+     * socket with unread data resets the connection, and the client would
+     * lose the reason it was refused.
+     */
+    private void drain() throws IOException {
+        channel.shutdownOutput();
+        channel.configureBlocking(false);
+        java.nio.ByteBuffer sink = java.nio.ByteBuffer.allocate(4096);
+        long end = System.nanoTime() + 1_000_000_000L;
+        while (System.nanoTime() < end) {
+            int n = channel.read(sink);
+            if (n < 0) {
+                return;
+            }
+            sink.clear();
+            if (n == 0) {
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
         }
     }
 }

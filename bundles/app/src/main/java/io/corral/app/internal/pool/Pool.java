@@ -14,6 +14,7 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -36,6 +37,7 @@ public final class Pool {
     private final QuitSender quitSender;
     private final PoolSettings settings;
     private final Consumer<String> note;
+    private final BooleanSupplier halting;
     private final List<Member> members = new ArrayList<>();
     private AppConfig config;
     private int target;
@@ -48,16 +50,18 @@ public final class Pool {
     private String message;
 
     /**
-     * @param note writes a line about the pool's life (started, exited, respawning) to the application's log
+     * @param note    writes a line about the pool's life (started, exited, respawning) to the application's log
+     * @param halting true once the whole container is stopping: exits are then expected, whoever signalled them
      */
     public Pool(AppConfig config, Scheduler scheduler, Launcher launcher, QuitSender quitSender,
-            PoolSettings settings, Consumer<String> note) {
+            PoolSettings settings, Consumer<String> note, BooleanSupplier halting) {
         this.config = config;
         this.scheduler = scheduler;
         this.launcher = launcher;
         this.quitSender = quitSender;
         this.settings = settings;
         this.note = note;
+        this.halting = halting;
         this.target = config.processes().initial();
     }
 
@@ -268,7 +272,7 @@ public final class Pool {
         }
         m.cancelTimers();
         long lived = scheduler.now() - m.started;
-        if (m.quitting || stopped || closed) {
+        if (m.quitting || stopped || closed || halting.getAsBoolean()) {
             note.accept("pid " + m.pid() + " exited (" + status + ")");
             return;
         }

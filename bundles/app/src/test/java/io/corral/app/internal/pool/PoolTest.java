@@ -24,6 +24,7 @@ public class PoolTest {
     private final List<String> notes = new ArrayList<>();
     private final List<ManagedProcess> quitMessages = new ArrayList<>();
     private boolean quitByMessage;
+    private boolean halting;
     private final PoolSettings settings = new PoolSettings(500, 30_000, 3, 10_000, 5_000, 5_000);
 
     private static AppConfig app(String processes) throws Exception {
@@ -43,7 +44,7 @@ public class PoolTest {
             }
             return new SignalQuit().quit(p);
         };
-        Pool pool = new Pool(app(processes), clock, timed, quit, settings, notes::add);
+        Pool pool = new Pool(app(processes), clock, timed, quit, settings, notes::add, () -> halting);
         pool.start();
         clock.runDue();
         return pool;
@@ -308,6 +309,16 @@ public class PoolTest {
         } catch (IllegalStateException e) {
             assertEquals("application \"web\" was removed", e.getMessage());
         }
+    }
+
+    @Test
+    public void exitsWhileTheContainerHaltsAreNotRespawned() throws Exception {
+        Pool p = pool("2");
+        halting = true;
+        launcher.launched.forEach(f -> f.signal(15));
+        clock.advance(60_000);
+        assertEquals(2, launcher.launched.size());
+        assertEquals(0, status(p).restarts());
     }
 
     @Test
