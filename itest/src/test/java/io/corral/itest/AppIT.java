@@ -11,6 +11,9 @@ import io.corral.api.app.ApplicationState;
 import io.corral.api.app.ApplicationStatus;
 import io.corral.api.app.ConfigurationException;
 import io.corral.api.process.ProcessFactory;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Dictionary;
@@ -26,6 +29,8 @@ import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.apache.felix.service.command.CommandProcessor;
+import org.apache.felix.service.command.CommandSession;
 import org.osgi.service.cm.ConfigurationAdmin;
 
 /** Applications from etc/corral.json in a running Felix, with real processes: Unit's process-manager cases. */
@@ -43,6 +48,9 @@ public class AppIT {
 
     @Inject
     private ConfigurationAdmin configAdmin;
+
+    @Inject
+    private CommandProcessor processor;
 
     @Configuration
     public Option[] config() throws Exception {
@@ -280,6 +288,54 @@ public class AppIT {
         cmConfiguration("cm2").delete();
         Procs.waitUntil("cm2 removed", 10_000, () -> apps.application("cm2").isEmpty());
         assertFalse(read(apps.configurationFile()).contains("cm2"));
+    }
+
+    /** Runs Gogo command lines as an operator would; the output, or "Error: " and the message. */
+    private String gogo(String line) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
+        try (CommandSession session = processor.createSession(System.in, ps, ps)) {
+            session.execute(line);
+        } catch (Exception e) {
+            ps.println("Error: " + e.getMessage());
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    public void theGogoCommands() throws Exception {
+        apply("\"cmd\": {\"type\": \"external\", \"executable\": \"/bin/sh\","
+            + " \"arguments\": [\"-c\", \"echo one; echo two; echo three; exec sleep 1000\"], \"processes\": 2}");
+        waitFor("cmd", "two running", 10_000, s -> s.running() == 2);
+        String table = gogo("corral:apps");
+        assertTrue(table, table.startsWith("Name  Role    Wanted  Running  Idle  State    Restarts  Pids"));
+        assertTrue(table, table.contains("cmd   worker  2       2        2     RUNNING  0"));
+        com.google.gson.JsonObject json = com.google.gson.JsonParser.parseString(gogo("corral:apps --json"))
+            .getAsJsonArray().get(0).getAsJsonObject();
+        assertEquals("cmd", json.get("name").getAsString());
+        assertEquals(2, json.getAsJsonArray("pids").size());
+
+        Path log = status("cmd").logFiles().get(0);
+        Procs.waitUntil("both wrote three lines", 5_000,
+            () -> read(log).lines().filter(l -> l.equals("three")).count() == 2);
+        String last = gogo("corral:logs -n 1 cmd");
+        assertTrue(last, last.equals("three\n") || last.contains("[corral]"));
+        int pid = status("cmd").pids().get(0);
+        assertTrue(gogo("corral:logs " + pid).contains("one\n"));
+
+        assertEquals("cmd: 3 wanted\n", gogo("corral:scale cmd 3"));
+        waitFor("cmd", "three running", 10_000, s -> s.running() == 3);
+        assertTrue(gogo("corral:config").contains("\"cmd\""));
+        write("\"cmd\": {\"type\": \"external\", \"executable\": \"/bin/sh\", \"processes\": -1}");
+        String refused = gogo("corral:reload");
+        assertTrue(refused, refused.startsWith("Error: " + apps.configurationFile() + " refused, nothing changed:"
+            + " applications/cmd/processes: The \"processes\" number must be equal to or greater than 1. Got -1."));
+        assertEquals(3, status("cmd").running());
+        assertEquals("Error: no application \"5\" (see corral:apps; to start a bundle, use felix:start)\n",
+            gogo("corral:start 5"));
+        assertEquals("cmd: stopping\n", gogo("corral:stop cmd"));
+        waitFor("cmd", "stopped", 10_000, s -> s.state() == ApplicationState.STOPPED);
+        assertTrue(gogo("corral:apps").contains("STOPPED"));
     }
 
     private org.osgi.service.cm.Configuration cmConfiguration(String name) throws Exception {

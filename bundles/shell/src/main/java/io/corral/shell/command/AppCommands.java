@@ -90,8 +90,9 @@ public final class AppCommands {
         try {
             r = m.reload();
         } catch (ConfigurationException e) {
+            // No cause: the operator's one line keeps "refused, nothing changed" (ErrorText shows the innermost).
             throw new IllegalArgumentException(m.configurationFile() + " refused, nothing changed: "
-                + e.getMessage(), e);
+                + e.getMessage());
         }
         List<String> parts = new ArrayList<>();
         add(parts, "started", r.started());
