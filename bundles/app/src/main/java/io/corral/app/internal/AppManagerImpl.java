@@ -1,6 +1,5 @@
 package io.corral.app.internal;
 
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import io.corral.api.app.ApplicationManager;
 import io.corral.api.app.ApplicationStatus;
@@ -14,7 +13,6 @@ import io.corral.api.process.SpawnException;
 import io.corral.app.internal.config.AppConfig;
 import io.corral.app.internal.config.Document;
 import io.corral.app.internal.config.DocumentValidator;
-import io.corral.app.internal.config.JsonText;
 import io.corral.app.internal.pool.ExecutorScheduler;
 import io.corral.app.internal.pool.Pool;
 import io.corral.app.internal.pool.PoolSettings;
@@ -22,21 +20,16 @@ import io.corral.app.internal.pool.QuitSender;
 import io.corral.app.internal.pool.Scheduler;
 import io.corral.app.internal.pool.SignalQuit;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleEvent;
+import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.SynchronousBundleListener;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.cm.ConfigurationEvent;
@@ -101,43 +94,34 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
     /** A file change is applied once the file has been quiet this long (one save can be several events). */
     private static final long DEBOUNCE_MS = 300;
 
+    private final BundleContext context;
     private final ProcessFactory factory;
     private final CredentialService credentials;
-    private final Path configFile;
+    private final ConfigFile file;
     private final AppLogs logs;
     private final PoolSettings settings;
+    private final long logCheckMs;
     private final ExecutorScheduler scheduler = new ExecutorScheduler("corral-apps");
     private final QuitSender quitSender = new SignalQuit();
-    private final long logCheckMs;
-
-    // Confined to the scheduler's thread.
-    private final Map<String, Pool> pools = new LinkedHashMap<>();
-    /** Pools of applications that left the document, until their last process has exited. */
-    private final List<Pool> retired = new ArrayList<>();
-    private Scheduler.Timer pendingReload;
-    private volatile Document current = Document.EMPTY;
-    private ConfigWatcher watcher;
-    private final BundleContext context;
-    private final java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
+    private final RunningSet running = new RunningSet(this::newPool);
+    private final AtomicBoolean stopped = new AtomicBoolean();
     /** The framework's own STOPPING event comes before any bundle stops, on the stopping thread. */
-    private final SynchronousBundleListener frameworkStopping = event -> {
-        if (event.getBundle().getBundleId() == 0 && event.getType() == BundleEvent.STOPPING) {
-            stopAll();
-        }
-    };
-
+    private final SynchronousBundleListener frameworkStopping = this::bundleChanged;
+    private ConfigWatcher watcher;
+    /** Confined to the scheduler's thread. */
+    private Scheduler.Timer pendingReload;
     private volatile ConfigurationAdmin configAdmin;
 
     @Activate
     public AppManagerImpl(BundleContext context, Config config, @Reference(name = "factory") ProcessFactory factory,
             @Reference(name = "credentials") CredentialService credentials) {
-        this.factory = factory;
         this.context = context;
+        this.factory = factory;
         // Static: the default user ("nobody" when privileged) is decided before the first spawn.
         this.credentials = credentials;
         String base = context.getProperty("corral.base");
         Path root = base != null ? Path.of(base) : context.getDataFile("").toPath();
-        this.configFile = root.resolve("etc").resolve("corral.json");
+        this.file = new ConfigFile(root.resolve("etc").resolve("corral.json"));
         this.logs = new AppLogs(root.resolve("log"), config.log_max_bytes(), config.log_keep());
         this.settings = new PoolSettings(config.backoff_initial_ms(), config.backoff_max_ms(),
             config.crash_loop_failures(), config.stable_seconds() * 1000L, config.quit_timeout_seconds() * 1000L,
@@ -148,10 +132,10 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
         scheduler.schedule(this::checkLogs, logCheckMs);
         if (config.watch()) {
             try {
-                watcher = new ConfigWatcher(configFile, () -> scheduler.execute(this::fileChanged));
+                watcher = new ConfigWatcher(file.path(), () -> scheduler.execute(this::fileChanged));
             } catch (IOException e) {
-                System.err.println("corral: applications: cannot watch " + configFile.getParent() + ": " + e
-                    + "; use corral:reload after editing " + configFile.getFileName());
+                System.err.println("corral: applications: cannot watch " + file.path().getParent() + ": " + e
+                    + "; use corral:reload after editing " + file.path().getFileName());
             }
         }
     }
@@ -161,6 +145,12 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
         context.removeBundleListener(frameworkStopping);
         stopAll();
         scheduler.close();
+    }
+
+    private void bundleChanged(BundleEvent event) {
+        if (event.getBundle().getBundleId() == 0 && event.getType() == BundleEvent.STOPPING) {
+            stopAll();
+        }
     }
 
     /**
@@ -179,21 +169,21 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
         long deadline = System.nanoTime()
             + TimeUnit.MILLISECONDS.toNanos(settings.quitTimeoutMs() + settings.killTimeoutMs() + 2000);
         try {
-            scheduler.call(() -> {
-                pools.values().forEach(Pool::close);
-                retired.addAll(pools.values());
-                pools.clear();
+            call(() -> {
+                running.closeAll();
                 return null;
-            }, CALL_TIMEOUT_MS);
+            });
             // Until every pool has seen (and logged) its last exit; the scheduler escalates meanwhile.
-            while (!scheduler.call(() -> retired.stream().allMatch(p -> p.exits().isEmpty()), CALL_TIMEOUT_MS)) {
+            while (!call(running::allExited)) {
                 if (System.nanoTime() > deadline) {
                     System.err.println("corral: applications: some processes did not exit in time");
                     return;
                 }
                 Thread.sleep(10);
             }
-        } catch (Exception e) {
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
             System.err.println("corral: applications: stopping: " + e);
         }
     }
@@ -214,50 +204,38 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
 
     @Override
     public List<ApplicationStatus> applications() {
-        return call(() -> pools.values().stream().map(p -> p.status(logs.files(p.config().name()))).toList());
+        return call(() -> running.pools().stream().map(p -> p.status(logs.files(p.config().name()))).toList());
     }
 
     @Override
     public Optional<ApplicationStatus> application(String name) {
-        return call(() -> Optional.ofNullable(pools.get(name)).map(p -> p.status(logs.files(name))));
+        return call(() -> running.pool(name).map(p -> p.status(logs.files(name))));
     }
 
     @Override
     public void start(String name) {
-        call(() -> {
-            pool(name).start();
-            return null;
-        });
+        on(name, Pool::start);
     }
 
     @Override
     public void stop(String name) {
-        call(() -> {
-            pool(name).stop();
-            return null;
-        });
+        on(name, Pool::stop);
     }
 
     @Override
     public void restart(String name) {
-        call(() -> {
-            pool(name).restart();
-            return null;
-        });
+        on(name, Pool::restart);
     }
 
     @Override
     public void scale(String name, int processes) {
-        call(() -> {
-            pool(name).scale(processes);
-            return null;
-        });
+        on(name, p -> p.scale(processes));
     }
 
     @Override
     public Reloaded reload() throws ConfigurationException {
         try {
-            return scheduler.call(() -> apply(read()), CALL_TIMEOUT_MS);
+            return scheduler.call(() -> apply(file.read()), CALL_TIMEOUT_MS);
         } catch (ConfigurationException | RuntimeException e) {
             throw e;
         } catch (Exception e) {
@@ -267,18 +245,19 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
 
     @Override
     public String configuration() {
-        return current.toText();
+        return running.document().toText();
     }
 
     @Override
     public Path configurationFile() {
-        return configFile;
+        return file.path();
     }
 
     @Override
     public boolean requestWorker(int routerPid, String application) {
         return call(() -> {
-            boolean router = pools.values().stream().anyMatch(p -> p.role() == ProcessType.ROUTER && p.has(routerPid));
+            boolean router = running.pools().stream()
+                .anyMatch(p -> p.role() == ProcessType.ROUTER && p.has(routerPid));
             if (!router) {
                 throw new IllegalArgumentException("pid " + routerPid + " is not a running process of an application"
                     + " with \"role\": \"router\"; only routers may ask for workers");
@@ -288,45 +267,38 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
     }
 
     /**
-     * The port layer's report that a process is busy or idle again; until
+     * The port layer's report that a process is busy or idle again. Until
      * ports are wired nothing calls it, and every process counts as idle.
      */
     void activity(int pid, boolean busy) {
-        scheduler.execute(() -> pools.values().forEach(p -> p.activity(pid, busy)));
+        scheduler.execute(() -> running.pools().forEach(p -> p.activity(pid, busy)));
     }
 
     // ---- applying documents (scheduler thread) ----
 
     private void startUp() {
         try {
-            Reloaded r = apply(read());
+            Reloaded r = apply(file.read());
             if (!r.started().isEmpty()) {
-                System.err.println("corral: applications started from " + configFile + ": "
+                System.err.println("corral: applications started from " + file.path() + ": "
                     + String.join(", ", r.started()));
             }
         } catch (ConfigurationException e) {
-            System.err.println("corral: " + configFile + " refused, no application started: " + e.getMessage());
-        }
-    }
-
-    private String read() throws ConfigurationException {
-        try {
-            return Files.readString(configFile, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            return "{}"; // no file: no applications
-        } catch (IOException e) {
-            throw new ConfigurationException("", "reading " + configFile + ": " + e.getMessage());
+            System.err.println("corral: " + file.path() + " refused, no application started: " + e.getMessage());
         }
     }
 
     private Reloaded apply(String text) throws ConfigurationException {
-        Document next = DocumentValidator.validate(text);
-        preflight(next);
+        return apply(DocumentValidator.validate(text));
+    }
+
+    /** Checks every application as a spawn would, then changes the running set; nothing changes on an error. */
+    private Reloaded apply(Document next) throws ConfigurationException {
+        check(next);
         return commit(next);
     }
 
-    /** Every check a spawn would make, for every application, before anything changes. */
-    private void preflight(Document next) throws ConfigurationException {
+    private void check(Document next) throws ConfigurationException {
         String defaultUser = defaultUser();
         for (AppConfig app : next.applications().values()) {
             try {
@@ -337,42 +309,15 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
         }
     }
 
-    /** Changes the running set to {@code next}, which has passed every check. */
     private Reloaded commit(Document next) {
-        List<String> started = new ArrayList<>();
-        List<String> changed = new ArrayList<>();
-        List<String> removed = new ArrayList<>();
-        List<String> unchanged = new ArrayList<>();
-        for (String name : List.copyOf(pools.keySet())) {
-            if (!next.applications().containsKey(name)) {
-                Pool p = pools.remove(name);
-                p.close();
-                retired.add(p);
-                removed.add(name);
-            }
-        }
-        Map<String, Pool> ordered = new LinkedHashMap<>();
-        for (AppConfig app : next.applications().values()) {
-            Pool p = pools.get(app.name());
-            if (p == null) {
-                p = new Pool(app, scheduler, this::launch, quitSender, settings, line -> logs.note(app.name(), line),
-                    this::halting);
-                p.start();
-                started.add(app.name());
-            } else if (!p.config().json().equals(app.json())) {
-                p.reconfigure(app);
-                changed.add(app.name());
-            } else {
-                unchanged.add(app.name());
-            }
-            ordered.put(app.name(), p);
-        }
-        pools.clear();
-        pools.putAll(ordered);
-        retired.removeIf(p -> p.exits().isEmpty());
-        current = next;
+        Reloaded r = running.commit(next);
         publish();
-        return new Reloaded(started, changed, removed, unchanged);
+        return r;
+    }
+
+    private Pool newPool(AppConfig app) {
+        return new Pool(app, scheduler, this::launch, quitSender, settings, line -> logs.note(app.name(), line),
+            this::halting);
     }
 
     private ManagedProcess launch(AppConfig app) throws SpawnException {
@@ -402,32 +347,19 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
         pendingReload = scheduler.schedule(() -> {
             pendingReload = null;
             try {
-                Reloaded r = apply(read());
+                Reloaded r = apply(file.read());
                 if (!r.nothingChanged()) {
-                    System.err.println("corral: " + configFile + " applied: " + describe(r));
+                    System.err.println("corral: " + file.path() + " applied: " + RunningSet.describe(r));
                 }
             } catch (ConfigurationException e) {
-                System.err.println("corral: " + configFile + " refused, nothing changed: " + e.getMessage());
+                System.err.println("corral: " + file.path() + " refused, nothing changed: " + e.getMessage());
             }
         }, DEBOUNCE_MS);
     }
 
-    static String describe(Reloaded r) {
-        List<String> parts = new ArrayList<>();
-        if (!r.started().isEmpty()) {
-            parts.add("started " + String.join(", ", r.started()));
-        }
-        if (!r.changed().isEmpty()) {
-            parts.add("changed " + String.join(", ", r.changed()));
-        }
-        if (!r.removed().isEmpty()) {
-            parts.add("removed " + String.join(", ", r.removed()));
-        }
-        return parts.isEmpty() ? "nothing changed" : String.join("; ", parts);
-    }
-
     private void checkLogs() {
-        for (String name : pools.keySet()) {
+        for (Pool p : running.pools()) {
+            String name = p.config().name();
             if (logs.rotateIfLarger(name)) {
                 logs.note(name, "log rotated; processes started before this line write to " + name + ".log.1"
                     + " until they are respawned");
@@ -444,8 +376,8 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
             return;
         }
         try {
-            ConfigAdminMirror.publish(ca, current);
-        } catch (IOException | org.osgi.framework.InvalidSyntaxException | RuntimeException e) {
+            ConfigAdminMirror.publish(ca, running.document());
+        } catch (IOException | InvalidSyntaxException | RuntimeException e) {
             System.err.println("corral: applications: publishing to ConfigAdmin: " + e);
         }
     }
@@ -460,10 +392,9 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
 
     /**
      * Another bundle created, changed or deleted an application's
-     * configuration. Our own writes come back here too; they match the
-     * running document and are ignored. A real change is applied like a file
-     * change and then written to the file, which stays the source; a change
-     * that is refused is undone in ConfigAdmin.
+     * configuration. Our own writes come back here too and change nothing. A
+     * real change is applied like a file change and then written to the file,
+     * which stays the source; a change that is refused is undone in ConfigAdmin.
      */
     private void configAdminChanged(String pid) {
         ConfigurationAdmin ca = configAdmin;
@@ -472,59 +403,41 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
             return;
         }
         try {
-            Optional<String> json = ConfigAdminMirror.json(ca, pid);
-            AppConfig running = current.applications().get(name);
-            JsonObject root = current.json().deepCopy();
-            JsonObject apps = root.getAsJsonObject("applications");
-            if (json.isEmpty()) {
-                if (running == null) {
-                    return;
-                }
-                apps.remove(name);
-            } else {
-                JsonElement app = JsonText.parse(json.get().isEmpty() ? "null" : json.get());
-                if (running != null && app.equals(running.json())) {
-                    publish(); // the copies next to "json" may have been edited: rewrite them
-                    return;
-                }
-                apps.add(name, app);
+            Optional<JsonObject> root = ConfigAdminMirror.edited(running.document(), name,
+                ConfigAdminMirror.json(ca, pid));
+            if (root.isEmpty()) {
+                publish(); // the copies next to "json" may have been edited: rewrite them
+                return;
             }
-            Document next = DocumentValidator.validate(root);
-            preflight(next);
-            write(next);
+            Document next = DocumentValidator.validate(root.get());
+            check(next);
+            // The file first: if it cannot be written, nothing runs that a reload would undo.
+            file.write(next);
             Reloaded r = commit(next);
-            System.err.println("corral: application \"" + name + "\" changed through ConfigAdmin (" + describe(r)
-                + "); " + configFile + " rewritten");
+            System.err.println("corral: application \"" + name + "\" changed through ConfigAdmin ("
+                + RunningSet.describe(r) + "); " + file.path() + " rewritten");
         } catch (ConfigurationException e) {
             System.err.println("corral: ConfigAdmin change of application \"" + name + "\" refused, nothing changed: "
                 + e.getMessage());
             publish();
-        } catch (IOException | org.osgi.framework.InvalidSyntaxException e) {
+        } catch (IOException | InvalidSyntaxException e) {
             System.err.println("corral: ConfigAdmin change of application \"" + name + "\": " + e);
             publish();
         }
     }
 
-    /** Replaces the file at once (write aside, then rename), keeping its permissions. */
-    private void write(Document doc) throws IOException {
-        Files.createDirectories(configFile.getParent());
-        Path tmp = configFile.resolveSibling("." + configFile.getFileName() + ".tmp");
-        Files.writeString(tmp, doc.toText(), StandardCharsets.UTF_8);
-        if (Files.exists(configFile)) {
-            Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(configFile));
-        }
-        Files.move(tmp, configFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
-
     // ---- helpers ----
 
     private Pool pool(String name) {
-        Pool p = pools.get(name);
-        if (p == null) {
-            throw new IllegalArgumentException("no application \"" + name + "\" in " + configFile
-                + " (see corral:apps)");
-        }
-        return p;
+        return running.pool(name).orElseThrow(() -> new IllegalArgumentException("no application \"" + name
+            + "\" in " + file.path() + " (see corral:apps)"));
+    }
+
+    private void on(String name, java.util.function.Consumer<Pool> operation) {
+        call(() -> {
+            operation.accept(pool(name));
+            return null;
+        });
     }
 
     /** Runs on the scheduler and returns; operator errors come back as they were thrown. */

@@ -1,8 +1,12 @@
 package io.corral.app.internal;
 
 import com.google.gson.Gson;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import io.corral.api.app.ConfigurationException;
 import io.corral.app.internal.config.AppConfig;
 import io.corral.app.internal.config.Document;
+import io.corral.app.internal.config.JsonText;
 import java.io.IOException;
 import java.util.Dictionary;
 import java.util.HashSet;
@@ -74,5 +78,30 @@ final class ConfigAdminMirror {
         }
         Object json = found[0].getProperties().get(JSON);
         return java.util.Optional.of(json == null ? "" : json.toString());
+    }
+
+    /**
+     * The document that results from an edit of application {@code name} in
+     * ConfigAdmin: its new JSON, or none when its configuration was deleted.
+     * Empty when the edit changes nothing (our own write coming back).
+     */
+    static java.util.Optional<JsonObject> edited(Document current, String name, java.util.Optional<String> json)
+            throws ConfigurationException {
+        AppConfig running = current.applications().get(name);
+        JsonObject root = current.json();
+        JsonObject apps = root.getAsJsonObject("applications");
+        if (json.isEmpty()) {
+            if (running == null) {
+                return java.util.Optional.empty();
+            }
+            apps.remove(name);
+            return java.util.Optional.of(root);
+        }
+        JsonElement app = JsonText.parse(json.get().isEmpty() ? "null" : json.get());
+        if (running != null && app.equals(running.json())) {
+            return java.util.Optional.empty();
+        }
+        apps.add(name, app);
+        return java.util.Optional.of(root);
     }
 }
