@@ -91,6 +91,8 @@ public class AppIT {
         assertEquals(2, new HashSet<>(two).size());
         for (int pid : two) {
             assertTrue("pid " + pid + " runs sleep", Procs.alive(pid) && Procs.cmdline(pid).contains("sleep 1000"));
+            // Unit's default user when Corral runs as root.
+            assertTrue(Procs.status(pid, "Uid"), Procs.status(pid, "Uid").startsWith("65534 "));
         }
         apps.scale("pm", 4);
         waitFor("pm", "four running", 10_000, s -> s.running() == 4);

@@ -1,0 +1,67 @@
+package io.corral.app.internal;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+import com.google.gson.JsonObject;
+import io.corral.api.app.ConfigurationException;
+import io.corral.app.internal.config.Document;
+import io.corral.app.internal.config.DocumentValidator;
+import java.util.Optional;
+import org.junit.Test;
+
+public class ConfigAdminMirrorTest {
+
+    private static final String WEB = "{\"type\":\"external\",\"executable\":\"/bin/sleep\"}";
+
+    private static Document doc() throws Exception {
+        return DocumentValidator.validate("{\"applications\": {\"web\": " + WEB + "}}");
+    }
+
+    @Test
+    public void ourOwnWriteComingBackChangesNothing() throws Exception {
+        assertTrue(ConfigAdminMirror.edited(doc(), "web", Optional.of(WEB)).isEmpty());
+        assertTrue("a deleted configuration of an application that is not there",
+            ConfigAdminMirror.edited(doc(), "gone", Optional.empty()).isEmpty());
+    }
+
+    @Test
+    public void anEditReplacesAddsOrRemovesOneApplication() throws Exception {
+        JsonObject changed = ConfigAdminMirror.edited(doc(), "web",
+            Optional.of("{\"type\":\"external\",\"executable\":\"/bin/sleep\",\"processes\":2}")).orElseThrow();
+        assertEquals(2, changed.getAsJsonObject("applications").getAsJsonObject("web").get("processes").getAsInt());
+        JsonObject added = ConfigAdminMirror.edited(doc(), "api", Optional.of(WEB)).orElseThrow();
+        assertEquals(2, added.getAsJsonObject("applications").size());
+        JsonObject removed = ConfigAdminMirror.edited(doc(), "web", Optional.empty()).orElseThrow();
+        assertEquals(0, removed.getAsJsonObject("applications").size());
+        assertTrue("the running document is not touched", doc().applications().containsKey("web"));
+    }
+
+    @Test
+    public void anEditThatIsNotJsonIsRefused() throws Exception {
+        try {
+            ConfigAdminMirror.edited(doc(), "web", Optional.of("{processes: 2"));
+            fail();
+        } catch (ConfigurationException e) {
+            assertTrue(e.getMessage(), e.getMessage().startsWith("Invalid JSON: "));
+        }
+    }
+
+    @Test
+    public void namesComeFromFactoryPids() {
+        assertEquals("web", ConfigAdminMirror.name("io.corral.app~web"));
+        assertNull(ConfigAdminMirror.name("io.corral.app.manager"));
+        assertNull(ConfigAdminMirror.name(null));
+    }
+
+    @Test
+    public void theJsonPropertyIsTheApplicationAndTheOthersAreCopies() throws Exception {
+        java.util.Dictionary<String, Object> p = ConfigAdminMirror.properties(doc().applications().get("web"));
+        assertEquals(WEB, p.get("json"));
+        assertEquals("web", p.get("name"));
+        assertEquals("worker", p.get("role"));
+        assertEquals("/bin/sleep", p.get("executable"));
+    }
+}
