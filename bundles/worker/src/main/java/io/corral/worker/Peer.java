@@ -48,12 +48,12 @@ public final class Peer {
 
     /** Whether the socket to it is still open. */
     public boolean open() {
-        return !connection.closed();
+        return !connection.channel.closed();
     }
 
     /** Sends DATA on {@code stream}; blocks while the peer's queue is full. */
     public void send(int stream, byte[] payload) throws IOException {
-        connection.send(FrameType.DATA, Frame.LAST, stream, payload, -1);
+        send(stream, payload, -1);
     }
 
     public void send(int stream, String text) throws IOException {
@@ -62,7 +62,11 @@ public final class Peer {
 
     /** Sends DATA with a descriptor; the descriptor stays the caller's. */
     public void send(int stream, byte[] payload, int descriptor) throws IOException {
-        connection.send(FrameType.DATA, Frame.LAST, stream, payload, descriptor);
+        try {
+            connection.channel.send(FrameType.DATA, Frame.LAST, stream, payload, descriptor);
+        } catch (IOException e) {
+            throw new IOException("to " + this + ": " + e.getMessage(), e);
+        }
     }
 
     Connection connection() {

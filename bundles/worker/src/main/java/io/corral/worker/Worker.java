@@ -1,7 +1,6 @@
 package io.corral.worker;
 
 import io.corral.posix.Epoll;
-import io.corral.posix.Packet;
 import io.corral.posix.Posix;
 import io.corral.posix.PosixException;
 import io.corral.worker.wire.Decoded;
@@ -118,13 +117,13 @@ public final class Worker implements AutoCloseable {
 
     /** Says PROCESS_READY to main, with the stream given at spawn. */
     public void ready() throws IOException {
-        main.send(FrameType.PROCESS_READY, Frame.LAST, stream, new byte[0], -1);
+        main.channel.send(FrameType.PROCESS_READY, Frame.LAST, stream, new byte[0], -1);
     }
 
     /** Asks main for one more worker of {@code application}; the answer comes to {@link Handler#answer}. */
     public int startWorker(String application) throws IOException {
         int s = nextStream();
-        main.send(FrameType.START_WORKER, Frame.LAST, s, application.getBytes(StandardCharsets.UTF_8), -1);
+        main.channel.send(FrameType.START_WORKER, Frame.LAST, s, application.getBytes(StandardCharsets.UTF_8), -1);
         return s;
     }
 
@@ -184,29 +183,21 @@ public final class Worker implements AutoCloseable {
     }
 
     private void receive(Connection c, Handler handler) {
-        Packet p;
+        Decoded d;
         try {
-            p = c.socket.receiveNow();
+            d = c.channel.read();
         } catch (PosixException e) {
-            if (e.errno() == Posix.EMSGSIZE) {
-                refuse(c, Refusal.OVERSIZE, "a datagram over " + Frame.MAX_FRAME + " bytes");
-            } else if (e.errno() != Posix.EAGAIN) {
-                log("reading from " + c.peer() + ": " + e.getMessage());
-                drop(c);
-            }
+            log("reading from " + c.peer() + ": " + e.getMessage());
+            drop(c);
             return;
         }
-        if (p == null) {
-            Decoded end = c.decoder.endOfInput();
+        if (d == null) {
+            Decoded end = c.channel.endOfInput();
             if (end != null) {
                 refuse(c, end.refusal(), end.detail());
             }
             drop(c);
-            return;
-        }
-        Decoded d = c.decoder.decode(p.data(), p.descriptors());
-        if (d.refused()) {
-            p.closeDescriptors();
+        } else if (d.refused()) {
             refuse(c, d.refusal(), d.detail());
         } else if (d.complete()) {
             Frame f = d.frame();
@@ -245,7 +236,7 @@ public final class Worker implements AutoCloseable {
         } finally {
             m.release();
         }
-        if (f.has(Frame.SYNC) && !c.closed()) {
+        if (f.has(Frame.SYNC) && !c.channel.closed()) {
             answer(c, f.stream(), failure);
         }
     }
@@ -253,9 +244,9 @@ public final class Worker implements AutoCloseable {
     private void answer(Connection c, int s, String failure) {
         try {
             if (failure == null) {
-                c.send(FrameType.RPC_READY, Frame.LAST, s, new byte[0], -1);
+                c.channel.send(FrameType.RPC_READY, Frame.LAST, s, new byte[0], -1);
             } else {
-                c.send(FrameType.RPC_ERROR, Frame.LAST, s, failure.getBytes(StandardCharsets.UTF_8), -1);
+                c.channel.send(FrameType.RPC_ERROR, Frame.LAST, s, failure.getBytes(StandardCharsets.UTF_8), -1);
             }
         } catch (IOException e) {
             log("answering " + c.peer() + ": " + e.getMessage());
@@ -272,7 +263,7 @@ public final class Worker implements AutoCloseable {
             epoll.add(fd, c.token);
         } catch (PosixException e) {
             connections.remove(c.token);
-            c.close();
+            c.channel.close();
             throw new IOException("watching the port of " + peer + ": " + e.getMessage());
         }
         if (holder) {
@@ -295,10 +286,10 @@ public final class Worker implements AutoCloseable {
 
     /** Forgets a socket and closes it; losing main's ends the loop. */
     private void drop(Connection c) {
-        epoll.remove(c.socket.fd());
+        epoll.remove(c.channel.fd());
         connections.remove(c.token);
         held.remove(c.peer().pid(), c.peer());
-        c.close();
+        c.channel.close();
         if (c == main) {
             log("main closed the port: stopping");
             stop();
@@ -319,7 +310,7 @@ public final class Worker implements AutoCloseable {
     public void close() {
         stopped = true;
         for (Connection c : connections.values()) {
-            c.close();
+            c.channel.close();
         }
         connections.clear();
         held.clear();

@@ -6,7 +6,8 @@ package io.corral.worker.wire;
  */
 public record Decoded(Frame frame, Refusal refusal, String detail) {
 
-    static final Decoded INCOMPLETE = new Decoded(null, null, null);
+    /** Nothing whole yet: a frame of a split message, or no datagram at all. */
+    public static final Decoded INCOMPLETE = new Decoded(null, null, null);
 
     static Decoded of(Frame frame) {
         return new Decoded(frame, null, null);
