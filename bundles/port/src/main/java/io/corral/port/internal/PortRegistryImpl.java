@@ -70,6 +70,7 @@ public final class PortRegistryImpl implements PortRegistry, SpawnParticipant, P
 
     /** Streams main starts for its requests; a process's own streams toward main stay below. */
     private static final int FIRST_MAIN_STREAM = 0x8000_0000;
+    private static final int EPIPE = 32;
 
     private final int mainPid = (int) ProcessHandle.current().pid();
     private final Table table = new Table();
@@ -177,7 +178,7 @@ public final class PortRegistryImpl implements PortRegistry, SpawnParticipant, P
     private void died(ManagedProcess process) {
         synchronized (table) {
             Entry dead = table.get(process.pid());
-            if (dead == null || dead.process != process) {
+            if (closed || dead == null || dead.process != process) {
                 return;
             }
             for (Entry told : table.onDeath(dead, matrices.removeNotify())) {
@@ -296,7 +297,10 @@ public final class PortRegistryImpl implements PortRegistry, SpawnParticipant, P
             }
             System.err.println("corral: the port of " + to + " is full: " + type + " dropped");
         } catch (IOException ex) {
-            System.err.println("corral: sending " + type + " to " + to + ": " + ex.getMessage());
+            // EPIPE: the process closed its end, so it is exiting; its own EXITED follows, nothing to report.
+            if (!(ex.getCause() instanceof PosixException pe && pe.errno() == EPIPE)) {
+                System.err.println("corral: sending " + type + " to " + to + ": " + ex.getMessage());
+            }
         }
         return false;
     }
