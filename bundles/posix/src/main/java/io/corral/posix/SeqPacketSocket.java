@@ -3,6 +3,7 @@ package io.corral.posix;
 import java.io.Closeable;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import com.kenai.jffi.MemoryIO;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 
@@ -43,6 +44,9 @@ public final class SeqPacketSocket implements Closeable {
     private final Pointer sendData;
     private final Pointer receiveHeader;
     private final Pointer receiveData;
+    // Java views of the native data buffers: copying through them stays in Java (no JNI call per copy).
+    private final ByteBuffer sendView;
+    private final ByteBuffer receiveView;
     private volatile boolean closed;
 
     private SeqPacketSocket(int fd, int maxPacket) {
@@ -55,6 +59,8 @@ public final class SeqPacketSocket implements Closeable {
         this.sendData = Memory.allocateDirect(Posix.RUNTIME, maxPacket, false);
         this.receiveHeader = Memory.allocateDirect(Posix.RUNTIME, MSGHDR_SIZE + IOVEC_SIZE + CONTROL_SIZE, true);
         this.receiveData = Memory.allocateDirect(Posix.RUNTIME, maxPacket, false);
+        this.sendView = MemoryIO.getInstance().newDirectByteBuffer(sendData.address(), maxPacket);
+        this.receiveView = MemoryIO.getInstance().newDirectByteBuffer(receiveData.address(), maxPacket);
     }
 
     /** A connected pair, both ends close-on-exec. */
@@ -126,13 +132,8 @@ public final class SeqPacketSocket implements Closeable {
             throw new PosixException("sendmsg with " + descriptors.length + " descriptors", Posix.EINVAL);
         }
         synchronized (sendLock) {
-            if (payload.hasArray()) {
-                sendData.put(0, payload.array(), payload.arrayOffset() + payload.position(), length);
-            } else {
-                byte[] bytes = new byte[length];
-                payload.duplicate().get(bytes);
-                sendData.put(0, bytes, 0, length);
-            }
+            sendView.clear();
+            sendView.put(payload.duplicate());
             prepare(sendHeader, sendData, length, descriptors.length);
             if (descriptors.length > 0) {
                 Pointer control = sendHeader.slice(MSGHDR_SIZE + IOVEC_SIZE);
@@ -196,7 +197,7 @@ public final class SeqPacketSocket implements Closeable {
             return null;
         }
         byte[] bytes = new byte[(int) n];
-        receiveData.get(0, bytes, 0, (int) n);
+        receiveView.get(0, bytes, 0, (int) n);
         return new Packet(ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder()), fds);
     }
 

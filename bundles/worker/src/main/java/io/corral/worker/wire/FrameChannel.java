@@ -86,7 +86,7 @@ public final class FrameChannel implements Closeable {
 
     /**
      * Reads the datagram that waits (for a reader told the socket is
-     * readable). Returns null at end of file (then see {@link #endOfInput});
+     * readable). Returns null at end of file or when the peer is gone (then see {@link #endOfInput});
      * otherwise a message, a refusal (whose descriptors are already closed),
      * or an incomplete result when nothing whole is there yet.
      */
@@ -104,6 +104,9 @@ public final class FrameChannel implements Closeable {
                 }
                 if (e.errno() == Posix.EMSGSIZE) {
                     return Decoded.refused(Refusal.OVERSIZE, "a datagram over " + Frame.MAX_FRAME + " bytes");
+                }
+                if (e.errno() == Posix.ECONNRESET) {
+                    return null; // the peer died with frames unread: as final as end of file
                 }
                 throw e;
             }
