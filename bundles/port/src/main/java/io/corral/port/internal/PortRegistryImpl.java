@@ -70,7 +70,6 @@ public final class PortRegistryImpl implements PortRegistry, SpawnParticipant, P
 
     /** Streams main starts for its requests; a process's own streams toward main stay below. */
     private static final int FIRST_MAIN_STREAM = 0x8000_0000;
-    private static final int EPIPE = 32;
 
     private final int mainPid = (int) ProcessHandle.current().pid();
     private final Table table = new Table();
@@ -150,7 +149,7 @@ public final class PortRegistryImpl implements PortRegistry, SpawnParticipant, P
                 return;
             }
             try {
-                reader.add(link);
+                reader.add(e);
             } catch (PosixException ex) {
                 System.err.println("corral: watching the port of " + e + ": " + ex.getMessage());
                 link.close("closed: it could not be watched");
@@ -184,7 +183,7 @@ public final class PortRegistryImpl implements PortRegistry, SpawnParticipant, P
             for (Entry told : table.onDeath(dead, matrices.removeNotify())) {
                 offer(told, FrameType.REMOVE_PID, 0, Frame.ints(dead.pid), -1);
             }
-            reader.remove(dead.link);
+            reader.remove(dead);
             dead.link.close("closed: pid " + dead.pid + " exited");
         }
     }
@@ -192,15 +191,8 @@ public final class PortRegistryImpl implements PortRegistry, SpawnParticipant, P
     // ---- frames from processes (reader thread) ----
 
     @Override
-    public void frame(Link link, Frame f) {
-        Entry e;
-        synchronized (table) {
-            e = table.get(link.pid);
-        }
-        if (e == null || e.link != link) {
-            Posix.closeQuietly(f.descriptor());
-            return;
-        }
+    public void frame(Entry e, Frame f) {
+        Link link = e.link;
         switch (f.type()) {
             case PROCESS_READY -> ready(e, f);
             case DATA -> {
@@ -216,21 +208,21 @@ public final class PortRegistryImpl implements PortRegistry, SpawnParticipant, P
             case RPC_READY, RPC_ERROR -> link.received(f.type());
             default -> {
                 Posix.closeQuietly(f.descriptor());
-                refused(link, Refusal.UNEXPECTED_TYPE, f.type() + " is sent by main, never to it");
+                refused(e, Refusal.UNEXPECTED_TYPE, f.type() + " is sent by main, never to it");
             }
         }
     }
 
     private void ready(Entry e, Frame f) {
         if (f.stream() != e.stream) {
-            refused(e.link, Refusal.BAD_STREAM, "PROCESS_READY on stream " + Integer.toUnsignedString(f.stream())
+            refused(e, Refusal.BAD_STREAM, "PROCESS_READY on stream " + Integer.toUnsignedString(f.stream())
                 + ", given " + Integer.toUnsignedString(e.stream) + " at spawn");
             return;
         }
         e.link.received(f.type());
         synchronized (table) {
-            if (e.ready) {
-                return;
+            if (e.ready || table.get(e.pid) != e) {
+                return; // said twice, or it died meanwhile
             }
             e.ready = true;
             pass(table.onReady(e, matrices.connect()));
@@ -240,19 +232,19 @@ public final class PortRegistryImpl implements PortRegistry, SpawnParticipant, P
     }
 
     @Override
-    public void refused(Link link, Refusal refusal, String detail) {
+    public void refused(Entry from, Refusal refusal, String detail) {
         refusals.computeIfAbsent(refusal.code(), k -> new AtomicLong()).incrementAndGet();
-        boolean log = link.refused();
-        if (log) {
-            System.err.println("corral: refused a frame from pid " + link.pid + ": " + refusal.code() + ": " + detail
+        Link link = from.link;
+        if (link.refused()) {
+            System.err.println("corral: refused a frame from pid " + from.pid + ": " + refusal.code() + ": " + detail
                 + (link.refusals() == Link.LOGGED_REFUSALS ? " (further refusals from it are only counted)" : ""));
         }
     }
 
     @Override
-    public void ended(Link link) {
-        reader.remove(link);
-        link.close("closed: its process closed its end");
+    public void ended(Entry from) {
+        reader.remove(from);
+        from.link.close("closed: its process closed its end");
     }
 
     // ---- handing ports ----
@@ -291,6 +283,9 @@ public final class PortRegistryImpl implements PortRegistry, SpawnParticipant, P
 
     /** Offers a frame to a process; a full or closed port is logged and reported as false. */
     private boolean offer(Entry to, FrameType type, int stream, byte[] payload, int descriptor) {
+        if (!to.link.open()) {
+            return false; // it closed its end: nothing can reach it, and its exit will follow
+        }
         try {
             if (to.link.offer(type, stream, payload, descriptor)) {
                 return true;
@@ -298,7 +293,7 @@ public final class PortRegistryImpl implements PortRegistry, SpawnParticipant, P
             System.err.println("corral: the port of " + to + " is full: " + type + " dropped");
         } catch (IOException ex) {
             // EPIPE: the process closed its end, so it is exiting; its own EXITED follows, nothing to report.
-            if (!(ex.getCause() instanceof PosixException pe && pe.errno() == EPIPE)) {
+            if (!(ex.getCause() instanceof PosixException pe && pe.errno() == Posix.EPIPE)) {
                 System.err.println("corral: sending " + type + " to " + to + ": " + ex.getMessage());
             }
         }
@@ -400,7 +395,7 @@ public final class PortRegistryImpl implements PortRegistry, SpawnParticipant, P
 
     @Override
     public void send(PortId target, byte[] payload) throws IOException {
-        deliver(target, FrameType.DATA, requestStreams.getAndIncrement(), payload);
+        deliver(entry(target), FrameType.DATA, requestStreams.getAndIncrement(), payload);
     }
 
     @Override
@@ -409,7 +404,7 @@ public final class PortRegistryImpl implements PortRegistry, SpawnParticipant, P
         int stream = requestStreams.getAndIncrement();
         CompletableFuture<byte[]> answer = e.link.await(stream);
         try {
-            deliver(target, FrameType.DATA, stream, payload);
+            deliver(e, FrameType.DATA, stream, payload);
         } catch (IOException ex) {
             e.link.forget(stream);
             throw ex;
@@ -419,13 +414,12 @@ public final class PortRegistryImpl implements PortRegistry, SpawnParticipant, P
 
     @Override
     public void quit(int pid) throws IOException {
-        deliver(new PortId(pid, PortId.FIRST), FrameType.QUIT, 0, new byte[0]);
+        deliver(entry(new PortId(pid, PortId.FIRST)), FrameType.QUIT, 0, new byte[0]);
     }
 
-    private void deliver(PortId target, FrameType type, int stream, byte[] payload) throws IOException {
-        Entry e = entry(target);
+    private static void deliver(Entry e, FrameType type, int stream, byte[] payload) throws IOException {
         if (!e.link.offer(type, stream, payload, -1)) {
-            throw new IOException("the port of pid " + target.pid() + " is full: its process does not read it");
+            throw new IOException("the port of pid " + e.pid + " is full: its process does not read it");
         }
     }
 

@@ -16,19 +16,19 @@ final class Reader {
 
     /** What the reader found; called on the reader thread. */
     interface Sink {
-        void frame(Link link, Frame frame);
+        void frame(Entry from, Frame frame);
 
-        void refused(Link link, Refusal refusal, String detail);
+        void refused(Entry from, Refusal refusal, String detail);
 
         /** The process closed its end (or reading failed): main's end should be closed. */
-        void ended(Link link);
+        void ended(Entry from);
     }
 
     private static final int EVENTS = 64;
 
     private final Epoll epoll;
     private final Sink sink;
-    private final Map<Long, Link> links = new ConcurrentHashMap<>();
+    private final Map<Long, Entry> entries = new ConcurrentHashMap<>();
     private final Thread thread;
     private volatile boolean running = true;
 
@@ -40,20 +40,21 @@ final class Reader {
         thread.start();
     }
 
-    void add(Link link) throws PosixException {
-        links.put(link.token, link);
+    /** Reads the process's port from now on. */
+    void add(Entry e) throws PosixException {
+        entries.put(e.link.token, e);
         try {
-            epoll.add(link.channel.fd(), link.token);
-        } catch (PosixException e) {
-            links.remove(link.token);
-            throw e;
+            epoll.add(e.link.channel.fd(), e.link.token);
+        } catch (PosixException ex) {
+            entries.remove(e.link.token);
+            throw ex;
         }
     }
 
-    /** Stops reading a link; call before closing it. */
-    void remove(Link link) {
-        if (links.remove(link.token) != null) {
-            epoll.remove(link.channel.fd());
+    /** Stops reading the process's port; call before closing it. */
+    void remove(Entry e) {
+        if (entries.remove(e.link.token) != null) {
+            epoll.remove(e.link.channel.fd());
         }
     }
 
@@ -62,13 +63,13 @@ final class Reader {
             while (running) {
                 int n = epoll.await(-1);
                 for (int i = 0; i < n; i++) {
-                    Link link = links.get(epoll.token(i));
-                    if (link != null) {
+                    Entry e = entries.get(epoll.token(i));
+                    if (e != null) {
                         try {
-                            read(link);
-                        } catch (RuntimeException e) {
+                            read(e);
+                        } catch (RuntimeException ex) {
                             // One frame's trouble must never stop the reading of every port.
-                            System.err.println("corral: handling a frame from pid " + link.pid + ": " + e);
+                            System.err.println("corral: handling a frame from pid " + e.pid + ": " + ex);
                         }
                     }
                 }
@@ -78,25 +79,25 @@ final class Reader {
         }
     }
 
-    private void read(Link link) {
+    private void read(Entry e) {
         Decoded d;
         try {
-            d = link.channel.read();
-        } catch (PosixException e) {
-            System.err.println("corral: reading the port of pid " + link.pid + ": " + e.getMessage());
-            sink.ended(link);
+            d = e.link.channel.read();
+        } catch (PosixException ex) {
+            System.err.println("corral: reading the port of pid " + e.pid + ": " + ex.getMessage());
+            sink.ended(e);
             return;
         }
         if (d == null) {
-            Decoded end = link.channel.endOfInput();
+            Decoded end = e.link.channel.endOfInput();
             if (end != null) {
-                sink.refused(link, end.refusal(), end.detail());
+                sink.refused(e, end.refusal(), end.detail());
             }
-            sink.ended(link);
+            sink.ended(e);
         } else if (d.refused()) {
-            sink.refused(link, d.refusal(), d.detail());
+            sink.refused(e, d.refusal(), d.detail());
         } else if (d.complete()) {
-            sink.frame(link, d.frame());
+            sink.frame(e, d.frame());
         }
     }
 
