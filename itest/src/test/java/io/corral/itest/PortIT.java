@@ -322,6 +322,24 @@ public class PortIT {
     }
 
     @Test
+    public void theBenchmarkRunsEveryKindInOneRun() throws Exception {
+        String out = run("corral:bench-ports --rounds 200 --warmup 0");
+        List<String> rows = out.lines().filter(l -> l.matches(".*\\d+\\.\\d\\d us +\\d+\\.\\d\\dx.*")).toList();
+        assertEquals(out, 5, rows.size());
+        for (String kind : List.of("C ping-pong, blocking", "C ping-pong, epoll loops", "main <-> worker",
+                "main <-> worker, chained", "router <-> worker")) {
+            assertTrue(out, rows.stream().anyMatch(r -> r.startsWith(kind + " ")));
+        }
+        assertTrue(out, rows.get(0).contains("1.00x"));
+        try {
+            run("corral:bench-ports --rounds 0");
+            fail("--rounds 0 must be refused");
+        } catch (IllegalArgumentException e) {
+            assertTrue(e.getMessage(), e.getMessage().startsWith("corral:bench-ports: --rounds must be at least 1"));
+        }
+    }
+
+    @Test
     public void theShellShowsTheMatricesAndSendsData() throws Exception {
         String matrix = run("corral:matrix");
         assertTrue(matrix, matrix.contains("connect     main  discovery  controller  router  worker\n"));
