@@ -37,6 +37,7 @@ import javax.inject.Inject;
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
 import org.junit.After;
+import org.junit.Assume;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
@@ -233,6 +234,27 @@ public class PortIT {
         assertTrue(bench, bench.matches("500 \\d+"));
         assertEquals("main carried none of it", 1, port(router).received(MessageType.DATA)
             + port(worker).received(MessageType.DATA));
+    }
+
+    @Test
+    public void aWorkerInPythonSpeaksTheDocumentedProtocol() throws Exception {
+        Path python = Path.of("/usr/bin/python3");
+        Assume.assumeTrue("needs " + python, Files.isExecutable(python));
+        Path script = CommandLineIT.repo().resolve("docs/examples/echo_worker.py");
+        ManagedProcess router = sample("sample-router", ProcessType.ROUTER, "router");
+        ManagedProcess worker = spawn(SpawnSpec.builder(python.toString()).arguments(script.toString())
+            .name("python-worker").readiness(Readiness.PORT));
+        awaitReady(router, worker);
+        assertEquals(ports(), holds(worker));
+        assertTrue(holds(router).contains(new PortId(worker.pid(), PortId.FIRST)));
+        String line = "worker " + worker.pid() + " answered: HELLO FROM ROUTER " + router.pid();
+        Procs.waitUntil("the router logs the Python worker's answer", 20_000, () -> log(router).contains(line));
+        assertEquals("HELLO, PYTHON", request(worker, "hello, python"));
+        registry.quit(worker.pid());
+        assertEquals(log(worker), ExitStatus.exited(0), worker.onExit().toCompletableFuture().get(10,
+            TimeUnit.SECONDS));
+        Procs.waitUntil("the router hears of the Python worker's exit", 10_000,
+            () -> log(router).contains("remove pid " + worker.pid()));
     }
 
     @Test

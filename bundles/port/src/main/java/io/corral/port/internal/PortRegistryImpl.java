@@ -192,6 +192,14 @@ public final class PortRegistryImpl implements PortRegistry, SpawnParticipant, P
 
     @Override
     public void frame(Entry e, Frame f) {
+        handle(e, f);
+        // START_WORKER is answered when the worker runs; everything else main takes is done once handled.
+        if (f.has(Frame.SYNC) && f.type() != FrameType.START_WORKER) {
+            answer(e, f.stream(), FrameType.RPC_READY, new byte[0]);
+        }
+    }
+
+    private void handle(Entry e, Frame f) {
         Link link = e.link;
         switch (f.type()) {
             case PROCESS_READY -> ready(e, f);
