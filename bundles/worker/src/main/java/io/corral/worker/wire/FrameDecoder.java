@@ -93,14 +93,16 @@ public final class FrameDecoder {
         if (earlier == null && last) {
             return Decoded.of(new Frame(FrameType.DATA, flags, stream, pid, port, payload, descriptor));
         }
-        int total = (earlier == null ? 0 : earlier.size()) + payload.length;
-        if (total > Frame.MAX_MESSAGE) {
+        // One bound for all unfinished messages of the socket together: many streams cannot add up to more.
+        if (partialBytes + payload.length > Frame.MAX_MESSAGE) {
+            int dropped = earlier == null ? 0 : earlier.size();
             if (earlier != null) {
                 partial.remove(stream);
-                partialBytes -= earlier.size();
+                partialBytes -= dropped;
             }
             return Decoded.refused(Refusal.MESSAGE_TOO_LONG, "DATA on stream " + Integer.toUnsignedString(stream)
-                + " reached " + total + " bytes, at most " + Frame.MAX_MESSAGE);
+                + ": " + (dropped + payload.length) + " bytes, with other unfinished messages more than "
+                + Frame.MAX_MESSAGE);
         }
         if (earlier == null) {
             earlier = new ByteArrayOutputStream();

@@ -170,6 +170,18 @@ public class FrameDecoderTest {
     }
 
     @Test
+    public void manyUnfinishedStreamsTogetherStayWithinTheLimit() {
+        int streams = Frame.MAX_MESSAGE / Frame.MAX_PAYLOAD;
+        for (int s = 0; s < streams; s++) {
+            assertFalse(decoder.decode(frame(FrameType.DATA, 0, s, new byte[Frame.MAX_PAYLOAD]), NONE).refused());
+        }
+        refused(Refusal.MESSAGE_TOO_LONG, frame(FrameType.DATA, 0, streams, new byte[Frame.MAX_PAYLOAD]), NONE);
+        // A stream already under way still finishes.
+        Decoded done = decoder.decode(frame(FrameType.DATA, Frame.LAST, 0, new byte[0]), NONE);
+        assertEquals(Frame.MAX_PAYLOAD, done.frame().payload().length);
+    }
+
+    @Test
     public void onlyDataMayBeSplitOnEncoding() {
         try {
             Frame.encode(FrameType.RPC_ERROR, 0, 0, 0, 0, new byte[Frame.MAX_PAYLOAD + 1]);
