@@ -1,6 +1,7 @@
 package io.corral.port.internal;
 
 import io.corral.api.port.MessageType;
+import io.corral.worker.wire.Frame;
 import io.corral.worker.wire.FrameChannel;
 import io.corral.worker.wire.FrameType;
 import java.io.IOException;
@@ -37,7 +38,7 @@ final class Link {
 
     /** Sends one frame without blocking; false when the process's queue is full. */
     boolean offer(FrameType type, int stream, byte[] payload, int descriptor) throws IOException {
-        if (!channel.offer(type, io.corral.worker.wire.Frame.LAST, stream, payload, descriptor)) {
+        if (!channel.offer(type, Frame.LAST, stream, payload, descriptor)) {
             return false;
         }
         sent.incrementAndGet(type.code());

@@ -1,6 +1,7 @@
 package io.corral.port.internal;
 
 import io.corral.api.port.Matrix;
+import io.corral.api.port.MessageType;
 import io.corral.api.port.PortId;
 import io.corral.api.port.PortInfo;
 import io.corral.api.port.PortRegistry;
@@ -20,7 +21,6 @@ import io.corral.worker.wire.Frame;
 import io.corral.worker.wire.FrameType;
 import io.corral.worker.wire.Refusal;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,8 +29,6 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.osgi.service.component.annotations.Activate;
@@ -80,11 +78,11 @@ public final class PortRegistryImpl implements PortRegistry, SpawnParticipant, P
     private final Map<String, AtomicLong> refusals = new ConcurrentHashMap<>();
     private volatile Matrices matrices;
     private volatile boolean closed;
-    private ExecutorService rpc;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
         policyOption = ReferencePolicyOption.GREEDY)
     private volatile WorkerStarter starter;
+    private final WorkerStarts workerStarts = new WorkerStarts(() -> starter, this::answer);
 
     @Activate
     public PortRegistryImpl(Config config) throws PosixException {
@@ -116,11 +114,7 @@ public final class PortRegistryImpl implements PortRegistry, SpawnParticipant, P
                 e.link.close("closed: the port service stopped");
             }
         }
-        synchronized (this) {
-            if (rpc != null) {
-                rpc.shutdownNow();
-            }
-        }
+        workerStarts.close();
     }
 
     // ---- spawning ----
@@ -192,17 +186,20 @@ public final class PortRegistryImpl implements PortRegistry, SpawnParticipant, P
 
     @Override
     public void frame(Entry e, Frame f) {
-        handle(e, f);
+        boolean taken = handle(e, f);
         // START_WORKER is answered when the worker runs; everything else main takes is done once handled.
-        if (f.has(Frame.SYNC) && f.type() != FrameType.START_WORKER) {
+        if (taken && f.has(Frame.SYNC) && f.type() != FrameType.START_WORKER) {
             answer(e, f.stream(), FrameType.RPC_READY, new byte[0]);
         }
     }
 
-    private void handle(Entry e, Frame f) {
+    /** Acts on a frame; false when it was refused. */
+    private boolean handle(Entry e, Frame f) {
         Link link = e.link;
         switch (f.type()) {
-            case PROCESS_READY -> ready(e, f);
+            case PROCESS_READY -> {
+                return ready(e, f);
+            }
             case DATA -> {
                 // Main takes no descriptor from DATA: closing it is what keeps main from leaking.
                 Posix.closeQuietly(f.descriptor());
@@ -211,32 +208,35 @@ public final class PortRegistryImpl implements PortRegistry, SpawnParticipant, P
             }
             case START_WORKER -> {
                 link.received(f.type());
-                startWorker(e, f.stream(), f.text());
+                workerStarts.start(e, f.stream(), f.text());
             }
             case RPC_READY, RPC_ERROR -> link.received(f.type());
             default -> {
                 Posix.closeQuietly(f.descriptor());
                 refused(e, Refusal.UNEXPECTED_TYPE, f.type() + " is sent by main, never to it");
+                return false;
             }
         }
+        return true;
     }
 
-    private void ready(Entry e, Frame f) {
+    private boolean ready(Entry e, Frame f) {
         if (f.stream() != e.stream) {
             refused(e, Refusal.BAD_STREAM, "PROCESS_READY on stream " + Integer.toUnsignedString(f.stream())
                 + ", given " + Integer.toUnsignedString(e.stream) + " at spawn");
-            return;
+            return false;
         }
         e.link.received(f.type());
         synchronized (table) {
             if (e.ready || table.get(e.pid) != e) {
-                return; // said twice, or it died meanwhile
+                return true; // said twice, or it died meanwhile
             }
             e.ready = true;
             pass(table.onReady(e, matrices.connect()));
         }
         // Outside the lock: the factory tells its listeners, who may call back into the registry.
         e.readyAction.run();
+        return true;
     }
 
     @Override
@@ -308,44 +308,8 @@ public final class PortRegistryImpl implements PortRegistry, SpawnParticipant, P
         return false;
     }
 
-    // ---- START_WORKER ----
-
-    private void startWorker(Entry router, int stream, String application) {
-        WorkerStarter s = starter;
-        if (s == null) {
-            answer(router, stream, FrameType.RPC_ERROR, text("no application manager is running to start a worker"
-                + " of \"" + application + "\""));
-            return;
-        }
-        rpc().execute(() -> {
-            try {
-                answer(router, stream, FrameType.RPC_READY, Frame.ints(s.startWorker(application, router.pid)));
-            } catch (SpawnException | RuntimeException ex) {
-                answer(router, stream, FrameType.RPC_ERROR, text("starting a worker of \"" + application + "\": "
-                    + ex.getMessage()));
-            }
-        });
-    }
-
-    /** One thread for spawns asked on ports, created on first use, so the reader never waits for a spawn. */
-    private synchronized ExecutorService rpc() {
-        if (rpc == null) {
-            rpc = Executors.newSingleThreadExecutor(r -> {
-                Thread t = new Thread(r, "corral-ports-rpc");
-                t.setDaemon(true);
-                return t;
-            });
-        }
-        return rpc;
-    }
-
     private void answer(Entry to, int stream, FrameType type, byte[] payload) {
         offer(to, type, stream, payload, -1);
-    }
-
-    private static byte[] text(String s) {
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        return b.length <= Frame.MAX_PAYLOAD ? b : java.util.Arrays.copyOf(b, Frame.MAX_PAYLOAD);
     }
 
     // ---- PortRegistry ----
@@ -370,8 +334,8 @@ public final class PortRegistryImpl implements PortRegistry, SpawnParticipant, P
         List<PortInfo> all = new ArrayList<>();
         synchronized (table) {
             List<PortId> everyone = new ArrayList<>();
-            Map<io.corral.api.port.MessageType, Long> sent = new TreeMap<>();
-            Map<io.corral.api.port.MessageType, Long> received = new TreeMap<>();
+            Map<MessageType, Long> sent = new TreeMap<>();
+            Map<MessageType, Long> received = new TreeMap<>();
             long refused = 0;
             for (Entry e : table.entries()) {
                 everyone.add(e.port());
