@@ -23,6 +23,7 @@ import io.corral.posix.Posix;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -244,7 +245,7 @@ public final class ProcessFactoryImpl implements ProcessFactory {
         int[] all = stdio;
         for (Participation part : parts) {
             int[] more = part.descriptors();
-            int[] joined = java.util.Arrays.copyOf(all, all.length + more.length);
+            int[] joined = Arrays.copyOf(all, all.length + more.length);
             System.arraycopy(more, 0, joined, all.length, more.length);
             all = joined;
         }

@@ -29,6 +29,9 @@ import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 /**
  * {@code corral:bench-ports}: 64-byte round trips main-worker and
@@ -52,14 +55,18 @@ public final class BenchCommand {
     private static final int BATCH = 10_000;
 
     private final BundleContext context;
-    private final ProcessFactory factory;
-    private final PortRegistry registry;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+        policyOption = ReferencePolicyOption.GREEDY)
+    private volatile ProcessFactory factory;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+        policyOption = ReferencePolicyOption.GREEDY)
+    private volatile PortRegistry registry;
 
     @Activate
-    public BenchCommand(BundleContext context, @Reference ProcessFactory factory, @Reference PortRegistry registry) {
+    public BenchCommand(BundleContext context) {
         this.context = context;
-        this.factory = factory;
-        this.registry = registry;
     }
 
     /**
@@ -89,6 +96,10 @@ public final class BenchCommand {
         a.end();
         if (rounds < 1 || warmup < 0) {
             throw a.error("--rounds must be at least 1 and --warmup at least 0, got " + rounds + " and " + warmup);
+        }
+        if (factory == null || registry == null) {
+            throw new IllegalStateException("corral:bench-ports needs the process factory and the port registry"
+                + " (start io.corral.process and io.corral.port)");
         }
         Path samples = samples();
         List<ManagedProcess> started = new ArrayList<>();

@@ -63,12 +63,15 @@ public final class PortCommands {
             throw new IllegalArgumentException("corral:ports: expected at most one PID, got " + pid.length);
         }
         PortRegistry r = registry();
-        List<PortInfo> ports = r.ports();
+        List<PortInfo> all = r.ports();
+        List<PortInfo> ports = all;
         if (pid.length == 1) {
-            ports = List.of(r.ports(pid[0]).orElseThrow(() -> new IllegalArgumentException("pid " + pid[0]
-                + " has no port (see corral:ports)")));
+            ports = all.stream().filter(p -> p.port().pid() == pid[0]).toList();
+            if (ports.isEmpty()) {
+                throw new IllegalArgumentException("pid " + pid[0] + " has no port (see corral:ports)");
+            }
         }
-        Map<Integer, String> types = r.ports().stream().collect(Collectors.toMap(p -> p.port().pid(),
+        Map<Integer, String> types = all.stream().collect(Collectors.toMap(p -> p.port().pid(),
             p -> name(p.type()), (a, b) -> a));
         Table t = new Table("PID", "Port", "Name", "Type", "Ready", "Open", "Holds", "Sent", "Received",
             "Refused");
