@@ -11,9 +11,7 @@ import com.google.gson.JsonParser;
 import io.corral.api.credential.Credential;
 import io.corral.api.credential.CredentialException;
 import io.corral.api.credential.CredentialService;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +19,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.inject.Inject;
 import org.apache.felix.service.command.CommandProcessor;
-import org.apache.felix.service.command.CommandSession;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
@@ -69,21 +66,8 @@ public class CredentialIT {
             .filter(l -> l.startsWith("Uid:") || l.startsWith("Gid:") || l.startsWith("Groups:")).toList();
     }
 
-    /** Runs a command line the way an operator's session does, returning what it printed. */
     private String run(String line) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
-        PrintStream saved = System.out;
-        // Corral's commands print to System.out, which Gogo redirects per session thread.
-        try (CommandSession session = processor.createSession(System.in, ps, ps)) {
-            Object result = session.execute(line);
-            if (result != null) {
-                ps.println(session.format(result, 0));
-            }
-        } finally {
-            System.setOut(saved);
-        }
-        return out.toString(StandardCharsets.UTF_8);
+        return Sessions.run(processor, line);
     }
 
     /** The innermost message of the error a command line fails with. */

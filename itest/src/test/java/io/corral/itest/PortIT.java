@@ -35,7 +35,6 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import javax.inject.Inject;
 import org.apache.felix.service.command.CommandProcessor;
-import org.apache.felix.service.command.CommandSession;
 import org.junit.After;
 import org.junit.Assume;
 import org.junit.Test;
@@ -98,6 +97,20 @@ public class PortIT {
         return p;
     }
 
+    /** A controller, a router and two workers, as Unit runs them. */
+    private record Family(ManagedProcess controller, ManagedProcess router, ManagedProcess w1, ManagedProcess w2) {
+    }
+
+    /** Spawns a {@link Family} of samples and waits until all are ready. */
+    private Family family() throws Exception {
+        Family f = new Family(sample("sample-worker", ProcessType.CONTROLLER, "controller"),
+            sample("sample-router", ProcessType.ROUTER, "router"),
+            sample("sample-worker", ProcessType.WORKER, "w1"),
+            sample("sample-worker", ProcessType.WORKER, "w2"));
+        awaitReady(f.controller(), f.router(), f.w1(), f.w2());
+        return f;
+    }
+
     private static void awaitReady(ManagedProcess... processes) throws InterruptedException {
         for (ManagedProcess p : processes) {
             Procs.waitUntil(p + " READY (log: " + log(p) + ")", START_MILLIS,
@@ -145,26 +158,18 @@ public class PortIT {
     }
 
     private String run(String line) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
-        PrintStream saved = System.out;
-        try (CommandSession session = processor.createSession(System.in, ps, ps)) {
-            session.execute(line);
-        } finally {
-            System.setOut(saved);
-        }
-        return out.toString(StandardCharsets.UTF_8);
+        return Sessions.run(processor, line);
     }
 
     // ---- tests ----
 
     @Test
     public void whoHoldsWhatFollowsTheConnectMatrix() throws Exception {
-        ManagedProcess controller = sample("sample-worker", ProcessType.CONTROLLER, "controller");
-        ManagedProcess router = sample("sample-router", ProcessType.ROUTER, "router");
-        ManagedProcess w1 = sample("sample-worker", ProcessType.WORKER, "w1");
-        ManagedProcess w2 = sample("sample-worker", ProcessType.WORKER, "w2");
-        awaitReady(controller, router, w1, w2);
+        Family f = family();
+        ManagedProcess controller = f.controller();
+        ManagedProcess router = f.router();
+        ManagedProcess w1 = f.w1();
+        ManagedProcess w2 = f.w2();
 
         assertEquals("a router holds every worker's port and the controller's", ports(controller, w1, w2),
             holds(router));
@@ -191,11 +196,11 @@ public class PortIT {
 
     @Test
     public void deathsAreToldByTheRemoveNotifyMatrixAndNobodyElse() throws Exception {
-        ManagedProcess controller = sample("sample-worker", ProcessType.CONTROLLER, "controller");
-        ManagedProcess router = sample("sample-router", ProcessType.ROUTER, "router");
-        ManagedProcess w1 = sample("sample-worker", ProcessType.WORKER, "w1");
-        ManagedProcess w2 = sample("sample-worker", ProcessType.WORKER, "w2");
-        awaitReady(controller, router, w1, w2);
+        Family f = family();
+        ManagedProcess controller = f.controller();
+        ManagedProcess router = f.router();
+        ManagedProcess w1 = f.w1();
+        ManagedProcess w2 = f.w2();
 
         kill(w1);
         assertEquals(1, port(router).sent(MessageType.REMOVE_PID));

@@ -4,13 +4,9 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 import static org.ops4j.pax.exam.CoreOptions.options;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import javax.inject.Inject;
 import org.apache.felix.service.command.CommandProcessor;
-import org.apache.felix.service.command.CommandSession;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
@@ -38,19 +34,7 @@ public class ShellIT {
     }
 
     private String run(String line) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
-        PrintStream saved = System.out;
-        // Corral's commands print to System.out, which Gogo redirects per session thread.
-        try (CommandSession session = processor.createSession(System.in, ps, ps)) {
-            Object result = session.execute(line);
-            if (result != null) {
-                ps.println(session.format(result, 0));
-            }
-        } finally {
-            System.setOut(saved);
-        }
-        return out.toString(StandardCharsets.UTF_8);
+        return Sessions.run(processor, line);
     }
 
     @Test
