@@ -9,6 +9,7 @@ import static org.ops4j.pax.exam.CoreOptions.options;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonParser;
+import io.corral.api.port.Matrix;
 import io.corral.api.port.MessageType;
 import io.corral.api.port.PortId;
 import io.corral.api.port.PortInfo;
@@ -29,6 +30,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -44,6 +46,7 @@ import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.service.cm.ConfigurationAdmin;
 
 /**
  * Ports between real processes: the distribution's sample router and sample
@@ -63,6 +66,9 @@ public class PortIT {
 
     @Inject
     private CommandProcessor processor;
+
+    @Inject
+    private ConfigurationAdmin configAdmin;
 
     private final List<ManagedProcess> spawned = new ArrayList<>();
 
@@ -364,6 +370,41 @@ public class PortIT {
         } catch (IllegalArgumentException e) {
             assertTrue(e.getMessage(), e.getMessage().startsWith("corral:bench-ports: --rounds must be at least 1"));
         }
+    }
+
+    @Test
+    public void theMatricesAreReplacedByConfigurationAndABadOneChangesNothing() throws Exception {
+        org.osgi.service.cm.Configuration config = configAdmin.getConfiguration("io.corral.port", "?");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream savedErr = System.err;
+        try {
+            Hashtable<String, Object> p = new Hashtable<>();
+            // Workers hold the router's port too.
+            p.put("connect", new String[] {"11111", "10000", "10010", "10101", "10010"});
+            p.put("remove_notify", Matrix.DEFAULT_REMOVE_NOTIFY.rows());
+            config.update(p);
+            Procs.waitUntil("the new connect matrix is in force", 10_000,
+                () -> registry.connectMatrix().allows(ProcessType.WORKER, ProcessType.ROUTER));
+            ManagedProcess router = sample("sample-router", ProcessType.ROUTER, "router");
+            ManagedProcess worker = sample("sample-worker", ProcessType.WORKER, "worker");
+            awaitReady(router, worker);
+            assertEquals(ports(router), holds(worker));
+
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            p.put("connect", new String[] {"11111", "10000", "10010", "10101", "00000"});
+            config.update(p);
+            Procs.waitUntil("the bad configuration is reported", 10_000,
+                () -> err.toString(StandardCharsets.UTF_8).contains("keeping the matrices in force"));
+            assertTrue(err.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8).contains(
+                "configuration io.corral.port, connect: row worker column main is 0, must be 1"));
+            assertTrue("the matrices in force stay", registry.connectMatrix().allows(ProcessType.WORKER,
+                ProcessType.ROUTER));
+        } finally {
+            System.setErr(savedErr);
+            config.delete();
+        }
+        Procs.waitUntil("the defaults are back", 10_000,
+            () -> registry.connectMatrix().equals(Matrix.DEFAULT_CONNECT));
     }
 
     @Test
