@@ -9,6 +9,7 @@ import io.corral.api.isolation.IsolationRequest;
 import io.corral.api.isolation.Launch;
 import io.corral.api.isolation.Launched;
 import io.corral.api.isolation.Namespace;
+import io.corral.posix.Posix;
 import io.corral.posix.PosixException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -125,6 +126,20 @@ public abstract class SpawnServerProvider implements IsolationProvider, SpawnSer
         }
     }
 
+    /** The server after {@code dead}: started now, unless its reader thread has started one already. */
+    private SpawnServer replace(SpawnServer dead) throws IsolationException {
+        synchronized (lifecycle) {
+            if (closed) {
+                throw new IsolationException("spawn", "the " + platform + " provider is stopped");
+            }
+            if (server == dead || server == null) {
+                server = null;
+                startServer();
+            }
+            return server;
+        }
+    }
+
     /** The pid of the current spawn server, for diagnosis and tests. */
     public int serverPid() {
         SpawnServer s = server;
@@ -163,6 +178,18 @@ public abstract class SpawnServerProvider implements IsolationProvider, SpawnSer
     @Override
     public Launched launch(Launch launch, Host host, ExitHandler handler) throws IsolationException {
         SpawnServer s = server();
+        try {
+            return launch(s, launch, host, handler);
+        } catch (IsolationException e) {
+            if (e.errno() != Posix.EPIPE) {
+                throw e;
+            }
+            // The server died before the request reached it, so nothing was created: a new server takes it.
+            return launch(replace(s), launch, host, handler);
+        }
+    }
+
+    private Launched launch(SpawnServer s, Launch launch, Host host, ExitHandler handler) throws IsolationException {
         int requestId = s.nextRequestId();
         java.nio.ByteBuffer request;
         try {
