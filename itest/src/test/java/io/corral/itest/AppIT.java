@@ -294,14 +294,11 @@ public class AppIT {
 
     /** Runs Gogo command lines as an operator would; the output, or "Error: " and the message. */
     private String gogo(String line) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
-        try (CommandSession session = processor.createSession(System.in, ps, ps)) {
-            session.execute(line);
+        try {
+            return Gogo.run(processor, line);
         } catch (Exception e) {
-            ps.println("Error: " + e.getMessage());
+            return "Error: " + e.getMessage() + "\n";
         }
-        return out.toString(StandardCharsets.UTF_8);
     }
 
     @Test

@@ -112,10 +112,13 @@ public class ProcessIT {
     }
 
     @Test
-    public void childHoldsOnlyItsThreeStandardDescriptors() throws Exception {
-        // The shell lists its own descriptors while ls runs: only 0, 1 and 2 were given.
-        String out = run(sh("ls /proc/$$/fd"));
-        assertEquals(out, List.of("0", "1", "2"), out.lines().toList());
+    public void childHoldsItsThreeStandardDescriptorsAndItsPortOnly() throws Exception {
+        // The shell lists its own descriptors while ls runs: only 0, 1, 2 and its port were given.
+        String out = run(sh("ls /proc/$$/fd; echo \"port $CORRAL_PORT_FD\"; readlink /proc/$$/fd/3"));
+        List<String> lines = out.lines().toList();
+        assertEquals(out, List.of("0", "1", "2", "3", "port 3"), lines.subList(0, 5));
+        assertTrue(out, lines.get(5).startsWith("socket:["));
+        assertEquals(out, 6, lines.size());
     }
 
     @Test

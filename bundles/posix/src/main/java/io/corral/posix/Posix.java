@@ -41,9 +41,13 @@ public final class Posix {
     public static final int ENOENT = 2;
     public static final int ESRCH = 3;
     public static final int EINTR = 4;
+    public static final int EAGAIN = 11;
     public static final int ECHILD = 10;
     public static final int EINVAL = 22;
+    public static final int EPIPE = 32;
     public static final int ERANGE = 34;
+    public static final int EMSGSIZE = 90;
+    public static final int ECONNRESET = 104;
 
     static final int AF_UNIX = 1;
     static final int SOCK_STREAM = 1;

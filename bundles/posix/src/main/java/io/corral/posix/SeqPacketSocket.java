@@ -3,6 +3,7 @@ package io.corral.posix;
 import java.io.Closeable;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import com.kenai.jffi.MemoryIO;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 
@@ -31,30 +32,46 @@ public final class SeqPacketSocket implements Closeable {
     private static final int SOL_SOCKET = 1;
     private static final int SCM_RIGHTS = 1;
     private static final int MSG_NOSIGNAL = 0x4000;
+    private static final int MSG_DONTWAIT = 0x40;
     private static final int MSG_CTRUNC = 0x8;
     private static final int MSG_TRUNC = 0x20;
     private static final int MSG_CMSG_CLOEXEC = 0x40000000;
 
     private final int fd;
+    private final int maxPacket;
     private final Object sendLock = new Object();
     private final Pointer sendHeader;
     private final Pointer sendData;
     private final Pointer receiveHeader;
     private final Pointer receiveData;
+    // Java views of the native data buffers: copying through them stays in Java (no JNI call per copy).
+    private final ByteBuffer sendView;
+    private final ByteBuffer receiveView;
     private volatile boolean closed;
 
-    private SeqPacketSocket(int fd) {
+    private SeqPacketSocket(int fd, int maxPacket) {
+        if (maxPacket < 1 || maxPacket > MAX_PACKET) {
+            throw new IllegalArgumentException("maxPacket " + maxPacket + ": must be 1.." + MAX_PACKET);
+        }
         this.fd = fd;
+        this.maxPacket = maxPacket;
         this.sendHeader = Memory.allocateDirect(Posix.RUNTIME, MSGHDR_SIZE + IOVEC_SIZE + CONTROL_SIZE, true);
-        this.sendData = Memory.allocateDirect(Posix.RUNTIME, MAX_PACKET, false);
+        this.sendData = Memory.allocateDirect(Posix.RUNTIME, maxPacket, false);
         this.receiveHeader = Memory.allocateDirect(Posix.RUNTIME, MSGHDR_SIZE + IOVEC_SIZE + CONTROL_SIZE, true);
-        this.receiveData = Memory.allocateDirect(Posix.RUNTIME, MAX_PACKET, false);
+        this.receiveData = Memory.allocateDirect(Posix.RUNTIME, maxPacket, false);
+        this.sendView = MemoryIO.getInstance().newDirectByteBuffer(sendData.address(), maxPacket);
+        this.receiveView = MemoryIO.getInstance().newDirectByteBuffer(receiveData.address(), maxPacket);
     }
 
     /** A connected pair, both ends close-on-exec. */
     public static SeqPacketSocket[] pair() throws PosixException {
+        return pair(MAX_PACKET);
+    }
+
+    /** A connected pair for datagrams of at most {@code maxPacket} bytes, both ends close-on-exec. */
+    public static SeqPacketSocket[] pair(int maxPacket) throws PosixException {
         int[] sv = Posix.socketpair(Posix.SOCK_SEQPACKET);
-        return new SeqPacketSocket[] {new SeqPacketSocket(sv[0]), new SeqPacketSocket(sv[1])};
+        return new SeqPacketSocket[] {new SeqPacketSocket(sv[0], maxPacket), new SeqPacketSocket(sv[1], maxPacket)};
     }
 
     /** A raw close-on-exec pair of descriptors, for handing one end to a child. */
@@ -73,30 +90,59 @@ public final class SeqPacketSocket implements Closeable {
 
     /** Takes ownership of a descriptor that is a SOCK_SEQPACKET socket. */
     public static SeqPacketSocket wrap(int fd) {
-        return new SeqPacketSocket(fd);
+        return new SeqPacketSocket(fd, MAX_PACKET);
+    }
+
+    /**
+     * Takes ownership of a SOCK_SEQPACKET socket whose datagrams are at most
+     * {@code maxPacket} bytes: a larger one is refused on sending and
+     * reported as truncated on receiving. The native buffers are that size.
+     */
+    public static SeqPacketSocket wrap(int fd, int maxPacket) {
+        return new SeqPacketSocket(fd, maxPacket);
     }
 
     public int fd() {
         return fd;
     }
 
-    /** Sends the buffer's remaining bytes as one datagram, with the given descriptors. */
+    /** The largest datagram this socket sends or receives. */
+    public int maxPacket() {
+        return maxPacket;
+    }
+
+    /** Sends the buffer's remaining bytes as one datagram, with the given descriptors; blocks while the peer's queue is full. */
     public void send(ByteBuffer payload, int... descriptors) throws PosixException {
+        send(payload, 0, descriptors);
+    }
+
+    /**
+     * Sends one datagram without blocking: false (and nothing sent) when the
+     * peer's queue is full, so a process that does not read cannot stall the sender.
+     */
+    public boolean offer(ByteBuffer payload, int... descriptors) throws PosixException {
+        try {
+            send(payload, MSG_DONTWAIT, descriptors);
+            return true;
+        } catch (PosixException e) {
+            if (e.errno() == Posix.EAGAIN) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    private void send(ByteBuffer payload, int flags, int... descriptors) throws PosixException {
         int length = payload.remaining();
-        if (length > MAX_PACKET) {
-            throw new PosixException("sendmsg of " + length + " bytes", 90 /* EMSGSIZE */);
+        if (length > maxPacket) {
+            throw new PosixException("sendmsg of " + length + " bytes (at most " + maxPacket + ")", Posix.EMSGSIZE);
         }
         if (descriptors.length > MAX_DESCRIPTORS) {
             throw new PosixException("sendmsg with " + descriptors.length + " descriptors", Posix.EINVAL);
         }
         synchronized (sendLock) {
-            if (payload.hasArray()) {
-                sendData.put(0, payload.array(), payload.arrayOffset() + payload.position(), length);
-            } else {
-                byte[] bytes = new byte[length];
-                payload.duplicate().get(bytes);
-                sendData.put(0, bytes, 0, length);
-            }
+            sendView.clear();
+            sendView.put(payload.duplicate());
             prepare(sendHeader, sendData, length, descriptors.length);
             if (descriptors.length > 0) {
                 Pointer control = sendHeader.slice(MSGHDR_SIZE + IOVEC_SIZE);
@@ -108,7 +154,7 @@ public final class SeqPacketSocket implements Closeable {
                 }
             }
             while (true) {
-                long r = Posix.LIBC.sendmsg(fd, sendHeader, MSG_NOSIGNAL);
+                long r = Posix.LIBC.sendmsg(fd, sendHeader, MSG_NOSIGNAL | flags);
                 if (r == -1 && Posix.errno() == Posix.EINTR) {
                     continue;
                 }
@@ -123,10 +169,25 @@ public final class SeqPacketSocket implements Closeable {
      * closed). Received descriptors are close-on-exec and belong to the caller.
      */
     public Packet receive() throws PosixException {
-        prepare(receiveHeader, receiveData, MAX_PACKET, MAX_DESCRIPTORS);
+        return receive(0);
+    }
+
+    /**
+     * Takes the next datagram if one is waiting, without blocking (for a
+     * reader told by {@link Epoll} that the socket is readable). Returns null
+     * at end of file; throws a PosixException with {@link Posix#EAGAIN} when
+     * nothing waits, and with {@link Posix#EMSGSIZE} when the datagram was
+     * larger than {@link #maxPacket()} (it is consumed, its descriptors closed).
+     */
+    public Packet receiveNow() throws PosixException {
+        return receive(MSG_DONTWAIT);
+    }
+
+    private Packet receive(int recvFlags) throws PosixException {
+        prepare(receiveHeader, receiveData, maxPacket, MAX_DESCRIPTORS);
         long n;
         while (true) {
-            n = Posix.LIBC.recvmsg(fd, receiveHeader, MSG_CMSG_CLOEXEC);
+            n = Posix.LIBC.recvmsg(fd, receiveHeader, MSG_CMSG_CLOEXEC | recvFlags);
             if (n == -1 && Posix.errno() == Posix.EINTR) {
                 continue;
             }
@@ -139,13 +200,13 @@ public final class SeqPacketSocket implements Closeable {
             for (int d : fds) {
                 Posix.closeQuietly(d);
             }
-            throw new PosixException("recvmsg on fd " + fd + ": datagram or descriptors truncated", 90);
+            throw new PosixException("recvmsg on fd " + fd + ": datagram or descriptors truncated", Posix.EMSGSIZE);
         }
         if (n == 0 && fds.length == 0) {
             return null;
         }
         byte[] bytes = new byte[(int) n];
-        receiveData.get(0, bytes, 0, (int) n);
+        receiveView.get(0, bytes, 0, (int) n);
         return new Packet(ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder()), fds);
     }
 

@@ -9,6 +9,7 @@ import io.corral.api.isolation.IsolationRequest;
 import io.corral.api.isolation.Launch;
 import io.corral.api.isolation.Launched;
 import io.corral.api.isolation.Namespace;
+import io.corral.posix.Posix;
 import io.corral.posix.PosixException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -109,6 +110,21 @@ public abstract class SpawnServerProvider implements IsolationProvider, SpawnSer
         }
     }
 
+    /** The server after {@code dead}: started now, unless its reader thread has started one already. */
+    private SpawnServer replace(SpawnServer dead) throws IsolationException {
+        synchronized (lifecycle) {
+            if (closed) {
+                throw new IsolationException("spawn", "the " + platform + " provider is stopped");
+            }
+            if (server == dead || server == null) {
+                dead.shutdown();
+                server = null;
+                startServer();
+            }
+            return server;
+        }
+    }
+
     /** The pid of the current spawn server, for diagnosis and tests. */
     public int serverPid() {
         SpawnServer s = server;
@@ -147,6 +163,18 @@ public abstract class SpawnServerProvider implements IsolationProvider, SpawnSer
     @Override
     public Launched launch(Launch launch, Host host, ExitHandler handler) throws IsolationException {
         SpawnServer s = server();
+        try {
+            return launch(s, launch, host, handler);
+        } catch (IsolationException e) {
+            if (e.errno() != Posix.EPIPE || !SpawnServer.SEND_STEP.equals(e.step())) {
+                throw e;
+            }
+            // The server died before the request reached it, so nothing was created: a new server takes it.
+            return launch(replace(s), launch, host, handler);
+        }
+    }
+
+    private Launched launch(SpawnServer s, Launch launch, Host host, ExitHandler handler) throws IsolationException {
         int requestId = s.nextRequestId();
         java.nio.ByteBuffer request;
         try {
@@ -157,32 +185,8 @@ public abstract class SpawnServerProvider implements IsolationProvider, SpawnSer
         launching.put(requestId, handler);
         try {
             return s.spawn(requestId, request, launch.descriptors());
-        } catch (IsolationException e) {
-            if (!SpawnServer.SEND_STEP.equals(e.step())) {
-                throw e;
-            }
-            // The server died and its reader has not noticed yet: the request never
-            // reached it, so a new server may take it.
-            SpawnServer next = replace(s);
-            launching.put(requestId, handler);
-            return next.spawn(requestId, request, launch.descriptors());
         } finally {
             launching.remove(requestId);
-        }
-    }
-
-    /** Starts a new server in place of a dead one, unless its reader already did. */
-    private SpawnServer replace(SpawnServer dead) throws IsolationException {
-        synchronized (lifecycle) {
-            if (closed) {
-                throw new IsolationException("spawn", "the " + platform + " provider is stopped");
-            }
-            if (server == dead || server == null) {
-                dead.shutdown();
-                server = null;
-                startServer();
-            }
-            return server;
         }
     }
 

@@ -36,20 +36,24 @@ public final class Matrix {
 
     /**
      * Parses five rows of five '0'/'1' characters in the order MAIN,
-     * DISCOVERY, CONTROLLER, ROUTER, WORKER.
+     * DISCOVERY, CONTROLLER, ROUTER, WORKER; spaces between the digits are
+     * allowed ({@code "1 0 0 1 0"}). The error names the row and the rule.
      */
     public static Matrix parse(String... rows) {
         if (rows.length != N) {
-            throw new IllegalArgumentException("a matrix has " + N + " rows, got " + rows.length);
+            throw new IllegalArgumentException("a matrix has " + N + " rows (main, discovery, controller, router,"
+                + " worker), got " + rows.length);
         }
         boolean[][] cells = new boolean[N][N];
         for (int r = 0; r < N; r++) {
-            if (rows[r].length() != N || !rows[r].matches("[01]+")) {
-                throw new IllegalArgumentException("matrix row " + ProcessType.values()[r] + " \"" + rows[r]
-                    + "\": expected " + N + " characters 0 or 1");
+            String row = rows[r] == null ? "" : rows[r].replace(" ", "");
+            if (row.length() != N || !row.matches("[01]+")) {
+                throw new IllegalArgumentException("row " + ProcessType.values()[r].name().toLowerCase()
+                    + " \"" + rows[r] + "\": expected " + N + " digits 0 or 1 (one per column: main, discovery,"
+                    + " controller, router, worker)");
             }
             for (int c = 0; c < N; c++) {
-                cells[r][c] = rows[r].charAt(c) == '1';
+                cells[r][c] = row.charAt(c) == '1';
             }
         }
         return new Matrix(cells);

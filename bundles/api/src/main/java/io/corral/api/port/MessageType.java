@@ -1,6 +1,9 @@
 package io.corral.api.port;
 
-/** Message types of the port protocol, with their wire codes. */
+/**
+ * Message types of the port protocol, with their wire codes (the project's
+ * docs/port-protocol.md gives the frame layout and each type's payload).
+ */
 public enum MessageType {
     /** A process tells main it is ready; carries the stream id it was given at spawn. */
     PROCESS_READY(1),
@@ -14,7 +17,9 @@ public enum MessageType {
     DATA(5),
     /** A router asks main for one more worker. */
     START_WORKER(6),
+    /** The answer to a request (a frame with the SYNC flag, or START_WORKER): done. */
     RPC_READY(7),
+    /** The answer to a request: failed; the payload says why. */
     RPC_ERROR(8);
 
     private final int code;

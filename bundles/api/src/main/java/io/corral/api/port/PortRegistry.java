@@ -2,7 +2,9 @@ package io.corral.api.port;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
@@ -11,20 +13,51 @@ import org.osgi.annotation.versioning.ProviderType;
  * <p>Guarantees: safe under concurrent use; a process is handed exactly the
  * ports its connect row allows; on a death, exactly the processes whose
  * remove-notify row allows it are told, and the dead process's ports are
- * closed and forgotten.
+ * closed and forgotten. Main never blocks on a process's port: a frame that
+ * does not fit in the process's queue is dropped and the send fails.
  */
 @ProviderType
 public interface PortRegistry {
 
+    /** Who holds whose port: row = the holder, column = the owner. */
     Matrix connectMatrix();
 
+    /** Who is told of whose death: row = the one told, column = the one that died. */
     Matrix removeNotifyMatrix();
 
-    /** Every process with a port, main included. */
+    /** Main's own port: the container's pid, port {@link PortId#FIRST}. */
+    PortId mainPort();
+
+    /** Every process with a port, main first. */
     List<PortInfo> ports();
 
     Optional<PortInfo> ports(int pid);
 
-    /** Sends a DATA message from main to a process's port. */
+    /**
+     * Sends a DATA message from main to a process's port.
+     *
+     * @throws IOException when there is no such port, it is closed, or its queue is full
+     */
     void send(PortId target, byte[] payload) throws IOException;
+
+    /**
+     * Sends a DATA message on a new stream and completes with the payload of
+     * the first DATA the process sends back on that stream. The stage never
+     * completes when no answer comes: callers bound their wait; it fails when
+     * the port closes first.
+     */
+    CompletionStage<byte[]> request(PortId target, byte[] payload) throws IOException;
+
+    /** Sends QUIT: the process should finish its work and exit. */
+    void quit(int pid) throws IOException;
+
+    /**
+     * Frames main refused since it started, by reason: {@code short-header},
+     * {@code bad-version}, {@code bad-length}, {@code bad-flags},
+     * {@code unknown-type}, {@code unexpected-type}, {@code unexpected-descriptor},
+     * {@code missing-descriptor}, {@code bad-payload}, {@code bad-stream},
+     * {@code oversize}, {@code message-too-long}, {@code closed-mid-message}
+     * (see the project's docs/port-protocol.md).
+     */
+    Map<String, Long> refused();
 }

@@ -46,7 +46,10 @@ public interface ManagedProcess {
     /** Its exit status once it has exited. */
     Optional<ExitStatus> exitStatus();
 
-    /** Completes with the exit status when the exit is seen. */
+    /**
+     * Completes with the exit status when the exit is seen, after the state
+     * became {@link ProcessState#EXITED} and every {@link ProcessListener} was told.
+     */
     CompletionStage<ExitStatus> onExit();
 
     /**

@@ -20,10 +20,12 @@ import java.util.Objects;
  * @param group            group name or numeric gid, or null for the user's primary group
  * @param isolation        namespaces and id maps
  * @param stdio            where the standard streams go
+ * @param readiness        when the process counts as ready: at exec (plain executables, the
+ *                         default) or when it says so on its port (workers of the port protocol)
  */
 public record SpawnSpec(String name, ProcessType type, String executable, List<String> arguments,
         Map<String, String> environment, String workingDirectory, String user, String group,
-        IsolationRequest isolation, Stdio stdio) {
+        IsolationRequest isolation, Stdio stdio, Readiness readiness) {
 
     public SpawnSpec {
         Objects.requireNonNull(name, "name");
@@ -33,13 +35,14 @@ public record SpawnSpec(String name, ProcessType type, String executable, List<S
         environment = Map.copyOf(environment);
         isolation = isolation == null ? IsolationRequest.NONE : isolation;
         stdio = stdio == null ? Stdio.LOG : stdio;
+        readiness = readiness == null ? Readiness.EXEC : readiness;
     }
 
     public static Builder builder(String executable) {
         return new Builder(executable);
     }
 
-    /** A mutable builder; defaults: type WORKER, name = the executable's file name, no isolation. */
+    /** A mutable builder; defaults: type WORKER, name = the executable's file name, no isolation, ready at exec. */
     public static final class Builder {
         private String name;
         private ProcessType type = ProcessType.WORKER;
@@ -51,6 +54,7 @@ public record SpawnSpec(String name, ProcessType type, String executable, List<S
         private String group;
         private IsolationRequest isolation = IsolationRequest.NONE;
         private Stdio stdio = Stdio.LOG;
+        private Readiness readiness = Readiness.EXEC;
 
         private Builder(String executable) {
             this.executable = Objects.requireNonNull(executable, "executable");
@@ -67,11 +71,12 @@ public record SpawnSpec(String name, ProcessType type, String executable, List<S
         public Builder group(String v) { this.group = v; return this; }
         public Builder isolation(IsolationRequest v) { this.isolation = v; return this; }
         public Builder stdio(Stdio v) { this.stdio = v; return this; }
+        public Builder readiness(Readiness v) { this.readiness = v; return this; }
 
         public SpawnSpec build() {
             String n = name != null ? name : executable.substring(executable.lastIndexOf('/') + 1);
             return new SpawnSpec(n, type, executable, arguments, environment, workingDirectory, user, group,
-                isolation, stdio);
+                isolation, stdio, readiness);
         }
     }
 }

@@ -27,6 +27,21 @@ public interface LibC {
     int setsockopt(int fd, int level, int name, @jnr.ffi.annotations.In int[] value, int length);
 
     @SaveError
+    int epoll_create1(int flags);
+
+    @SaveError
+    int epoll_ctl(int epfd, int op, int fd, Pointer event);
+
+    @SaveError
+    int epoll_wait(int epfd, Pointer events, int maxevents, int timeout);
+
+    @SaveError
+    long read(int fd, Pointer buffer, @size_t long count);
+
+    @SaveError
+    long write(int fd, Pointer buffer, @size_t long count);
+
+    @SaveError
     int open(String path, int flags, int mode);
 
     @SaveError

@@ -37,6 +37,8 @@ final class ManagedProcessImpl implements ManagedProcess, ExitHandler {
     private volatile int isolatedPid = -1;
     private volatile int pidfd = -1;
     private volatile ProcessState state = ProcessState.STARTING;
+    /** Set once, when the exit is seen: before the state moves and before {@link #exit} completes. */
+    private volatile ExitStatus status;
 
     ManagedProcessImpl(String name, ProcessType type, Credential credential, Set<Namespace> namespaces,
             Path logFile, String provider, BiConsumer<ManagedProcessImpl, ProcessState> onChange) {
@@ -54,7 +56,7 @@ final class ManagedProcessImpl implements ManagedProcess, ExitHandler {
         this.pid = pid;
         this.isolatedPid = isolatedPid;
         synchronized (this) {
-            if (state == ProcessState.EXITED) {
+            if (status != null) {
                 // The exit was seen first; nothing will use the pidfd again.
                 Posix.closeQuietly(pidfd);
             } else {
@@ -91,30 +93,30 @@ final class ManagedProcessImpl implements ManagedProcess, ExitHandler {
     }
 
     boolean alive() {
-        return state != ProcessState.EXITED;
+        return status == null;
     }
 
     @Override
     public void exited(int pid, int code, int signal, boolean known) {
-        ExitStatus status = known ? (signal != 0 ? ExitStatus.killed(signal) : ExitStatus.exited(code))
+        ExitStatus s = known ? (signal != 0 ? ExitStatus.killed(signal) : ExitStatus.exited(code))
             : ExitStatus.unknown();
         synchronized (this) {
-            if (state == ProcessState.EXITED) {
+            if (status != null) {
                 return; // reported twice while moving between providers
             }
-            // The state is EXITED before anyone waiting on onExit() wakes up.
-            state = ProcessState.EXITED;
+            status = s;
             Posix.closeQuietly(pidfd);
             pidfd = -1;
         }
-        exit.complete(status);
-        onChange.accept(this, ProcessState.EXITED);
+        // Listeners first: whoever waits on onExit() then finds the state EXITED and every listener told.
+        advance(ProcessState.EXITED);
+        exit.complete(s);
     }
 
     @Override
     public boolean signal(int signal) {
         synchronized (this) {
-            if (state == ProcessState.EXITED || pid < 0) {
+            if (status != null || pid < 0) {
                 return false;
             }
             try {
@@ -178,7 +180,7 @@ final class ManagedProcessImpl implements ManagedProcess, ExitHandler {
 
     @Override
     public Optional<ExitStatus> exitStatus() {
-        return Optional.ofNullable(exit.getNow(null));
+        return Optional.ofNullable(status);
     }
 
     @Override

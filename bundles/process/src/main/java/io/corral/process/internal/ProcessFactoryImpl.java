@@ -12,15 +12,19 @@ import io.corral.api.isolation.Launch;
 import io.corral.api.isolation.Launched;
 import io.corral.api.isolation.Namespace;
 import io.corral.api.process.ManagedProcess;
+import io.corral.api.process.Participation;
 import io.corral.api.process.ProcessFactory;
 import io.corral.api.process.ProcessListener;
 import io.corral.api.process.ProcessState;
 import io.corral.api.process.SpawnException;
+import io.corral.api.process.SpawnParticipant;
 import io.corral.api.process.SpawnSpec;
 import io.corral.posix.Posix;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -69,6 +73,7 @@ public final class ProcessFactoryImpl implements ProcessFactory {
     private final ConcurrentLinkedDeque<ManagedProcessImpl> processes = new ConcurrentLinkedDeque<>();
     private final List<ManagedProcessImpl> awaitingProvider = new ArrayList<>();
     private final List<ProcessListener> listeners = new CopyOnWriteArrayList<>();
+    private final List<SpawnParticipant> participants = new CopyOnWriteArrayList<>();
     private volatile IsolationProvider provider;
     private volatile CredentialService credentials;
     /** The container's identity does not change while it runs: looked up once per credential service. */
@@ -172,6 +177,15 @@ public final class ProcessFactoryImpl implements ProcessFactory {
         listeners.remove(l);
     }
 
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addParticipant(SpawnParticipant p) {
+        participants.add(p);
+    }
+
+    void removeParticipant(SpawnParticipant p) {
+        participants.remove(p);
+    }
+
     // ---- ProcessFactory ----
 
     /** What validation found out about a spec; spawning needs all of it. */
@@ -221,14 +235,18 @@ public final class ProcessFactoryImpl implements ProcessFactory {
         List<String> argv = new ArrayList<>();
         argv.add(spec.executable());
         argv.addAll(spec.arguments());
-        List<String> env = spec.environment().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
 
+        List<Participation> parts = participate(spec);
+        boolean started = false;
         try (ProcessLogs.Streams streams = logs.open(spec.name(), spec.stdio())) {
+            Map<String, String> environment = new LinkedHashMap<>(spec.environment());
+            parts.forEach(part -> environment.putAll(part.environment()));
+            List<String> env = environment.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
             ManagedProcessImpl mp = new ManagedProcessImpl(spec.name(), spec.type(),
                 target != null ? target : host.caller(), isolation.namespaces(), streams.log(), p.platform(),
                 this::changed);
             Launch launch = new Launch(c.path(), argv, env, spec.workingDirectory(), target, isolation,
-                "corral: " + spec.name(), streams.descriptors);
+                "corral: " + spec.name(), descriptors(streams.descriptors, parts));
             Launched launched;
             try {
                 launched = p.launch(launch, host, mp);
@@ -237,16 +255,69 @@ public final class ProcessFactoryImpl implements ProcessFactory {
                 throw new SpawnException(e.step(), e.errno(), explain(e, isolation));
             }
             mp.logFile(streams.rename(spec.name(), launched.pid()));
-            return register(mp, launched);
+            started = true;
+            return register(mp, launched, parts);
+        } finally {
+            if (!started) {
+                parts.forEach(ProcessFactoryImpl::failed);
+            }
+        }
+    }
+
+    /** Asks every participant in turn; a refusal fails the ones already asked. */
+    private List<Participation> participate(SpawnSpec spec) throws SpawnException {
+        List<Participation> parts = new ArrayList<>();
+        int next = 3;
+        try {
+            for (SpawnParticipant participant : participants) {
+                Participation part = participant.participate(spec, next);
+                parts.add(part);
+                next += part.descriptors().length;
+            }
+            return parts;
+        } catch (SpawnException | RuntimeException e) {
+            parts.forEach(ProcessFactoryImpl::failed);
+            throw e;
+        }
+    }
+
+    /** The standard streams, then each participation's descriptors in order. */
+    private static int[] descriptors(int[] stdio, List<Participation> parts) {
+        int[] all = stdio;
+        for (Participation part : parts) {
+            int[] more = part.descriptors();
+            int[] joined = Arrays.copyOf(all, all.length + more.length);
+            System.arraycopy(more, 0, joined, all.length, more.length);
+            all = joined;
+        }
+        return all;
+    }
+
+    private static void failed(Participation part) {
+        try {
+            part.failed();
+        } catch (RuntimeException e) {
+            System.err.println("corral: spawn participant " + part + " failed to clean up: " + e);
         }
     }
 
     /** Registers the process; the exit handler given to the provider is {@code mp}. */
-    private ManagedProcess register(ManagedProcessImpl mp, Launched launched) {
+    private ManagedProcess register(ManagedProcessImpl mp, Launched launched, List<Participation> parts) {
         processes.addLast(mp);
         mp.launched(launched.pid(), launched.isolatedPid(), launched.pidfd());
+        boolean announced = false;
+        for (Participation part : parts) {
+            announced |= part.announcesReadiness();
+            try {
+                part.started(mp, () -> mp.advance(ProcessState.READY));
+            } catch (RuntimeException e) {
+                System.err.println("corral: spawn participant " + part + " failed for " + mp + ": " + e);
+            }
+        }
         // A plain executable is ready once it runs; protocol workers say so on their port.
-        mp.advance(ProcessState.READY);
+        if (!announced) {
+            mp.advance(ProcessState.READY);
+        }
         prune();
         return mp;
     }

@@ -10,6 +10,7 @@ import io.corral.api.process.ExitStatus;
 import io.corral.api.process.ManagedProcess;
 import io.corral.api.process.ProcessFactory;
 import io.corral.api.process.ProcessType;
+import io.corral.api.process.Readiness;
 import io.corral.api.process.SpawnException;
 import io.corral.api.process.SpawnSpec;
 import java.io.IOException;
@@ -46,8 +47,10 @@ public final class ProcessCommands {
 
     static final String SPAWN_USAGE = "spawn a process: spawn [--name N] [--type T] [--user U] [--group G]"
         + " [--ns credential,pid,mount,uname,ipc,network,cgroup] [--uidmap C:H:S]... [--gidmap C:H:S]..."
-        + " [--hostname H] [--no-new-privs] [--cwd DIR] [--env K=V]... [--wait] EXECUTABLE [ARGS...];"
-        + " prints the pid, or with --wait the output and the exit status";
+        + " [--hostname H] [--no-new-privs] [--cwd DIR] [--env K=V]... [--ready exec|port] [--wait]"
+        + " EXECUTABLE [ARGS...]; prints the pid, or with --wait the output and the exit status."
+        + " --ready port: the process is READY when it says PROCESS_READY on its port (worker library programs),"
+        + " not at exec";
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss")
         .withZone(ZoneId.systemDefault());
@@ -81,6 +84,7 @@ public final class ProcessCommands {
         String hostname = null;
         boolean wait = false;
         boolean newPrivs = true;
+        Readiness readiness = Readiness.EXEC;
         Set<Namespace> namespaces = EnumSet.noneOf(Namespace.class);
         List<IdMapEntry> uidmap = new ArrayList<>();
         List<IdMapEntry> gidmap = new ArrayList<>();
@@ -97,6 +101,7 @@ public final class ProcessCommands {
                     case "--hostname" -> hostname = a.value(o, "a host name");
                     case "--wait" -> wait = true;
                     case "--no-new-privs" -> newPrivs = false;
+                    case "--ready" -> readiness = readiness(a.value(o, "exec or port"));
                     case "--ns" -> {
                         for (String n : a.value(o, "namespaces, e.g. credential,pid").split(",")) {
                             if (!n.isBlank()) {
@@ -122,7 +127,7 @@ public final class ProcessCommands {
         }
         String executable = a.required("EXECUTABLE");
         SpawnSpec spec = SpawnSpec.builder(executable).name(name).type(type).user(user).group(group)
-            .workingDirectory(cwd).environment(env).arguments(a.rest())
+            .workingDirectory(cwd).environment(env).arguments(a.rest()).readiness(readiness)
             .isolation(new IsolationRequest(namespaces, uidmap, gidmap, hostname, newPrivs)).build();
         ManagedProcess p = factory().spawn(spec);
         if (!wait) {
@@ -202,6 +207,15 @@ public final class ProcessCommands {
                 + " corral:apps) nor a supervised pid (see corral:ps)");
         }
         LogTail.print(app.get().logFiles(), lines, System.out);
+    }
+
+    private static Readiness readiness(String value) {
+        return switch (value) {
+            case "exec" -> Readiness.EXEC;
+            case "port" -> Readiness.PORT;
+            default -> throw new IllegalArgumentException("--ready \"" + value + "\": expected exec (ready once"
+                + " executed) or port (ready when it says so on its port)");
+        };
     }
 
     private ManagedProcess process(int pid) {

@@ -1,0 +1,140 @@
+package io.corral.worker.wire;
+
+import io.corral.posix.Packet;
+import io.corral.posix.Posix;
+import io.corral.posix.PosixException;
+import io.corral.posix.SeqPacketSocket;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * One end of a port's socket, speaking frames: encodes and sends, reads and
+ * decodes. Sending may happen on any thread, reading on one; closing excludes
+ * both, so that a descriptor number is never used after it was closed (and
+ * perhaps reused by something else).
+ */
+public final class FrameChannel implements Closeable {
+
+    private final SeqPacketSocket socket;
+    private final FrameDecoder decoder = new FrameDecoder();
+    private final int pid;
+    private final int port;
+    private boolean closed;
+
+    /**
+     * Takes ownership of a SOCK_SEQPACKET descriptor.
+     *
+     * @param pid  the pid this side writes into headers
+     * @param port the port id this side writes into headers
+     */
+    public FrameChannel(int fd, int pid, int port) {
+        this.socket = SeqPacketSocket.wrap(fd, Frame.MAX_FRAME);
+        this.pid = pid;
+        this.port = port;
+    }
+
+    public int fd() {
+        return socket.fd();
+    }
+
+    /** Sends a message, split over frames when long (DATA only); blocks while the peer's queue is full. */
+    public synchronized void send(FrameType type, int flags, int stream, byte[] payload, int descriptor)
+            throws IOException {
+        ByteBuffer[] frames = encode(type, flags, stream, payload);
+        try {
+            for (int i = 0; i < frames.length; i++) {
+                if (descriptor >= 0 && i == frames.length - 1) {
+                    socket.send(frames[i], descriptor);
+                } else {
+                    socket.send(frames[i]);
+                }
+            }
+        } catch (PosixException e) {
+            throw new IOException("sending " + type + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Sends a one-frame message without blocking: false when the peer's queue
+     * is full, so that a process that does not read cannot stall the sender.
+     */
+    public synchronized boolean offer(FrameType type, int flags, int stream, byte[] payload, int descriptor)
+            throws IOException {
+        if (payload.length > Frame.MAX_PAYLOAD) {
+            throw new IOException(type + " of " + payload.length + " bytes: at most " + Frame.MAX_PAYLOAD
+                + " in one frame");
+        }
+        ByteBuffer frame = encode(type, flags, stream, payload)[0];
+        try {
+            return descriptor >= 0 ? socket.offer(frame, descriptor) : socket.offer(frame);
+        } catch (PosixException e) {
+            throw new IOException("sending " + type + ": " + e.getMessage(), e);
+        }
+    }
+
+    private ByteBuffer[] encode(FrameType type, int flags, int stream, byte[] payload) throws IOException {
+        if (closed) {
+            throw new IOException("the port is closed");
+        }
+        try {
+            return Frame.encode(type, flags, stream, pid, port, payload);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage());
+        }
+    }
+
+    /**
+     * Reads the datagram that waits (for a reader told the socket is
+     * readable). Returns null at end of file or when the peer is gone (then see {@link #endOfInput});
+     * otherwise a message, a refusal (whose descriptors are already closed),
+     * or an incomplete result when nothing whole is there yet.
+     */
+    public Decoded read() throws PosixException {
+        Packet p;
+        synchronized (this) {
+            if (closed) {
+                return null;
+            }
+            try {
+                p = socket.receiveNow();
+            } catch (PosixException e) {
+                if (e.errno() == Posix.EAGAIN) {
+                    return Decoded.INCOMPLETE;
+                }
+                if (e.errno() == Posix.EMSGSIZE) {
+                    return Decoded.refused(Refusal.OVERSIZE, "a datagram over " + Frame.MAX_FRAME + " bytes");
+                }
+                if (e.errno() == Posix.ECONNRESET) {
+                    return null; // the peer died with frames unread: as final as end of file
+                }
+                throw e;
+            }
+        }
+        if (p == null) {
+            return null;
+        }
+        Decoded d = decoder.decode(p.data(), p.descriptors());
+        if (d.refused()) {
+            p.closeDescriptors();
+        }
+        return d;
+    }
+
+    /** After end of file: a refusal when the peer left a split message unfinished, else null. */
+    public Decoded endOfInput() {
+        return decoder.endOfInput();
+    }
+
+    public synchronized boolean closed() {
+        return closed;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            socket.close();
+        }
+    }
+}
