@@ -1,4 +1,4 @@
-package io.corral.shell.command;
+package io.corral.bench.internal;
 
 import io.corral.api.port.PortId;
 import io.corral.api.port.PortRegistry;
@@ -11,14 +11,11 @@ import io.corral.api.process.Readiness;
 import io.corral.api.process.SpawnException;
 import io.corral.api.process.SpawnSpec;
 import io.corral.api.process.Stdio;
+import io.corral.spawner.BundleBinary;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -39,11 +36,11 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  * ping-pong on the same kind of socketpair (blocking, and with epoll loops on
  * both sides), in one run.
  */
-@Component(service = BenchCommand.class, property = {
+@Component(service = PortBenchCommand.class, property = {
     "osgi.command.scope=corral",
     "osgi.command.function=bench-ports"
 })
-public final class BenchCommand {
+public final class PortBenchCommand {
 
     static final String BASELINE = "corral-pingpong";
     /** The payload of each round trip. */
@@ -65,7 +62,7 @@ public final class BenchCommand {
     private volatile PortRegistry registry;
 
     @Activate
-    public BenchCommand(BundleContext context) {
+    public PortBenchCommand(BundleContext context) {
         this.context = context;
     }
 
@@ -80,22 +77,20 @@ public final class BenchCommand {
         + " (default 50000) after --warmup round trips (default 300000; the sample JVMs' JIT needs them);"
         + " --verbose prints the warm-up in batches of 10000")
     public void _main(@Descriptor("[--rounds N] [--warmup N] [--verbose]") String... args) throws Exception {
-        Args a = new Args("corral:bench-ports", java.util.Arrays.copyOfRange(args, Math.min(1, args.length),
-            args.length));
         int rounds = 50_000;
         int warmup = 300_000;
         boolean verbose = false;
-        for (String o = a.option(); o != null; o = a.option()) {
-            switch (o) {
-                case "--rounds" -> rounds = a.intValue(o, "a number of round trips");
-                case "--warmup" -> warmup = a.intValue(o, "a number of round trips");
+        // Gogo passes the command's name first, as in argv.
+        for (int i = Math.min(1, args.length); i < args.length; i++) {
+            switch (args[i]) {
+                case "--rounds" -> rounds = number(args, ++i, "--rounds");
+                case "--warmup" -> warmup = number(args, ++i, "--warmup");
                 case "--verbose" -> verbose = true;
-                default -> throw a.unknown(o);
+                default -> throw usage("unknown argument \"" + args[i] + "\"");
             }
         }
-        a.end();
         if (rounds < 1 || warmup < 0) {
-            throw a.error("--rounds must be at least 1 and --warmup at least 0, got " + rounds + " and " + warmup);
+            throw usage("--rounds must be at least 1 and --warmup at least 0, got " + rounds + " and " + warmup);
         }
         if (factory == null || registry == null) {
             throw new IllegalStateException("corral:bench-ports needs the process factory and the port registry"
@@ -283,23 +278,27 @@ public final class BenchCommand {
         return samples;
     }
 
-    /** The baseline binary from this bundle, copied once to the bundle's data area. */
+    private static int number(String[] args, int i, String option) {
+        if (i >= args.length) {
+            throw usage(option + " needs a number of round trips");
+        }
+        try {
+            return Integer.parseInt(args[i]);
+        } catch (NumberFormatException e) {
+            throw usage(option + " \"" + args[i] + "\": must be a whole number");
+        }
+    }
+
+    private static IllegalArgumentException usage(String message) {
+        return new IllegalArgumentException("corral:bench-ports: " + message + " (see: help corral:bench-ports)");
+    }
+
+    /** The baseline binary from this bundle, made runnable in its data area. */
     private Path install() throws IOException {
-        Path target = context.getDataFile(BASELINE).toPath();
-        if (Files.isExecutable(target)) {
-            return target;
+        try {
+            return BundleBinary.install(context, BASELINE);
+        } catch (io.corral.api.isolation.IsolationException e) {
+            throw new IOException(e.getMessage(), e);
         }
-        URL entry = context.getBundle().getEntry(BASELINE);
-        if (entry == null) {
-            throw new IllegalStateException("bundle " + context.getBundle().getSymbolicName() + " carries no "
-                + BASELINE);
-        }
-        try (InputStream in = entry.openStream()) {
-            Path tmp = Files.createTempFile(target.getParent(), BASELINE, ".tmp");
-            Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwx------"));
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        }
-        return target;
     }
 }
