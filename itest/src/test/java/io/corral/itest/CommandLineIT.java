@@ -172,7 +172,7 @@ public class CommandLineIT {
         ProcessBuilder pb = new ProcessBuilder(repo().resolve("bin/corral").toString(), "--base", base().toString(),
             "-c", "corral:spawn --name victim /bin/sleep " + marker + "; "
                 + "corral:spawn --ns pid,credential /bin/sleep " + marker + "; "
-                + "gogo:sleep 60000");
+                + "corral:spawn --wait /bin/sleep 60");
         pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
         Process corral = pb.start();
         try {
