@@ -10,9 +10,9 @@ import io.corral.api.app.ApplicationManager;
 import io.corral.api.app.ApplicationState;
 import io.corral.api.app.ApplicationStatus;
 import io.corral.api.app.ConfigurationException;
+import io.corral.api.process.ExitStatus;
+import io.corral.api.process.ManagedProcess;
 import io.corral.api.process.ProcessFactory;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +21,7 @@ import java.util.HashSet;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import javax.inject.Inject;
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -30,7 +31,6 @@ import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.apache.felix.service.command.CommandProcessor;
-import org.apache.felix.service.command.CommandSession;
 import org.osgi.service.cm.ConfigurationAdmin;
 
 /** Applications from etc/corral.json in a running Felix, with real processes: Unit's process-manager cases. */
@@ -51,6 +51,9 @@ public class AppIT {
 
     @Inject
     private CommandProcessor processor;
+
+    @Inject
+    private io.corral.api.port.PortRegistry ports;
 
     @Configuration
     public Option[] config() throws Exception {
@@ -167,6 +170,39 @@ public class AppIT {
         } catch (IllegalArgumentException e) {
             assertTrue(e.getMessage(), e.getMessage().contains("only routers may ask for workers"));
         }
+    }
+
+    /** The distribution's sample launcher as an application object's executable, run as root. */
+    private static String sample(String launcher) {
+        return "\"type\": \"external\", \"user\": \"root\", \"executable\": \""
+            + CorralOptions.home().toPath().resolve("samples/bin/" + launcher) + "\"";
+    }
+
+    @Test
+    public void aRealRoutersStartWorkerGrowsThePoolAndAnIdleWorkerGetsQuitByPort() throws Exception {
+        apply("\"router\": {" + sample("sample-router") + ", \"role\": \"router\"},"
+            + "\"workers\": {" + sample("sample-worker") + ", \"processes\": {\"spare\": 0, \"max\": 1,"
+            + " \"idle_timeout\": 1}}");
+        waitFor("router", "running", 20_000, s -> s.running() == 1);
+        int router = status("router").pids().get(0);
+        Procs.waitUntil("the router said PROCESS_READY", 20_000,
+            () -> ports.ports(router).map(io.corral.api.port.PortInfo::ready).orElse(false));
+        assertEquals(0, status("workers").running());
+
+        // START_WORKER, sent by the sample router's own worker library.
+        String answer = gogo("corral:send " + router + " start workers");
+        int worker = status("workers").pids().get(0);
+        assertTrue(answer, answer.contains("started " + worker));
+        ManagedProcess w = factory.process(worker).orElseThrow();
+        // max 1: a second request is refused, and the router hears why.
+        String refused = gogo("corral:send " + router + " start workers");
+        assertTrue(refused, refused.contains("may not grow"));
+
+        // Idle beyond spare: QUIT by port after a second; the worker exits 0 by itself, no signal.
+        assertEquals(ExitStatus.exited(0), w.onExit().toCompletableFuture().get(10, TimeUnit.SECONDS));
+        waitFor("workers", "none again", 5_000, s -> s.running() == 0);
+        Path log = status("workers").logFiles().get(0);
+        assertTrue(read(log), read(log).contains("quit"));
     }
 
     @Test

@@ -6,6 +6,8 @@ import io.corral.api.app.ApplicationStatus;
 import io.corral.api.app.ConfigurationException;
 import io.corral.api.app.Reloaded;
 import io.corral.api.credential.CredentialService;
+import io.corral.api.port.PortRegistry;
+import io.corral.api.port.WorkerStarter;
 import io.corral.api.process.ManagedProcess;
 import io.corral.api.process.ProcessFactory;
 import io.corral.api.process.ProcessType;
@@ -16,9 +18,9 @@ import io.corral.app.internal.config.DocumentValidator;
 import io.corral.app.internal.pool.ExecutorScheduler;
 import io.corral.app.internal.pool.Pool;
 import io.corral.app.internal.pool.PoolSettings;
+import io.corral.app.internal.pool.PortQuit;
 import io.corral.app.internal.pool.QuitSender;
 import io.corral.app.internal.pool.Scheduler;
-import io.corral.app.internal.pool.SignalQuit;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -50,10 +52,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * validate the whole document, check every application as a spawn would,
  * and only then change the running set. Pools live on one scheduler thread.
  */
-@Component(service = {ApplicationManager.class, ConfigurationListener.class}, immediate = true,
+@Component(service = {ApplicationManager.class, ConfigurationListener.class, WorkerStarter.class}, immediate = true,
     configurationPid = "io.corral.app.manager")
 @Designate(ocd = AppManagerImpl.Config.class)
-public final class AppManagerImpl implements ApplicationManager, ConfigurationListener {
+public final class AppManagerImpl implements ApplicationManager, ConfigurationListener, WorkerStarter {
 
     @ObjectClassDefinition(name = "Corral applications",
         description = "How applications from etc/corral.json are respawned, stopped and logged")
@@ -102,7 +104,8 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
     private final PoolSettings settings;
     private final long logCheckMs;
     private final ExecutorScheduler scheduler = new ExecutorScheduler("corral-apps");
-    private final QuitSender quitSender = new SignalQuit();
+    private volatile PortRegistry ports;
+    private final QuitSender quitSender = new PortQuit(() -> ports);
     private final RunningSet running = new RunningSet(this::newPool);
     private final AtomicBoolean stopped = new AtomicBoolean();
     /** The framework's own STOPPING event comes before any bundle stops, on the stopping thread. */
@@ -255,15 +258,45 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
 
     @Override
     public boolean requestWorker(int routerPid, String application) {
-        return call(() -> {
-            boolean router = running.pools().stream()
-                .anyMatch(p -> p.role() == ProcessType.ROUTER && p.has(routerPid));
-            if (!router) {
-                throw new IllegalArgumentException("pid " + routerPid + " is not a running process of an application"
-                    + " with \"role\": \"router\"; only routers may ask for workers");
-            }
-            return pool(application).requestWorker();
-        });
+        return call(() -> routerPool(routerPid, application).requestWorker());
+    }
+
+    /** START_WORKER from a router's port: the new worker's pid (0: it starts after a back-off). */
+    @Override
+    public int startWorker(String application, int requester) throws SpawnException {
+        int pid;
+        try {
+            pid = call(() -> routerPool(requester, application).startWorker());
+        } catch (RuntimeException e) {
+            throw new SpawnException("start worker", e.getMessage());
+        }
+        if (pid < 0) {
+            throw new SpawnException("start worker", "application \"" + application + "\" may not grow: it has"
+                + " a fixed number of processes, is stopped, or runs its \"max\" already");
+        }
+        return pid;
+    }
+
+    /** The pool of {@code application}, asked for by a process of a router-role application. */
+    private Pool routerPool(int routerPid, String application) {
+        boolean router = running.pools().stream()
+            .anyMatch(p -> p.role() == ProcessType.ROUTER && p.has(routerPid));
+        if (!router) {
+            throw new IllegalArgumentException("pid " + routerPid + " is not a running process of an application"
+                + " with \"role\": \"router\"; only routers may ask for workers");
+        }
+        return pool(application);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    void bindPorts(PortRegistry r) {
+        ports = r;
+    }
+
+    void unbindPorts(PortRegistry r) {
+        if (ports == r) {
+            ports = null;
+        }
     }
 
     /**

@@ -11,13 +11,17 @@ import java.util.Locale;
  * A sample router: when a worker's port arrives, sends it DATA and logs the
  * answer; logs the deaths it hears of; exits 0 on QUIT. From main it takes
  * {@code bench N}: N round trips of 64 bytes with a worker, answered with
- * {@code N MEAN_NANOS}; any other text is answered upper-cased.
+ * {@code N MEAN_NANOS}; {@code start APP}: asks main for a worker of
+ * application APP (START_WORKER), answered with {@code started PID} or
+ * {@code error: REASON}; any other text is answered upper-cased.
  */
 public final class SampleRouter implements Handler {
 
     static final int BENCH_BYTES = 64;
 
     private Bench bench;
+    /** Main's {@code start APP} requests, by the stream of their START_WORKER. */
+    private final java.util.Map<Integer, Message> starts = new java.util.HashMap<>();
 
     private SampleRouter() {
     }
@@ -43,6 +47,10 @@ public final class SampleRouter implements Handler {
             Samples.log("worker " + from.pid() + " answered: " + message.text());
         } else if (from.type().equals("main") && message.text().startsWith("bench ")) {
             startBench(worker, message);
+        } else if (from.type().equals("main") && message.text().startsWith("start ")) {
+            String app = message.text().substring(6).trim();
+            Samples.log("asking main for a worker of " + app);
+            starts.put(worker.startWorker(app), message);
         } else {
             message.reply(message.text().toUpperCase(Locale.ROOT));
         }
@@ -65,6 +73,19 @@ public final class SampleRouter implements Handler {
         }
         bench = new Bench(request, target, worker.nextStream(), n, n, System.nanoTime(), new byte[BENCH_BYTES]);
         target.send(bench.stream, bench.payload);
+    }
+
+    @Override
+    public void answer(Worker worker, Message message) throws IOException {
+        Message request = starts.remove(message.stream());
+        if (request == null) {
+            return;
+        }
+        String result = message.type() == io.corral.worker.wire.FrameType.RPC_READY
+            ? "started " + java.nio.ByteBuffer.wrap(message.payload()).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt()
+            : "error: " + message.text();
+        Samples.log(result);
+        request.reply(result);
     }
 
     @Override

@@ -158,13 +158,22 @@ public final class Pool {
      * pool is of the {@code {spare, max}} kind, running and under its max.
      */
     public boolean requestWorker() {
+        return startWorker() >= 0;
+    }
+
+    /**
+     * One more process, up to {@code max}: its pid, 0 when it starts after a
+     * back-off, -1 when the pool may not grow.
+     */
+    public int startWorker() {
         if (closed || stopped || config.processes().fixed() || target >= config.processes().max()) {
-            return false;
+            return -1;
         }
         target++;
         note.accept("a router asked for a worker; " + target + " wanted");
+        int before = members.size();
         reconcile();
-        return true;
+        return members.size() > before ? members.get(members.size() - 1).pid() : 0;
     }
 
     /**

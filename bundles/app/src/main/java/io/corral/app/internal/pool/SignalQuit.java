@@ -3,9 +3,9 @@ package io.corral.app.internal.pool;
 import io.corral.api.process.ManagedProcess;
 
 /**
- * QUIT until ports exist: SIGTERM. Unit's QUIT is a port message that lets a
- * worker finish its requests; SIGTERM is the nearest thing a plain
- * executable understands. Replace with a port-based sender when ports merge.
+ * QUIT for a plain executable, which reads no port: SIGTERM, the nearest
+ * thing it understands (see {@link PortQuit} for processes that speak the
+ * port protocol).
  */
 public final class SignalQuit implements QuitSender {
 
