@@ -166,6 +166,47 @@ public class CommandLineIT {
     }
 
     @Test
+    public void theShippedConfigurationRunsALiveSystem() throws Exception {
+        Path copy = worldReadableCopy();
+        try {
+            // The shipped applications name the samples by absolute path: point them at the copy.
+            Path home = copy.resolve("distribution/target/corral");
+            Path config = home.resolve("etc/corral.json");
+            Files.writeString(config, Files.readString(config).replace(
+                repo().resolve("distribution/target/corral").toString(), home.toString()));
+            Result start = corral(copy, List.of(), "start");
+            assertEquals(start.err(), 0, start.status());
+            try {
+                String apps = "";
+                for (int i = 0; i < 100 && !(apps.matches("(?s).*router\\s+router\\s+1\\s+1\\s+.*RUNNING.*")
+                        && apps.matches("(?s).*workers\\s+worker\\s+2\\s+2\\s+.*RUNNING.*")); i++) {
+                    Thread.sleep(200);
+                    apps = corral(copy, List.of(), "shell", "-c", "corral:apps").out();
+                }
+                assertTrue(apps, apps.matches("(?s).*router\\s+router\\s+1\\s+1\\s+.*RUNNING.*"));
+                assertTrue(apps, apps.matches("(?s).*workers\\s+worker\\s+2\\s+2\\s+.*RUNNING.*"));
+                // The samples are JVMs: their ports are handed over once they say PROCESS_READY.
+                String router = "";
+                for (int i = 0; i < 100 && router.split("\\(worker\\)", -1).length - 1 < 2; i++) {
+                    Thread.sleep(200);
+                    router = corral(copy, List.of(), "shell", "-c", "corral:ports").out().lines()
+                        .filter(l -> l.matches("\\d+\\s+0\\s+router\\s+router.*")).findFirst().orElse("");
+                }
+                assertTrue("the router is ready: " + router, router.matches(".*router\\s+router\\s+true.*"));
+                assertEquals("the router holds both workers' ports: " + router, 2,
+                    router.split("\\(worker\\)", -1).length - 1);
+            } finally {
+                Result stop = corral(copy, List.of(), "stop");
+                assertEquals(stop.err(), 0, stop.status());
+            }
+            String workers = Files.readString(home.resolve("log/workers.log"));
+            assertTrue("workers leave on QUIT: " + workers, workers.contains("sample-worker: quit"));
+        } finally {
+            new ProcessBuilder("rm", "-rf", copy.toString()).start().waitFor();
+        }
+    }
+
+    @Test
     public void killingTheJvmKillsItsChildren() throws Exception {
         // A unique duration marks this test's sleeps (sleep takes no other arguments).
         String marker = "1000." + System.nanoTime();

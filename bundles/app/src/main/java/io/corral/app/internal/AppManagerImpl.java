@@ -354,6 +354,10 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
     }
 
     private ManagedProcess launch(AppConfig app) throws SpawnException {
+        if (context.getBundle(0).getState() == Bundle.STOPPING) {
+            // A process that left at QUIT while the container stops is not replaced.
+            throw new SpawnException("spawn", "the container is stopping");
+        }
         try {
             return factory.spawn(Specs.of(app, logs.open(app.name()), defaultUser()));
         } catch (IOException e) {

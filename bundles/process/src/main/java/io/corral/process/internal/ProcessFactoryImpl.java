@@ -11,6 +11,8 @@ import io.corral.api.isolation.IsolationRequest;
 import io.corral.api.isolation.Launch;
 import io.corral.api.isolation.Launched;
 import io.corral.api.isolation.Namespace;
+import io.corral.api.port.PortInfo;
+import io.corral.api.port.PortRegistry;
 import io.corral.api.process.ManagedProcess;
 import io.corral.api.process.Participation;
 import io.corral.api.process.ProcessFactory;
@@ -76,6 +78,7 @@ public final class ProcessFactoryImpl implements ProcessFactory {
     private final List<SpawnParticipant> participants = new CopyOnWriteArrayList<>();
     private volatile IsolationProvider provider;
     private volatile CredentialService credentials;
+    private volatile PortRegistry ports;
     /** The container's identity does not change while it runs: looked up once per credential service. */
     private volatile Host host;
     private final BundleContext context;
@@ -175,6 +178,18 @@ public final class ProcessFactoryImpl implements ProcessFactory {
 
     void removeListener(ProcessListener l) {
         listeners.remove(l);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+        policyOption = ReferencePolicyOption.GREEDY)
+    void bindPorts(PortRegistry r) {
+        ports = r;
+    }
+
+    void unbindPorts(PortRegistry r) {
+        if (ports == r) {
+            ports = null;
+        }
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
@@ -426,11 +441,32 @@ public final class ProcessFactoryImpl implements ProcessFactory {
         if (live.isEmpty()) {
             return;
         }
+        // Unit's order: QUIT to those that read their port, so that they finish their work; then signals.
+        if (quitByPort(live) && awaitExits(live, grace)) {
+            return;
+        }
         live.forEach(p -> p.signal(Posix.SIGTERM));
         if (!awaitExits(live, grace)) {
             live.forEach(p -> p.signal(Posix.SIGKILL));
             awaitExits(live, Duration.ofSeconds(5));
         }
+    }
+
+    /** QUIT to every process that said PROCESS_READY on its port; whether any was sent. */
+    private boolean quitByPort(List<ManagedProcessImpl> live) {
+        PortRegistry r = ports;
+        boolean sent = false;
+        for (ManagedProcessImpl p : r == null ? List.<ManagedProcessImpl>of() : live) {
+            if (r.ports(p.pid()).map(PortInfo::ready).orElse(false)) {
+                try {
+                    r.quit(p.pid());
+                    sent = true;
+                } catch (java.io.IOException e) {
+                    // Its port is gone or full: SIGTERM follows.
+                }
+            }
+        }
+        return sent;
     }
 
     private static boolean awaitExits(List<ManagedProcessImpl> live, Duration timeout) {
