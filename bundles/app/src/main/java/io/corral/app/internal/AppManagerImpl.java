@@ -299,14 +299,6 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
         }
     }
 
-    /**
-     * The port layer's report that a process is busy or idle again. Until
-     * ports are wired nothing calls it, and every process counts as idle.
-     */
-    void activity(int pid, boolean busy) {
-        scheduler.execute(() -> running.pools().forEach(p -> p.activity(pid, busy)));
-    }
-
     // ---- applying documents (scheduler thread) ----
 
     private void startUp() {

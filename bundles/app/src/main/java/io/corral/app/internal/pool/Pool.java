@@ -177,10 +177,9 @@ public final class Pool {
     }
 
     /**
-     * What the port layer reports: a process started or finished work. An
-     * idle process beyond {@code spare} is asked to quit after
-     * {@code idle_timeout}. Nothing calls this before ports exist, so every
-     * process counts as idle from its start.
+     * A process started or finished work: a busy process is never quit for
+     * idleness. The port protocol carries no such report yet, so nothing in
+     * Corral calls this and every process counts as idle from its start.
      */
     public void activity(int pid, boolean busy) {
         for (Member m : members) {
