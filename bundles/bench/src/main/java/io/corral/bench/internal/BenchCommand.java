@@ -34,7 +34,9 @@ public final class BenchCommand {
             @Descriptor("spawns per way") @Parameter(names = "-n", absentValue = "2000") int n,
             @Descriptor("live children for the footprint (0 to skip)")
             @Parameter(names = "--children", absentValue = "1000") int children,
-            @Descriptor("interleaved rounds") @Parameter(names = "--rounds", absentValue = "5") int rounds)
+            @Descriptor("interleaved rounds") @Parameter(names = "--rounds", absentValue = "5") int rounds,
+            @Descriptor("namespaces of the isolated way, comma-separated")
+            @Parameter(names = "--ns", absentValue = "credential,pid,mount,uname,ipc") String ns)
             throws Exception {
         if (n < rounds || rounds < 1) {
             throw new IllegalArgumentException("corral:bench: -n " + n + " must be at least --rounds " + rounds
@@ -50,7 +52,14 @@ public final class BenchCommand {
             throw new IllegalStateException(e.getMessage());
         }
         SpawnBenchmark bench = new SpawnBenchmark(factory, baseline);
-        List<SpawnBenchmark.Result> results = bench.run(n, rounds);
+        java.util.Set<io.corral.api.isolation.Namespace> namespaces =
+            java.util.EnumSet.noneOf(io.corral.api.isolation.Namespace.class);
+        for (String key : ns.split(",")) {
+            if (!key.isBlank()) {
+                namespaces.add(io.corral.api.isolation.Namespace.parse(key.trim()));
+            }
+        }
+        List<SpawnBenchmark.Result> results = bench.run(n, rounds, namespaces);
         double c = results.get(0).meanMicros();
         double pb = results.get(1).meanMicros();
         System.out.printf("spawn-to-exit of /bin/true, %d per way in %d interleaved rounds%n", n, rounds);

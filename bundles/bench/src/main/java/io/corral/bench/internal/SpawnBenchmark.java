@@ -45,10 +45,15 @@ final class SpawnBenchmark {
         this.baseline = baseline;
     }
 
-    static IsolationRequest fullIsolation() {
+    /** The namespaces the goal names: credential, pid, mount, uname and ipc. */
+    static final java.util.Set<Namespace> FULL = EnumSet.of(Namespace.CREDENTIAL, Namespace.PID, Namespace.MOUNT,
+        Namespace.UNAME, Namespace.IPC);
+
+    /** The given namespaces; with a credential namespace, a one-entry map of the caller's uid to 0. */
+    static IsolationRequest isolation(java.util.Set<Namespace> namespaces) {
         int uid = (int) new com.sun.security.auth.module.UnixSystem().getUid();
-        return new IsolationRequest(EnumSet.of(Namespace.CREDENTIAL, Namespace.PID, Namespace.MOUNT,
-            Namespace.UNAME, Namespace.IPC), List.of(new IdMapEntry(0, uid, 1)), List.of(), null, true);
+        return new IsolationRequest(namespaces, namespaces.contains(Namespace.CREDENTIAL)
+            ? List.of(new IdMapEntry(0, uid, 1)) : List.of(), List.of(), null, true);
     }
 
     Way corral(IsolationRequest isolation) {
@@ -97,10 +102,11 @@ final class SpawnBenchmark {
     }
 
     /** Runs every way in {@code rounds} interleaved rounds of {@code n / rounds}. */
-    List<Result> run(int n, int rounds) throws Exception {
+    List<Result> run(int n, int rounds, java.util.Set<Namespace> namespaces) throws Exception {
         String[] names = {"posix_spawn from C", "ProcessBuilder", "Corral, no namespaces",
-            "Corral, credential+pid+mount+uname+ipc, one-entry map"};
-        Way[] ways = {null, processBuilder(), corral(IsolationRequest.NONE), corral(fullIsolation())};
+            "Corral, " + namespaces.stream().map(Namespace::key).collect(java.util.stream.Collectors.joining("+"))
+                + (namespaces.contains(Namespace.CREDENTIAL) ? ", one-entry map" : "")};
+        Way[] ways = {null, processBuilder(), corral(IsolationRequest.NONE), corral(isolation(namespaces))};
         int per = Math.max(1, n / rounds);
         // Warm-up: JIT, page cache, the spawn server's first requests.
         for (int w = 1; w < ways.length; w++) {
