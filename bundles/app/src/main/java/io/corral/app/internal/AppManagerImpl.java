@@ -131,9 +131,13 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
             config.kill_timeout_seconds() * 1000L);
         this.logCheckMs = Math.max(1, config.log_check_seconds()) * 1000L;
         context.addBundleListener(frameworkStopping);
-        scheduler.execute(this::startUp);
+        // bin/corral -c runs one-shot commands in a fresh instance: the applications stay down there.
+        boolean applications = !"off".equals(context.getProperty("corral.applications"));
+        if (applications) {
+            scheduler.execute(this::startUp);
+        }
         scheduler.schedule(this::checkLogs, logCheckMs);
-        if (config.watch()) {
+        if (config.watch() && applications) {
             try {
                 watcher = new ConfigWatcher(file.path(), () -> scheduler.execute(this::fileChanged));
             } catch (IOException e) {

@@ -441,28 +441,36 @@ public final class ProcessFactoryImpl implements ProcessFactory {
         if (live.isEmpty()) {
             return;
         }
-        // Unit's order: QUIT to those that read their port, so that they finish their work; then signals.
-        if (quitByPort(live) && awaitExits(live, grace)) {
+        // Unit's order: QUIT to those that read their port, so that they finish their work;
+        // SIGTERM at once to the others, which would not read it.
+        List<ManagedProcessImpl> quit = quitByPort(live);
+        live.stream().filter(p -> !quit.contains(p)).forEach(p -> p.signal(Posix.SIGTERM));
+        if (awaitExits(live, grace)) {
             return;
         }
-        live.forEach(p -> p.signal(Posix.SIGTERM));
-        if (!awaitExits(live, grace)) {
-            live.forEach(p -> p.signal(Posix.SIGKILL));
-            awaitExits(live, Duration.ofSeconds(5));
+        // One step further for each: QUIT → SIGTERM, SIGTERM → SIGKILL.
+        live.stream().filter(p -> !quit.contains(p)).forEach(p -> p.signal(Posix.SIGKILL));
+        if (!quit.isEmpty()) {
+            quit.forEach(p -> p.signal(Posix.SIGTERM));
+            if (awaitExits(live, grace)) {
+                return;
+            }
+            quit.forEach(p -> p.signal(Posix.SIGKILL));
         }
+        awaitExits(live, Duration.ofSeconds(5));
     }
 
-    /** QUIT to every process that said PROCESS_READY on its port; whether any was sent. */
-    private boolean quitByPort(List<ManagedProcessImpl> live) {
+    /** QUIT to every process that said PROCESS_READY on its port; those it was sent to. */
+    private List<ManagedProcessImpl> quitByPort(List<ManagedProcessImpl> live) {
         PortRegistry r = ports;
-        boolean sent = false;
+        List<ManagedProcessImpl> sent = new ArrayList<>();
         for (ManagedProcessImpl p : r == null ? List.<ManagedProcessImpl>of() : live) {
             if (r.ports(p.pid()).map(PortInfo::ready).orElse(false)) {
                 try {
                     r.quit(p.pid());
-                    sent = true;
+                    sent.add(p);
                 } catch (java.io.IOException e) {
-                    // Its port is gone or full: SIGTERM follows.
+                    // Its port is gone or full: it gets SIGTERM with the others.
                 }
             }
         }
