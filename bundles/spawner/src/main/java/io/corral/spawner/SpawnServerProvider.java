@@ -125,12 +125,6 @@ public abstract class SpawnServerProvider implements IsolationProvider, SpawnSer
         }
     }
 
-    /** The pid of the current spawn server, for diagnosis and tests. */
-    public int serverPid() {
-        SpawnServer s = server;
-        return s == null ? -1 : s.pid();
-    }
-
     @Override
     public String platform() {
         return platform;

@@ -13,12 +13,4 @@ public interface ExitHandler {
      * @param known  false when the status could not be learned
      */
     void exited(int pid, int code, int signal, boolean known);
-
-    /**
-     * The provider lost the processes it watched (its helper died or it is
-     * going away); the caller should {@link IsolationProvider#adopt adopt}
-     * them into a provider again.
-     */
-    default void orphaned(IsolationProvider provider) {
-    }
 }

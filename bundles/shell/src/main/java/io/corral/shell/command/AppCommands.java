@@ -39,11 +39,7 @@ public final class AppCommands {
     private volatile ApplicationManager manager;
 
     private ApplicationManager manager() {
-        ApplicationManager m = manager;
-        if (m == null) {
-            throw new IllegalStateException("no application manager is running (start io.corral.app)");
-        }
-        return m;
+        return Services.require(manager, "no application manager is running (start io.corral.app)");
     }
 
     @Descriptor("list the applications: role, processes wanted, running and idle, state, restarts and pids")

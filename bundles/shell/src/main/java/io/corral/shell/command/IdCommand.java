@@ -60,11 +60,7 @@ public final class IdCommand {
     }
 
     private CredentialService service() {
-        CredentialService service = credentials;
-        if (service == null) {
-            throw new IllegalStateException("no CredentialService is registered: is the io.corral.credential bundle active?");
-        }
-        return service;
+        return Services.require(credentials, "no CredentialService is registered: is the io.corral.credential bundle active?");
     }
 
     private static void print(Credential c, boolean json) {

@@ -48,11 +48,7 @@ public final class PortCommands {
     private volatile ProcessFactory factory;
 
     private PortRegistry registry() {
-        PortRegistry r = registry;
-        if (r == null) {
-            throw new IllegalStateException("no port registry is running (start io.corral.port)");
-        }
-        return r;
+        return Services.require(registry, "no port registry is running (start io.corral.port)");
     }
 
     @Descriptor("list the ports: who holds whose port, readiness, frames sent and received, refusals")

@@ -2,7 +2,6 @@ package io.corral.shell.command;
 
 import io.corral.api.app.ApplicationManager;
 import io.corral.api.app.ApplicationStatus;
-import io.corral.api.credential.GroupId;
 import io.corral.api.isolation.IdMapEntry;
 import io.corral.api.isolation.IsolationRequest;
 import io.corral.api.isolation.Namespace;
@@ -65,11 +64,7 @@ public final class ProcessCommands {
     private volatile ApplicationManager apps;
 
     private ProcessFactory factory() {
-        ProcessFactory f = factory;
-        if (f == null) {
-            throw new IllegalStateException("no process factory is running (start io.corral.process)");
-        }
-        return f;
+        return Services.require(factory, "no process factory is running (start io.corral.process)");
     }
 
     @Descriptor(SPAWN_USAGE)
@@ -221,9 +216,5 @@ public final class ProcessCommands {
     private ManagedProcess process(int pid) {
         return factory().process(pid).orElseThrow(() -> new IllegalArgumentException("no process with pid "
             + pid + " is supervised by Corral (see corral:ps)"));
-    }
-
-    static String groups(List<GroupId> groups) {
-        return groups.stream().map(GroupId::toString).collect(Collectors.joining(","));
     }
 }
