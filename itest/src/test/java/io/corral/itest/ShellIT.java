@@ -74,4 +74,20 @@ public class ShellIT {
         assertTrue(out, out.contains("show Corral's bundles"));
         assertTrue(out, out.contains("--json"));
     }
+
+    @Test
+    public void bundleCommandsTakeAnIdOrSymbolicNameWithoutTheConsole() throws Exception {
+        Bundle bench = java.util.Arrays.stream(context.getBundles())
+            .filter(b -> "io.corral.bench".equals(b.getSymbolicName())).findFirst().orElseThrow();
+        try {
+            run("felix:stop io.corral.bench");
+            assertEquals(Bundle.RESOLVED, bench.getState());
+            run("felix:start " + bench.getBundleId());
+            assertEquals(Bundle.ACTIVE, bench.getState());
+            String headers = run("felix:headers " + bench.getBundleId());
+            assertTrue(headers, headers.contains("Bundle-SymbolicName = io.corral.bench"));
+        } finally {
+            bench.start();
+        }
+    }
 }
