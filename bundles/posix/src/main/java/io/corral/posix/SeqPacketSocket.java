@@ -10,8 +10,9 @@ import jnr.ffi.Pointer;
 /**
  * One end of an AF_UNIX SOCK_SEQPACKET socket: datagrams with boundaries, in
  * order, each with up to {@link #MAX_DESCRIPTORS} descriptors (SCM_RIGHTS).
- * Sending is safe from many threads; receiving is for one reader thread.
- * Native buffers are allocated once per socket, not per message.
+ * Sending is safe from many threads (each datagram goes out whole); receiving
+ * is for one reader thread at a time. Native buffers are per thread, not per
+ * socket or message.
  */
 public final class SeqPacketSocket implements Closeable {
 
@@ -37,16 +38,22 @@ public final class SeqPacketSocket implements Closeable {
     private static final int MSG_TRUNC = 0x20;
     private static final int MSG_CMSG_CLOEXEC = 0x40000000;
 
+    /**
+     * Native buffers for one thread's sendmsg or recvmsg. A thread does one at
+     * a time, so one set per thread serves every socket: a socket costs no
+     * native memory of its own, and a thousand ports cost no more than one.
+     */
+    private static final class Buffers {
+        final Pointer header = Memory.allocateDirect(Posix.RUNTIME, MSGHDR_SIZE + IOVEC_SIZE + CONTROL_SIZE, true);
+        final Pointer data = Memory.allocateDirect(Posix.RUNTIME, MAX_PACKET, false);
+        // A Java view of the native data buffer: copying through it stays in Java (no JNI call per copy).
+        final ByteBuffer view = MemoryIO.getInstance().newDirectByteBuffer(data.address(), MAX_PACKET);
+    }
+
+    private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
+
     private final int fd;
     private final int maxPacket;
-    private final Object sendLock = new Object();
-    private final Pointer sendHeader;
-    private final Pointer sendData;
-    private final Pointer receiveHeader;
-    private final Pointer receiveData;
-    // Java views of the native data buffers: copying through them stays in Java (no JNI call per copy).
-    private final ByteBuffer sendView;
-    private final ByteBuffer receiveView;
     private volatile boolean closed;
 
     private SeqPacketSocket(int fd, int maxPacket) {
@@ -55,12 +62,6 @@ public final class SeqPacketSocket implements Closeable {
         }
         this.fd = fd;
         this.maxPacket = maxPacket;
-        this.sendHeader = Memory.allocateDirect(Posix.RUNTIME, MSGHDR_SIZE + IOVEC_SIZE + CONTROL_SIZE, true);
-        this.sendData = Memory.allocateDirect(Posix.RUNTIME, maxPacket, false);
-        this.receiveHeader = Memory.allocateDirect(Posix.RUNTIME, MSGHDR_SIZE + IOVEC_SIZE + CONTROL_SIZE, true);
-        this.receiveData = Memory.allocateDirect(Posix.RUNTIME, maxPacket, false);
-        this.sendView = MemoryIO.getInstance().newDirectByteBuffer(sendData.address(), maxPacket);
-        this.receiveView = MemoryIO.getInstance().newDirectByteBuffer(receiveData.address(), maxPacket);
     }
 
     /** A connected pair, both ends close-on-exec. */
@@ -140,27 +141,26 @@ public final class SeqPacketSocket implements Closeable {
         if (descriptors.length > MAX_DESCRIPTORS) {
             throw new PosixException("sendmsg with " + descriptors.length + " descriptors", Posix.EINVAL);
         }
-        synchronized (sendLock) {
-            sendView.clear();
-            sendView.put(payload.duplicate());
-            prepare(sendHeader, sendData, length, descriptors.length);
-            if (descriptors.length > 0) {
-                Pointer control = sendHeader.slice(MSGHDR_SIZE + IOVEC_SIZE);
-                control.putLong(0, CMSG_HEADER + 4L * descriptors.length);
-                control.putInt(8, SOL_SOCKET);
-                control.putInt(12, SCM_RIGHTS);
-                for (int i = 0; i < descriptors.length; i++) {
-                    control.putInt(CMSG_HEADER + 4L * i, descriptors[i]);
-                }
+        Buffers b = BUFFERS.get();
+        b.view.clear();
+        b.view.put(payload.duplicate());
+        prepare(b, length, descriptors.length);
+        if (descriptors.length > 0) {
+            long control = MSGHDR_SIZE + IOVEC_SIZE;
+            b.header.putLong(control, CMSG_HEADER + 4L * descriptors.length);
+            b.header.putInt(control + 8, SOL_SOCKET);
+            b.header.putInt(control + 12, SCM_RIGHTS);
+            for (int i = 0; i < descriptors.length; i++) {
+                b.header.putInt(control + CMSG_HEADER + 4L * i, descriptors[i]);
             }
-            while (true) {
-                long r = Posix.LIBC.sendmsg(fd, sendHeader, MSG_NOSIGNAL | flags);
-                if (r == -1 && Posix.errno() == Posix.EINTR) {
-                    continue;
-                }
-                Posix.check(r, "sendmsg on fd " + fd);
-                return;
+        }
+        while (true) {
+            long r = Posix.LIBC.sendmsg(fd, b.header, MSG_NOSIGNAL | flags);
+            if (r == -1 && Posix.errno() == Posix.EINTR) {
+                continue;
             }
+            Posix.check(r, "sendmsg on fd " + fd);
+            return;
         }
     }
 
@@ -184,18 +184,19 @@ public final class SeqPacketSocket implements Closeable {
     }
 
     private Packet receive(int recvFlags) throws PosixException {
-        prepare(receiveHeader, receiveData, maxPacket, MAX_DESCRIPTORS);
+        Buffers b = BUFFERS.get();
+        prepare(b, maxPacket, MAX_DESCRIPTORS);
         long n;
         while (true) {
-            n = Posix.LIBC.recvmsg(fd, receiveHeader, MSG_CMSG_CLOEXEC | recvFlags);
+            n = Posix.LIBC.recvmsg(fd, b.header, MSG_CMSG_CLOEXEC | recvFlags);
             if (n == -1 && Posix.errno() == Posix.EINTR) {
                 continue;
             }
             Posix.check(n, "recvmsg on fd " + fd);
             break;
         }
-        int[] fds = receivedDescriptors();
-        int flags = receiveHeader.getInt(OFF_FLAGS);
+        int[] fds = receivedDescriptors(b.header);
+        int flags = b.header.getInt(OFF_FLAGS);
         if ((flags & (MSG_TRUNC | MSG_CTRUNC)) != 0) {
             for (int d : fds) {
                 Posix.closeQuietly(d);
@@ -206,35 +207,38 @@ public final class SeqPacketSocket implements Closeable {
             return null;
         }
         byte[] bytes = new byte[(int) n];
-        receiveView.get(0, bytes, 0, (int) n);
+        b.view.get(0, bytes, 0, (int) n);
         return new Packet(ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder()), fds);
     }
 
-    private int[] receivedDescriptors() {
-        long controlLength = receiveHeader.getLong(OFF_CONTROLLEN);
+    private static final int[] NO_DESCRIPTORS = new int[0];
+
+    private static int[] receivedDescriptors(Pointer header) {
+        long controlLength = header.getLong(OFF_CONTROLLEN);
         if (controlLength < CMSG_HEADER) {
-            return new int[0];
+            return NO_DESCRIPTORS;
         }
-        Pointer control = receiveHeader.slice(MSGHDR_SIZE + IOVEC_SIZE);
-        long length = control.getLong(0);
-        if (control.getInt(8) != SOL_SOCKET || control.getInt(12) != SCM_RIGHTS || length < CMSG_HEADER) {
-            return new int[0];
+        long control = MSGHDR_SIZE + IOVEC_SIZE;
+        long length = header.getLong(control);
+        if (header.getInt(control + 8) != SOL_SOCKET || header.getInt(control + 12) != SCM_RIGHTS
+                || length < CMSG_HEADER) {
+            return NO_DESCRIPTORS;
         }
         int count = (int) ((length - CMSG_HEADER) / 4);
         int[] fds = new int[count];
         for (int i = 0; i < count; i++) {
-            fds[i] = control.getInt(CMSG_HEADER + 4L * i);
+            fds[i] = header.getInt(control + CMSG_HEADER + 4L * i);
         }
         return fds;
     }
 
-    private static void prepare(Pointer header, Pointer data, int length, int descriptors) {
-        Pointer iov = header.slice(MSGHDR_SIZE);
-        iov.putAddress(0, data.address());
-        iov.putLong(8, length);
+    private static void prepare(Buffers b, int length, int descriptors) {
+        Pointer header = b.header;
+        header.putAddress(MSGHDR_SIZE, b.data.address());
+        header.putLong(MSGHDR_SIZE + 8, length);
         header.putAddress(0, 0L);
         header.putInt(8, 0);
-        header.putAddress(OFF_IOV, iov.address());
+        header.putAddress(OFF_IOV, header.address() + MSGHDR_SIZE);
         header.putLong(OFF_IOVLEN, 1);
         if (descriptors > 0) {
             header.putAddress(OFF_CONTROL, header.address() + MSGHDR_SIZE + IOVEC_SIZE);

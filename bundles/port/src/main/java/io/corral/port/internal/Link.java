@@ -25,8 +25,12 @@ final class Link {
     final long token;
     final int pid;
     final FrameChannel channel;
-    private final AtomicLongArray sent = new AtomicLongArray(256);
-    private final AtomicLongArray received = new AtomicLongArray(256);
+    /** Counters indexed by type code: as many as the codes go, not one per possible byte. */
+    private static final int CODES = java.util.Arrays.stream(MessageType.values()).mapToInt(MessageType::code).max()
+        .orElse(0) + 1;
+
+    private final AtomicLongArray sent = new AtomicLongArray(CODES);
+    private final AtomicLongArray received = new AtomicLongArray(CODES);
     private final AtomicLong refused = new AtomicLong();
     private final Map<Integer, CompletableFuture<byte[]>> pending = new ConcurrentHashMap<>();
 
