@@ -325,4 +325,21 @@ public class ProcessIT {
         throw new AssertionError("no bundle " + name);
     }
 
+    /** The benchmark runs every way in one run, prints a ratio for each, and needs no thread per child. */
+    @Test
+    public void spawnBenchmarkComparesEveryWayAndKeepsThreadsFlat() throws Exception {
+        String out = Gogo.run(processor, "corral:bench -n 20 --rounds 2 --warmup 5 --children 50");
+        for (String way : List.of("posix_spawn from C", "ProcessBuilder", "Corral, no namespaces",
+                "Corral, credential+pid+mount+uname+ipc, one-entry map")) {
+            assertTrue(out, out.matches("(?s).*\\n" + java.util.regex.Pattern.quote(way)
+                + " +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+\\n.*"));
+        }
+        java.util.regex.Matcher corral = java.util.regex.Pattern.compile("\\nCorral +(\\d+) ").matcher(out);
+        java.util.regex.Matcher pb = java.util.regex.Pattern.compile("\\nProcessBuilder +(\\d+) ").matcher(out);
+        assertTrue(out, corral.find() && pb.find());
+        // ProcessBuilder needs a reaper thread per live child; Corral none.
+        assertTrue(out, Integer.parseInt(corral.group(1)) <= 30);
+        assertTrue(out, Integer.parseInt(pb.group(1)) >= 50);
+        assertEquals("no sleep child left", List.of(), Procs.sleeping("600"));
+    }
 }

@@ -35,12 +35,17 @@ public final class BenchCommand {
             @Descriptor("live children for the footprint (0 to skip)")
             @Parameter(names = "--children", absentValue = "1000") int children,
             @Descriptor("interleaved rounds") @Parameter(names = "--rounds", absentValue = "5") int rounds,
+            @Descriptor("unmeasured spawns per way first, for the JIT (and the kernel's caches)")
+            @Parameter(names = "--warmup", absentValue = "1000") int warmup,
             @Descriptor("namespaces of the isolated way, comma-separated")
             @Parameter(names = "--ns", absentValue = "credential,pid,mount,uname,ipc") String ns)
             throws Exception {
         if (n < rounds || rounds < 1) {
             throw new IllegalArgumentException("corral:bench: -n " + n + " must be at least --rounds " + rounds
                 + ", and --rounds at least 1");
+        }
+        if (warmup < 0) {
+            throw new IllegalArgumentException("corral:bench: --warmup " + warmup + " must not be negative");
         }
         if (children < 0) {
             throw new IllegalArgumentException("corral:bench: --children " + children + " must not be negative");
@@ -59,10 +64,11 @@ public final class BenchCommand {
                 namespaces.add(io.corral.api.isolation.Namespace.parse(key.trim()));
             }
         }
-        List<SpawnBenchmark.Result> results = bench.run(n, rounds, namespaces);
+        List<SpawnBenchmark.Result> results = bench.run(n, rounds, warmup, namespaces);
         double c = results.get(0).meanMicros();
         double pb = results.get(1).meanMicros();
-        System.out.printf("spawn-to-exit of /bin/true, %d per way in %d interleaved rounds%n", n, rounds);
+        System.out.printf("spawn-to-exit of /bin/true, %d per way in %d interleaved rounds, after %d warm-up spawns"
+            + " per way%n", n, rounds, warmup);
         System.out.printf("%-55s %10s %10s %9s %9s%n", "way", "mean us", "median us", "x C", "x PB");
         for (SpawnBenchmark.Result r : results) {
             System.out.printf("%-55s %10.1f %10.1f %9.2f %9.2f%n", r.name(), r.meanMicros(), r.medianMicros(),

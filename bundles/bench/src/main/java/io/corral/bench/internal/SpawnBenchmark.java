@@ -101,8 +101,8 @@ final class SpawnBenchmark {
         return new long[] {Long.parseLong(f[0]), Long.parseLong(f[1])};
     }
 
-    /** Runs every way in {@code rounds} interleaved rounds of {@code n / rounds}. */
-    List<Result> run(int n, int rounds, java.util.Set<Namespace> namespaces) throws Exception {
+    /** Runs every way {@code warmup} times unmeasured, then in {@code rounds} interleaved rounds of {@code n / rounds}. */
+    List<Result> run(int n, int rounds, int warmup, java.util.Set<Namespace> namespaces) throws Exception {
         String[] names = {"posix_spawn from C", "ProcessBuilder", "Corral, no namespaces",
             "Corral, " + namespaces.stream().map(Namespace::key).collect(java.util.stream.Collectors.joining("+"))
                 + (namespaces.contains(Namespace.CREDENTIAL) ? ", one-entry map" : "")};
@@ -110,9 +110,9 @@ final class SpawnBenchmark {
         int per = Math.max(1, n / rounds);
         // Warm-up: JIT, page cache, the spawn server's first requests.
         for (int w = 1; w < ways.length; w++) {
-            time(ways[w], Math.min(200, per));
+            time(ways[w], warmup);
         }
-        baseline(Math.min(200, per));
+        baseline(Math.max(1, warmup));
         List<List<Long>> samples = new ArrayList<>();
         double[] cMeans = new double[rounds];
         double[] cMedians = new double[rounds];
