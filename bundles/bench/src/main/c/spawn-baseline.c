@@ -2,6 +2,15 @@
  * The baseline of Corral's spawn benchmark: posix_spawn + waitpid of a
  * program, N times, from C. Prints the mean and median spawn-to-exit time in
  * nanoseconds, one line: "MEAN_NS MEDIAN_NS".
+ *
+ * With --ns KEYS (Corral's namespace keys, comma-separated) it measures the
+ * kernel's own price for those namespaces instead: clone(CLONE_VM |
+ * CLONE_VFORK) with the namespace flags, as posix_spawn does without them;
+ * the child writes a one-entry map of its own ids itself (the cheapest way a
+ * user namespace gets one), makes / private and mounts a fresh /proc when it
+ * has mount and pid namespaces, then execs. Nothing else stands between the
+ * caller and the program: this is the floor any spawner with those
+ * namespaces stands on.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -10,10 +19,75 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <signal.h>
+#include <unistd.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
 #include <time.h>
 
 extern char **environ;
+
+static struct {
+    int flags;          /* CLONE_NEW* */
+    char **argv;
+    char uid_map[32], gid_map[32];
+    char stack[64 * 1024] __attribute__((aligned(16)));
+} floor_child;
+
+static int parse_ns(const char *keys)
+{
+    static const struct { const char *key; int flag; } known[] = {
+        { "credential", CLONE_NEWUSER }, { "pid", CLONE_NEWPID }, { "mount", CLONE_NEWNS },
+        { "uname", CLONE_NEWUTS }, { "ipc", CLONE_NEWIPC }, { "network", CLONE_NEWNET },
+        { "cgroup", CLONE_NEWCGROUP },
+    };
+    int flags = 0;
+    char *copy = strdup(keys), *save = NULL;
+    for (char *k = strtok_r(copy, ",", &save); k != NULL; k = strtok_r(NULL, ",", &save)) {
+        size_t i = 0;
+        while (i < sizeof known / sizeof known[0] && strcmp(known[i].key, k) != 0)
+            i++;
+        if (i == sizeof known / sizeof known[0]) {
+            fprintf(stderr, "spawn-baseline: --ns \"%s\": unknown namespace \"%s\"\n", keys, k);
+            exit(2);
+        }
+        flags |= known[i].flag;
+    }
+    free(copy);
+    return flags;
+}
+
+/* Async-signal-safe only: the child shares our memory until it execs. */
+static int write_file(const char *path, const char *text)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    ssize_t n = write(fd, text, strlen(text));
+    close(fd);
+    return n < 0 ? -1 : 0;
+}
+
+static int floor_main(void *unused)
+{
+    (void) unused;
+    int f = floor_child.flags;
+    if ((f & CLONE_NEWUSER) && (write_file("/proc/self/setgroups", "deny") != 0
+            || write_file("/proc/self/uid_map", floor_child.uid_map) != 0
+            || write_file("/proc/self/gid_map", floor_child.gid_map) != 0))
+        _exit(126);
+    if ((f & CLONE_NEWNS) && mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
+        _exit(126);
+    if ((f & CLONE_NEWNS) && (f & CLONE_NEWPID)
+            && mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0)
+        _exit(126);
+    int null = open("/dev/null", O_RDWR);
+    if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0)
+        _exit(126);
+    execve(floor_child.argv[0], floor_child.argv, environ);
+    _exit(127);
+}
 
 static long long now_ns(void)
 {
@@ -30,8 +104,13 @@ static int cmp(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
+    if (argc >= 3 && strcmp(argv[1], "--ns") == 0) {
+        floor_child.flags = parse_ns(argv[2]);
+        argv += 2;
+        argc -= 2;
+    }
     if (argc < 3) {
-        fprintf(stderr, "usage: spawn-baseline N PROGRAM [ARGS...]\n");
+        fprintf(stderr, "usage: spawn-baseline [--ns KEYS] N PROGRAM [ARGS...]\n");
         return 2;
     }
     int n = atoi(argv[1]);
@@ -50,14 +129,26 @@ int main(int argc, char **argv)
         perror("spawn-baseline: calloc");
         return 1;
     }
+    floor_child.argv = argv + 2;
+    snprintf(floor_child.uid_map, sizeof floor_child.uid_map, "0 %d 1", (int) getuid());
+    snprintf(floor_child.gid_map, sizeof floor_child.gid_map, "0 %d 1", (int) getgid());
     long long total = 0;
     for (int i = 0; i < n; i++) {
         long long start = now_ns();
         pid_t pid;
-        int rc = posix_spawn(&pid, argv[2], &fa, NULL, argv + 2, environ);
-        if (rc != 0) {
-            fprintf(stderr, "spawn-baseline: posix_spawn %s: %s\n", argv[2], strerror(rc));
-            return 1;
+        if (floor_child.flags != 0) {
+            pid = clone(floor_main, floor_child.stack + sizeof floor_child.stack,
+                CLONE_VM | CLONE_VFORK | SIGCHLD | floor_child.flags, NULL);
+            if (pid < 0) {
+                perror("spawn-baseline: clone");
+                return 1;
+            }
+        } else {
+            int rc = posix_spawn(&pid, argv[2], &fa, NULL, argv + 2, environ);
+            if (rc != 0) {
+                fprintf(stderr, "spawn-baseline: posix_spawn %s: %s\n", argv[2], strerror(rc));
+                return 1;
+            }
         }
         int status;
         while (waitpid(pid, &status, 0) == -1) {
@@ -65,6 +156,10 @@ int main(int argc, char **argv)
                 perror("spawn-baseline: waitpid");
                 return 1;
             }
+        }
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+            fprintf(stderr, "spawn-baseline: %s ended with wait status 0x%x\n", argv[2], status);
+            return 1;
         }
         t[i] = now_ns() - start;
         total += t[i];

@@ -78,6 +78,10 @@ final class SpawnBenchmark {
         };
     }
 
+    private static String keys(java.util.Set<Namespace> namespaces, String separator) {
+        return namespaces.stream().map(Namespace::key).collect(java.util.stream.Collectors.joining(separator));
+    }
+
     /** Times {@code n} runs; returns nanoseconds per run, sorted. */
     static long[] time(Way way, int n) throws Exception {
         long[] t = new long[n];
@@ -89,10 +93,20 @@ final class SpawnBenchmark {
         return t;
     }
 
-    /** posix_spawn + waitpid from C, in the same run: its mean and median in nanoseconds. */
-    long[] baseline(int n) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(baseline.toString(), Integer.toString(n), TRUE.toString())
-            .redirectErrorStream(true).start();
+    /**
+     * posix_spawn + waitpid from C, in the same run: its mean and median in
+     * nanoseconds. With namespaces: the kernel's floor for them (clone with
+     * their flags, nothing else between caller and program).
+     */
+    long[] baseline(int n, java.util.Set<Namespace> namespaces) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(baseline.toString()));
+        if (!namespaces.isEmpty()) {
+            command.add("--ns");
+            command.add(keys(namespaces, ","));
+        }
+        command.add(Integer.toString(n));
+        command.add(TRUE.toString());
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         if (p.waitFor() != 0) {
             throw new IllegalStateException("spawn-baseline failed: " + out);
@@ -104,38 +118,44 @@ final class SpawnBenchmark {
     /** Runs every way {@code warmup} times unmeasured, then in {@code rounds} interleaved rounds of {@code n / rounds}. */
     List<Result> run(int n, int rounds, int warmup, java.util.Set<Namespace> namespaces) throws Exception {
         String[] names = {"posix_spawn from C", "ProcessBuilder", "Corral, no namespaces",
-            "Corral, " + namespaces.stream().map(Namespace::key).collect(java.util.stream.Collectors.joining("+"))
-                + (namespaces.contains(Namespace.CREDENTIAL) ? ", one-entry map" : "")};
-        Way[] ways = {null, processBuilder(), corral(IsolationRequest.NONE), corral(isolation(namespaces))};
+            "Corral, " + keys(namespaces, "+") + (namespaces.contains(Namespace.CREDENTIAL) ? ", one-entry map" : ""),
+            "C clone, " + keys(namespaces, "+") + " (kernel floor)"};
+        Way[] ways = {null, processBuilder(), corral(IsolationRequest.NONE), corral(isolation(namespaces)), null};
+        int floor = ways.length - 1;
         int per = Math.max(1, n / rounds);
         // Warm-up: JIT, page cache, the spawn server's first requests.
-        for (int w = 1; w < ways.length; w++) {
+        for (int w = 1; w < floor; w++) {
             time(ways[w], warmup);
         }
-        baseline(Math.max(1, warmup));
+        baseline(Math.max(1, warmup), java.util.Set.of());
         List<List<Long>> samples = new ArrayList<>();
-        double[] cMeans = new double[rounds];
-        double[] cMedians = new double[rounds];
+        double[][] cMeans = new double[2][rounds];
+        double[][] cMedians = new double[2][rounds];
         for (int w = 0; w < ways.length; w++) {
             samples.add(new ArrayList<>());
         }
         for (int r = 0; r < rounds; r++) {
-            long[] c = baseline(per);
-            cMeans[r] = c[0];
-            cMedians[r] = c[1];
-            for (int w = 1; w < ways.length; w++) {
+            long[] c = baseline(per, java.util.Set.of());
+            cMeans[0][r] = c[0];
+            cMedians[0][r] = c[1];
+            for (int w = 1; w < floor; w++) {
                 for (long t : time(ways[w], per)) {
                     samples.get(w).add(t);
                 }
             }
+            long[] k = baseline(per, namespaces);
+            cMeans[1][r] = k[0];
+            cMedians[1][r] = k[1];
         }
         List<Result> results = new ArrayList<>();
-        results.add(new Result(names[0], Arrays.stream(cMeans).average().orElse(0) / 1000,
-            Arrays.stream(cMedians).sorted().toArray()[rounds / 2] / 1000));
-        for (int w = 1; w < ways.length; w++) {
+        results.add(new Result(names[0], Arrays.stream(cMeans[0]).average().orElse(0) / 1000,
+            Arrays.stream(cMedians[0]).sorted().toArray()[rounds / 2] / 1000));
+        for (int w = 1; w < floor; w++) {
             long[] t = samples.get(w).stream().mapToLong(Long::longValue).sorted().toArray();
             results.add(new Result(names[w], Arrays.stream(t).average().orElse(0) / 1000, t[t.length / 2] / 1000.0));
         }
+        results.add(new Result(names[floor], Arrays.stream(cMeans[1]).average().orElse(0) / 1000,
+            Arrays.stream(cMedians[1]).sorted().toArray()[rounds / 2] / 1000));
         return results;
     }
 
