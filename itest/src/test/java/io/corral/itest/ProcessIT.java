@@ -338,9 +338,8 @@ public class ProcessIT {
         java.util.regex.Matcher corral = java.util.regex.Pattern.compile("\\nCorral +(\\d+) ").matcher(out);
         java.util.regex.Matcher pb = java.util.regex.Pattern.compile("\\nProcessBuilder +(\\d+) ").matcher(out);
         assertTrue(out, corral.find() && pb.find());
-        // ProcessBuilder needs a reaper thread per live child; Corral none.
-        assertTrue(out, Integer.parseInt(corral.group(1)) <= 30);
-        assertTrue(out, Integer.parseInt(pb.group(1)) >= 50);
+        // ProcessBuilder needs a reaper thread per live child, Corral none (the test JVM has threads of its own).
+        assertTrue(out, Integer.parseInt(pb.group(1)) - Integer.parseInt(corral.group(1)) >= 45);
         assertEquals("no sleep child left", List.of(), Procs.sleeping("600"));
     }
 }
