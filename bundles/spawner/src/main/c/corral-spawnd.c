@@ -152,6 +152,8 @@ static struct {
 	size_t nptrs;
 	int *child_fds;
 	void *child_stack_top;         /* clone mode: stack for CLONE_VM children */
+	int reset_signals[NSIG];       /* signals whose disposition is not SIG_DFL here */
+	int nreset_signals;
 } srv = { .epfd = -1, .evt_fd = CTL_FD };
 
 /* The receive buffer is an array of uint32_t so that the gid list inside it
@@ -299,6 +301,39 @@ _Static_assert(sizeof(struct corral_pidfd_info) == 72, "PIDFD_INFO_SIZE_VER1");
 #define CORRAL_PIDFD_INFO_EXIT (1ull << 3)
 #define CORRAL_PIDFD_GET_INFO _IOWR(0xFF, 11, struct corral_pidfd_info)
 #endif /* __linux__ */
+
+/*
+ * Signal dispositions through the raw system call on Linux: glibc refuses
+ * the numbers it reserves for its threads (32 and 33), yet a parent may have
+ * left them ignored, and an ignored signal survives execve.  Only the
+ * handler, the first field of the kernel's struct, is read; SIG_DFL is an
+ * all-zero struct, whatever the architecture's layout.
+ */
+#define KERNEL_SIGSET_SIZE 8 /* the kernel's sigset_t: 64 signals */
+
+static bool has_default_disposition(int sig)
+{
+#ifdef __linux__
+	unsigned long now[8] = { 0 };
+	return syscall(SYS_rt_sigaction, sig, NULL, now, KERNEL_SIGSET_SIZE) != 0 || now[0] == (unsigned long)SIG_DFL;
+#else
+	struct sigaction now;
+	return sigaction(sig, NULL, &now) != 0 || now.sa_handler == SIG_DFL;
+#endif
+}
+
+static int set_default_disposition(int sig)
+{
+#ifdef __linux__
+	static const unsigned long dfl[8] = { 0 };
+	return (int)syscall(SYS_rt_sigaction, sig, dfl, NULL, KERNEL_SIGSET_SIZE);
+#else
+	struct sigaction dfl;
+	memset(&dfl, 0, sizeof dfl);
+	dfl.sa_handler = SIG_DFL;
+	return sigaction(sig, &dfl, NULL);
+#endif
+}
 
 /* Close every descriptor >= lo except keep (keep < lo, or keep = -1). */
 static int close_from(unsigned lo, int keep, unsigned fallback_max);
@@ -479,16 +514,15 @@ static void step_drop_server_fds(const struct child *c)
 		child_fail_n(c, "closing error pipe fd ", c->err_rd);
 }
 
-/* Wait until the server has written the id maps (and has a pidfd for us).
+/* Wait until the server has written the id maps (and has a pidfd for us):
+ * it then sends our pid and a status in one write, so that we wake once.
  * A non-zero status means the server gave up and is about to kill us. */
 static void step_wait_for_server(const struct child *c)
 {
-	int32_t pid, status;
-	if (read_full(c->hs_rd, &pid, sizeof pid) != 0)
-		child_fail_s(c, "reading pid from server", "");
-	if (read_full(c->hs_rd, &status, sizeof status) != 0)
-		child_fail_n(c, "reading handshake status for pid ", pid);
-	if (status != 0)
+	int32_t handshake[2]; /* pid, status */
+	if (read_full(c->hs_rd, handshake, sizeof handshake) != 0)
+		child_fail_s(c, "reading pid and status from server", "");
+	if (handshake[1] != 0)
 		_exit(127);
 }
 
@@ -684,20 +718,14 @@ static void step_restore_nofile(const struct child *c)
 		child_fail_n(c, "setrlimit RLIMIT_NOFILE ", (long long)c->restore_nofile->rlim_cur);
 }
 
-/* Ignored signals and the blocked mask survive execve; start clean. */
+/* Ignored signals and the blocked mask survive execve; start clean.  Only
+ * the signals the server found not at SIG_DFL need it (it never changes a
+ * disposition after starting): one system call each, not one per signal. */
 static void step_reset_signals(const struct child *c)
 {
-	struct sigaction dfl;
-	memset(&dfl, 0, sizeof dfl);
-	dfl.sa_handler = SIG_DFL;
-	for (int sig = 1; sig < NSIG; sig++) {
-		if (sig == SIGKILL || sig == SIGSTOP)
-			continue;
-		/* EINVAL: a number libc reserves for itself (execve resets
-		 * those anyway, they are never ignored). */
-		if (sigaction(sig, &dfl, NULL) != 0 && errno != EINVAL)
-			child_fail_n(c, "resetting disposition of signal ", sig);
-	}
+	for (int i = 0; i < srv.nreset_signals; i++)
+		if (set_default_disposition(srv.reset_signals[i]) != 0)
+			child_fail_n(c, "resetting disposition of signal ", srv.reset_signals[i]);
 	sigset_t none;
 	sigemptyset(&none);
 	if (sigprocmask(SIG_SETMASK, &none, NULL) != 0)
@@ -903,8 +931,8 @@ static void reap_child(pid_t pid, int pidfd)
  * pid is race-free here because it is our unreaped child. */
 static void abort_child(pid_t pid, int pidfd, int hs_wr)
 {
-	int32_t abort_status = 1;
-	if (hs_wr >= 0 && write_full(hs_wr, &abort_status, sizeof abort_status) != 0 && errno != EPIPE)
+	int32_t handshake[2] = { pid, 1 };
+	if (hs_wr >= 0 && write_full(hs_wr, handshake, sizeof handshake) != 0 && errno != EPIPE)
 		logmsg("writing abort status to pid %d: %s", (int)pid, strerror(errno));
 	if (kill(pid, SIGKILL) != 0)
 		logmsg("kill %d: %s", (int)pid, strerror(errno));
@@ -1016,17 +1044,12 @@ static int spawn_child(const struct spawn_req *r, pid_t *pid_out, int *pidfd_out
 		goto abort;
 	}
 #endif
-	int32_t pid32 = pid;
-	if (write_full(hs[1], &pid32, sizeof pid32) != 0) {
-		fail_set(f, errno, "writing pid to child %d", (int)pid);
-		goto abort;
-	}
 #ifdef __linux__
 	if ((r->ns_mask & NS_USER) && write_user_ns_files(pid, r, f) != 0)
 		goto abort;
 #endif
-	int32_t ok = 0;
-	if (write_full(hs[1], &ok, sizeof ok) != 0) {
+	int32_t handshake[2] = { pid, 0 };
+	if (write_full(hs[1], handshake, sizeof handshake) != 0) {
 		fail_set(f, errno, "releasing child %d", (int)pid);
 		goto abort;
 	}
@@ -1712,6 +1735,17 @@ static void setup_process(void)
 #endif
 }
 
+/* Which signals a child must set back to SIG_DFL: the ones ignored or
+ * handled here, whether we did it or inherited it.  Asked once, after the
+ * server's own dispositions are final. */
+static void record_signal_dispositions(void)
+{
+	srv.nreset_signals = 0;
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP && !has_default_disposition(sig))
+			srv.reset_signals[srv.nreset_signals++] = sig;
+}
+
 int main(int argc, char **argv)
 {
 	bool usage = argc != 2 && argc != 4;
@@ -1767,6 +1801,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 #endif
+	record_signal_dispositions();
 
 	struct msg_hello hello = {
 		.type = MSG_HELLO, .version = PROTOCOL_VERSION, .mode = (uint32_t)srv.mode,

@@ -221,6 +221,13 @@ static int server_start(struct server *s, const char *mode)
 			_exit(126);
 		if (leak >= 0 && leak != 17 && dup2(leak, 17) < 0)
 			_exit(126);
+		/* As under nohup: an ignored SIGHUP the server inherits (SIGPIPE
+		 * is ignored too, by this driver and by the server itself). And
+		 * one of the numbers glibc keeps for itself, as some launchers
+		 * leave them: only the raw system call can ignore it. */
+		signal(SIGHUP, SIG_IGN);
+		unsigned long ign[8] = { (unsigned long)SIG_IGN };
+		(void)syscall(SYS_rt_sigaction, 33, ign, NULL, 8);
 		execl(server_path, "corral-spawnd", mode, (char *)NULL);
 		_exit(127);
 	}
@@ -831,6 +838,25 @@ static void test_credentials(struct server *s)
 	outcome_close(&o);
 }
 
+/* Ignored signals survive execve: the child must not inherit the server's
+ * (its own SIGPIPE, the SIGHUP and signal 33 it inherited), nor any blocked
+ * signal. */
+static void test_signals(struct server *s)
+{
+	struct spawn sp;
+	struct outcome o;
+	char out[8192], ign[64] = "", blk[64] = "";
+	spawn_init(&sp, "/bin/cat", "cat", "/proc/self/status", NULL);
+	run_capture(s, &sp, &o, out, sizeof out);
+	status_field(out, "\nSigIgn:", ign, sizeof ign);
+	status_field(out, "\nSigBlk:", blk, sizeof blk);
+	check(o.exited && o.code == 0 && strcmp(ign, "0000000000000000") == 0 &&
+	          strcmp(blk, "0000000000000000") == 0,
+	      "child starts with every signal at SIG_DFL and none blocked",
+	      "%s; SigIgn '%s' SigBlk '%s'", describe(&o), ign, blk);
+	outcome_close(&o);
+}
+
 static void test_descriptors(struct server *s)
 {
 	struct spawn sp;
@@ -1295,6 +1321,7 @@ int main(int argc, char **argv)
 		test_basic_exits(&s);
 		test_namespaces(&s);
 		test_credentials(&s);
+		test_signals(&s);
 		test_descriptors(&s);
 		test_malformed(&s);
 		test_fd_leak(&s);

@@ -307,6 +307,48 @@ public class ProcessIT {
         }
     }
 
+    /** waitFor returns once the state is EXITED and every listener was told; with a timeout it may return empty. */
+    @Test
+    public void waitForReturnsTheStatusAfterEveryListenerWasTold() throws Exception {
+        List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        org.osgi.framework.ServiceRegistration<io.corral.api.process.ProcessListener> listener =
+            context.registerService(io.corral.api.process.ProcessListener.class,
+                (process, state) -> seen.add(process.pid() + " " + state), null);
+        try {
+            ManagedProcess plain = factory.spawn(sh("exit 5").build());
+            assertEquals(ExitStatus.exited(5), plain.waitFor());
+            assertEquals(ProcessState.EXITED, plain.state());
+            assertTrue(seen.toString(), seen.contains(plain.pid() + " EXITED"));
+            assertTrue(plain.onExit().toCompletableFuture().isDone());
+
+            long uid = Long.parseLong(Procs.status(Procs.self(), "Uid").split(" ")[0]);
+            ManagedProcess isolated = factory.spawn(sh("exit 4").isolation(
+                new IsolationRequest(FIVE, List.of(new IdMapEntry(0, uid, 1)), List.of(), null, true)).build());
+            assertEquals(ExitStatus.exited(4), isolated.waitFor());
+            assertTrue(seen.toString(), seen.contains(isolated.pid() + " EXITED"));
+
+            ManagedProcess sleeper = factory.spawn(SpawnSpec.builder("/bin/sleep").arguments("30").build());
+            long start = System.nanoTime();
+            assertEquals(java.util.Optional.empty(), sleeper.waitFor(java.time.Duration.ofMillis(300)));
+            assertTrue(System.nanoTime() - start >= 290_000_000L);
+            assertEquals(ProcessState.READY, sleeper.state());
+            // An interrupted waiter stops waiting; the process is untouched.
+            Thread.currentThread().interrupt();
+            try {
+                sleeper.waitFor();
+                fail("an interrupted waitFor must throw");
+            } catch (InterruptedException expected) {
+                assertEquals(ProcessState.READY, sleeper.state());
+            }
+            assertTrue(sleeper.signal(9));
+            assertEquals(java.util.Optional.of(ExitStatus.killed(9)),
+                sleeper.waitFor(java.time.Duration.ofSeconds(10)));
+            assertTrue(seen.toString(), seen.contains(sleeper.pid() + " EXITED"));
+        } finally {
+            listener.unregister();
+        }
+    }
+
     @Test
     public void providersListsBothWithTheActiveOneFirst() throws Exception {
         String out = Gogo.run(processor, "corral:providers");

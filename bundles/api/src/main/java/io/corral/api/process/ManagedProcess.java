@@ -53,6 +53,19 @@ public interface ManagedProcess {
     CompletionStage<ExitStatus> onExit();
 
     /**
+     * Waits for the exit, like {@link Process#waitFor()}; when it returns,
+     * the state is {@link ProcessState#EXITED} and every
+     * {@link ProcessListener} was told, as for {@link #onExit()}. Where the
+     * platform can tell a process's end to a thread that is not its parent
+     * (a pidfd on Linux 6.15+), the waiting thread learns it itself, without
+     * a hand-off from another thread.
+     */
+    ExitStatus waitFor() throws InterruptedException;
+
+    /** As {@link #waitFor()}, for at most {@code timeout}; empty if the process has not exited by then. */
+    Optional<ExitStatus> waitFor(java.time.Duration timeout) throws InterruptedException;
+
+    /**
      * Sends a signal. Sending to a process that has exited is a no-op that
      * returns false; a pid is never reused by mistake (the signal goes
      * through a pidfd where the platform has them).

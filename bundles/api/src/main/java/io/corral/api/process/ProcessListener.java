@@ -4,8 +4,9 @@ import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * Told of every state change of every process the factory tracks.
- * Register it as an OSGi service. Calls come from the factory's supervision
- * thread: return quickly and never block.
+ * Register it as an OSGi service. Calls come from the thread that saw the
+ * change (the spawning thread, the isolation provider's reader thread, or a
+ * thread in {@link ManagedProcess#waitFor()}): return quickly and never block.
  */
 @ConsumerType
 public interface ProcessListener {

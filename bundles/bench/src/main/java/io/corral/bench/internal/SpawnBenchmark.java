@@ -35,6 +35,7 @@ final class SpawnBenchmark {
     }
 
     private static final Path TRUE = Path.of("/bin/true");
+    private static final java.time.Duration TEN_SECONDS = java.time.Duration.ofSeconds(10);
     private static final Stdio DEV_NULL = new Stdio(null, Path.of("/dev/null"), Path.of("/dev/null"));
 
     private final ProcessFactory factory;
@@ -60,7 +61,8 @@ final class SpawnBenchmark {
         SpawnSpec spec = SpawnSpec.builder(TRUE.toString()).name("bench").isolation(isolation).stdio(DEV_NULL)
             .build();
         return () -> {
-            ExitStatus s = factory.spawn(spec).onExit().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            ExitStatus s = factory.spawn(spec).waitFor(TEN_SECONDS).orElseThrow(
+                () -> new IllegalStateException("/bin/true under Corral did not exit within 10 s"));
             if (!s.success()) {
                 throw new IllegalStateException("/bin/true under Corral: " + s);
             }

@@ -104,6 +104,9 @@ final class Link {
     /** Closes main's end; requests still waiting fail with {@code why}. */
     void close(String why) {
         channel.close();
+        if (pending.isEmpty()) {
+            return; // the common case, at every exit: no exception to build
+        }
         IOException e = new IOException("the port of pid " + pid + " " + why);
         pending.values().forEach(f -> f.completeExceptionally(e));
         pending.clear();

@@ -178,7 +178,7 @@ public final class PortRegistryImpl implements PortRegistry, SpawnParticipant, P
                 offer(told, FrameType.REMOVE_PID, 0, Frame.ints(dead.pid), -1);
             }
             reader.remove(dead);
-            dead.link.close("closed: pid " + dead.pid + " exited");
+            dead.link.close("closed: its process exited");
         }
     }
 

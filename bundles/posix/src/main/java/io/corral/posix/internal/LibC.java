@@ -27,6 +27,12 @@ public interface LibC {
     int setsockopt(int fd, int level, int name, @jnr.ffi.annotations.In int[] value, int length);
 
     @SaveError
+    int fcntl(int fd, int cmd, int arg);
+
+    @SaveError
+    int ioctl(int fd, long request, Pointer arg);
+
+    @SaveError
     int epoll_create1(int flags);
 
     @SaveError

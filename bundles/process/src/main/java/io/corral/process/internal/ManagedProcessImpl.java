@@ -7,14 +7,19 @@ import io.corral.api.process.ExitStatus;
 import io.corral.api.process.ManagedProcess;
 import io.corral.api.process.ProcessState;
 import io.corral.api.process.ProcessType;
+import io.corral.posix.PidfdExit;
 import io.corral.posix.Posix;
 import io.corral.posix.PosixException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
 
 /**
@@ -23,6 +28,9 @@ import java.util.function.BiConsumer;
  * has finished registering it, which is why state only moves forward.
  */
 final class ManagedProcessImpl implements ManagedProcess, ExitHandler {
+
+    /** How long a waiter blocks in the kernel before it looks at its interrupt status again. */
+    private static final int WAIT_SLICE_MILLIS = 100;
 
     private final String name;
     private final ProcessType type;
@@ -111,6 +119,70 @@ final class ManagedProcessImpl implements ManagedProcess, ExitHandler {
         // Listeners first: whoever waits on onExit() then finds the state EXITED and every listener told.
         advance(ProcessState.EXITED);
         exit.complete(s);
+    }
+
+    @Override
+    public ExitStatus waitFor() throws InterruptedException {
+        return waitUntil(Long.MAX_VALUE).orElseThrow();
+    }
+
+    @Override
+    public Optional<ExitStatus> waitFor(Duration timeout) throws InterruptedException {
+        long now = System.nanoTime();
+        long nanos = timeout.toNanos();
+        return waitUntil(nanos >= Long.MAX_VALUE - now ? Long.MAX_VALUE : now + nanos);
+    }
+
+    /**
+     * Learns the exit on this thread through the pidfd where the kernel can
+     * say it; otherwise (or once another thread has seen it first) waits for
+     * {@link #exit}, completed by whoever saw the exit.
+     */
+    private Optional<ExitStatus> waitUntil(long deadline) throws InterruptedException {
+        try (PidfdExit watch = watch()) {
+            while (watch != null && status == null) {
+                if (Thread.interrupted()) {
+                    throw new InterruptedException();
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return Optional.empty();
+                }
+                int waitStatus = watch.await((int) Math.min(WAIT_SLICE_MILLIS, TimeUnit.NANOSECONDS.toMillis(left) + 1));
+                if (waitStatus >= 0) {
+                    exitedWithWaitStatus(waitStatus);
+                } else if (waitStatus == PidfdExit.UNSUPPORTED) {
+                    break;
+                }
+            }
+        } catch (PosixException e) {
+            // Cannot watch here; the provider still reports the exit.
+        }
+        try {
+            return Optional.of(deadline == Long.MAX_VALUE ? exit.get()
+                : exit.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+        } catch (TimeoutException e) {
+            return Optional.empty();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("waiting for " + this, e.getCause());
+        }
+    }
+
+    /** A watch on our own copy of the pidfd, or null when there is nothing to watch with. */
+    private PidfdExit watch() throws PosixException {
+        synchronized (this) {
+            // Under the lock: exited() closes the pidfd under it too.
+            if (status != null || pidfd < 0 || PidfdExit.knownUnsupported()) {
+                return null;
+            }
+            return PidfdExit.watch(pidfd);
+        }
+    }
+
+    /** The exit, as a wait(2) status learned on a waiting thread. */
+    private void exitedWithWaitStatus(int waitStatus) {
+        int signal = waitStatus & 0x7f;
+        exited(pid, signal == 0 ? (waitStatus >> 8) & 0xff : -1, signal, true);
     }
 
     @Override

@@ -108,4 +108,24 @@ final class FakeProcess implements ManagedProcess {
     public CompletionStage<ExitStatus> onExit() {
         return exit;
     }
+
+    @Override
+    public ExitStatus waitFor() throws InterruptedException {
+        try {
+            return exit.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public Optional<ExitStatus> waitFor(java.time.Duration timeout) throws InterruptedException {
+        try {
+            return Optional.of(exit.get(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS));
+        } catch (java.util.concurrent.TimeoutException e) {
+            return Optional.empty();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }

@@ -1,0 +1,126 @@
+package io.corral.posix;
+
+import java.io.Closeable;
+import jnr.ffi.Memory;
+import jnr.ffi.Pointer;
+
+/**
+ * Waits for a process to be reaped, and learns its exit status, through a
+ * pidfd, without being its parent (Linux 6.15+: {@code PIDFD_GET_INFO} with
+ * {@code PIDFD_INFO_EXIT}). The parent reaps; this only watches, on the
+ * waiting thread itself, so no other thread has to hand the status over.
+ *
+ * <p>The waiter holds its own duplicate of the pidfd: whoever owns the
+ * original may close it meanwhile without the number being reused under us.
+ * One thread at a time.
+ */
+public final class PidfdExit implements Closeable {
+
+    /** {@link #await} result: not reaped within the time given. */
+    public static final int NOT_YET = -1;
+    /** {@link #await} result: this kernel cannot say (older than 6.15); wait another way. */
+    public static final int UNSUPPORTED = -2;
+
+    private static final int F_DUPFD_CLOEXEC = 1030;
+    private static final int EPOLL_CLOEXEC = 02000000;
+    private static final int EPOLL_CTL_ADD = 1;
+    // Edge-triggered: a pidfd is readable from the exit on, but we want the
+    // second wake-up, at the reap, when the exit status is recorded.
+    private static final int EPOLLIN_ET = 0x001 | (1 << 31);
+    private static final int ENOTTY = 25;
+    // struct pidfd_info (include/uapi/linux/pidfd.h): mask at 0, exit_code at 60; 72 bytes (VER1).
+    private static final int INFO_SIZE = 72;
+    private static final int EXIT_CODE_OFFSET = 60;
+    private static final long INFO_EXIT = 1L << 3;
+    /** _IOWR(0xFF, 11, struct pidfd_info): read/write, size 72, type 0xFF, number 11. */
+    private static final long PIDFD_GET_INFO = (3L << 30) | ((long) INFO_SIZE << 16) | (0xFFL << 8) | 11;
+
+    private static volatile boolean unsupported = !Posix.hasPidfd();
+
+    private final int pidfd;
+    private final int epfd;
+    private final Pointer buffer;
+
+    private PidfdExit(int pidfd, int epfd) {
+        this.pidfd = pidfd;
+        this.epfd = epfd;
+        this.buffer = Memory.allocateDirect(Posix.RUNTIME, INFO_SIZE, true);
+    }
+
+    /** Whether this kernel has been found unable to report exits through a pidfd. */
+    public static boolean knownUnsupported() {
+        return unsupported;
+    }
+
+    /** Starts watching the process {@code pidfd} refers to; the caller keeps (and closes) {@code pidfd}. */
+    public static PidfdExit watch(int pidfd) throws PosixException {
+        int dup = (int) Posix.check(Posix.LIBC.fcntl(pidfd, F_DUPFD_CLOEXEC, 0), "duplicating pidfd " + pidfd);
+        int ep = Posix.LIBC.epoll_create1(EPOLL_CLOEXEC);
+        if (ep == -1) {
+            PosixException e = new PosixException("epoll_create1", Posix.errno());
+            Posix.closeQuietly(dup);
+            throw e;
+        }
+        PidfdExit w = new PidfdExit(dup, ep);
+        w.buffer.putInt(0, EPOLLIN_ET);
+        if (Posix.LIBC.epoll_ctl(ep, EPOLL_CTL_ADD, dup, w.buffer) == -1) {
+            PosixException e = new PosixException("epoll_ctl ADD pidfd " + dup, Posix.errno());
+            w.close();
+            throw e;
+        }
+        return w;
+    }
+
+    /**
+     * Waits up to {@code timeoutMillis} for the process to be reaped and
+     * returns its wait(2) status, or {@link #NOT_YET}, or {@link #UNSUPPORTED}.
+     */
+    public int await(int timeoutMillis) throws PosixException {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        while (true) {
+            int status = status();
+            if (status != NOT_YET) {
+                return status;
+            }
+            long left = (deadline - System.nanoTime()) / 1_000_000L;
+            if (left <= 0 && timeoutMillis >= 0) {
+                return NOT_YET;
+            }
+            // One event at the exit, one at the reap; either way, ask again.
+            if (Posix.LIBC.epoll_wait(epfd, buffer, 1, (int) Math.max(left, 1)) == -1
+                    && Posix.errno() != Posix.EINTR) {
+                throw new PosixException("epoll_wait on pidfd", Posix.errno());
+            }
+        }
+    }
+
+    /** The exit status if the process has been reaped, else NOT_YET or UNSUPPORTED. */
+    private int status() throws PosixException {
+        for (int attempt = 0; !unsupported; attempt++) {
+            buffer.putLong(0, INFO_EXIT);
+            if (Posix.LIBC.ioctl(pidfd, PIDFD_GET_INFO, buffer) != -1) {
+                return (buffer.getLong(0) & INFO_EXIT) != 0 ? buffer.getInt(EXIT_CODE_OFFSET) : NOT_YET;
+            }
+            int errno = Posix.errno();
+            // ESRCH once: the process was being reaped during the call (the
+            // kernel records the exit before it unhashes the pid), so asking
+            // again finds the status. ESRCH again: a kernel that records no
+            // exit (6.13, 6.14). ENOTTY/EINVAL: no PIDFD_GET_INFO (before 6.13).
+            if (errno == Posix.ESRCH && attempt == 0) {
+                continue;
+            }
+            if (errno == ENOTTY || errno == Posix.EINVAL || errno == Posix.ESRCH) {
+                unsupported = true;
+                break;
+            }
+            throw new PosixException("ioctl PIDFD_GET_INFO", errno);
+        }
+        return UNSUPPORTED;
+    }
+
+    @Override
+    public void close() {
+        Posix.closeQuietly(epfd);
+        Posix.closeQuietly(pidfd);
+    }
+}
