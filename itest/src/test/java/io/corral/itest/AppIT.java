@@ -326,6 +326,15 @@ public class AppIT {
         cmConfiguration("cm2").delete();
         Procs.waitUntil("cm2 removed", 10_000, () -> apps.application("cm2").isEmpty());
         assertFalse(read(apps.configurationFile()).contains("cm2"));
+
+        // A new application that is refused is undone too: its configuration goes.
+        org.osgi.service.cm.Configuration bad = configAdmin.getFactoryConfiguration("io.corral.app", "cm3", "?");
+        Dictionary<String, Object> refused = new Hashtable<>();
+        refused.put("json", "{" + SLEEP + ",\"processes\":0}");
+        bad.update(refused);
+        Procs.waitUntil("the refused cm3 undone", 10_000, () -> !cmExists("cm3"));
+        assertTrue(apps.application("cm3").isEmpty());
+        assertFalse(read(apps.configurationFile()).contains("cm3"));
     }
 
     /** Runs Gogo command lines as an operator would; the output, or "Error: " and the message. */
@@ -380,6 +389,14 @@ public class AppIT {
             throw new AssertionError("no ConfigAdmin configuration for " + name);
         }
         return found[0];
+    }
+
+    private boolean cmExists(String name) {
+        try {
+            return configAdmin.listConfigurations("(service.pid=io.corral.app~" + name + ")") != null;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private String cmJson(String name) {

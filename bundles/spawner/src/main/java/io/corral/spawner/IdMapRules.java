@@ -77,27 +77,30 @@ public final class IdMapRules {
         }
         for (int i = 0; i < map.size(); i++) {
             IdMapEntry e = map.get(i);
-            String name = field + "[" + i + "] \"" + e + "\"";
             if (e.size() < 1) {
-                throw invalid(name + ": \"size\" must be at least 1");
+                throw invalid(name(field, i, e) + ": \"size\" must be at least 1");
             }
             if (e.container() < 0 || e.container() + e.size() > ID_LIMIT) {
-                throw invalid(name + ": container ids must lie in 0.." + (ID_LIMIT - 1));
+                throw invalid(name(field, i, e) + ": container ids must lie in 0.." + (ID_LIMIT - 1));
             }
             if (e.host() < 0 || e.host() + e.size() > ID_LIMIT) {
-                throw invalid(name + ": host ids must lie in 0.." + (ID_LIMIT - 1));
+                throw invalid(name(field, i, e) + ": host ids must lie in 0.." + (ID_LIMIT - 1));
             }
             for (int j = 0; j < i; j++) {
                 IdMapEntry o = map.get(j);
-                String other = field + "[" + j + "] \"" + o + "\"";
                 if (overlaps(e.container(), o.container(), e.size(), o.size())) {
-                    throw invalid(name + " overlaps " + other + " in container ids");
+                    throw invalid(name(field, i, e) + " overlaps " + name(field, j, o) + " in container ids");
                 }
                 if (overlaps(e.host(), o.host(), e.size(), o.size())) {
-                    throw invalid(name + " overlaps " + other + " in host ids");
+                    throw invalid(name(field, i, e) + " overlaps " + name(field, j, o) + " in host ids");
                 }
             }
         }
+    }
+
+    /** How a message names an entry, e.g. {@code uidmap[1] "0:1000:1"}; built only for a refusal. */
+    private static String name(String field, int index, IdMapEntry e) {
+        return field + "[" + index + "] \"" + e + "\"";
     }
 
     private static boolean overlaps(long a, long b, long sizeA, long sizeB) {

@@ -138,9 +138,9 @@ public abstract class SpawnServerProvider implements IsolationProvider, SpawnSer
     @Override
     public IsolationRequest validate(IsolationRequest request, Credential target, Host host)
             throws IsolationException {
-        Set<Namespace> unsupported = request.namespaces().stream().filter(n -> !supported.contains(n))
-            .collect(Collectors.toCollection(() -> java.util.EnumSet.noneOf(Namespace.class)));
-        if (!unsupported.isEmpty()) {
+        if (!supported.containsAll(request.namespaces())) {
+            Set<Namespace> unsupported = request.namespaces().stream().filter(n -> !supported.contains(n))
+                .collect(Collectors.toCollection(() -> java.util.EnumSet.noneOf(Namespace.class)));
             throw new IsolationException("validate", "namespace" + (unsupported.size() > 1 ? "s " : " ")
                 + unsupported.stream().map(n -> "\"" + n.key() + "\"").collect(Collectors.joining(", "))
                 + " not supported by the " + platform + " provider (supported: "

@@ -114,6 +114,10 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
     /** Confined to the scheduler's thread. */
     private Scheduler.Timer pendingReload;
     private volatile ConfigurationAdmin configAdmin;
+    /** The applications whose configurations the mirror wrote (guarded by publish). */
+    private final java.util.Set<String> published = new java.util.HashSet<>();
+    /** Whether ConfigAdmin was swept of configurations the file does not have (once per ConfigAdmin). */
+    private boolean swept;
 
     @Activate
     public AppManagerImpl(BundleContext context, Config config, @Reference(name = "factory") ProcessFactory factory,
@@ -197,6 +201,9 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     void bindConfigAdmin(ConfigurationAdmin ca) {
+        synchronized (this) {
+            swept = false;
+        }
         configAdmin = ca;
         scheduler.execute(this::publish);
     }
@@ -403,13 +410,14 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
 
     // ---- ConfigAdmin ----
 
-    private void publish() {
+    private synchronized void publish() {
         ConfigurationAdmin ca = configAdmin;
         if (ca == null) {
             return;
         }
         try {
-            ConfigAdminMirror.publish(ca, running.document());
+            ConfigAdminMirror.publish(ca, running.document(), published, !swept);
+            swept = true;
         } catch (IOException | InvalidSyntaxException | RuntimeException e) {
             System.err.println("corral: applications: publishing to ConfigAdmin: " + e);
         }
@@ -452,11 +460,23 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
         } catch (ConfigurationException e) {
             System.err.println("corral: ConfigAdmin change of application \"" + name + "\" refused, nothing changed: "
                 + e.getMessage());
-            publish();
+            undo(ca, pid, name);
         } catch (IOException | InvalidSyntaxException e) {
             System.err.println("corral: ConfigAdmin change of application \"" + name + "\": " + e);
-            publish();
+            undo(ca, pid, name);
         }
+    }
+
+    /** Puts ConfigAdmin back as the file says: a refused new application's configuration goes. */
+    private void undo(ConfigurationAdmin ca, String pid, String name) {
+        if (!running.document().applications().containsKey(name)) {
+            try {
+                ConfigAdminMirror.delete(ca, pid);
+            } catch (IOException | InvalidSyntaxException | RuntimeException e) {
+                System.err.println("corral: applications: undoing the configuration of \"" + name + "\": " + e);
+            }
+        }
+        publish();
     }
 
     // ---- helpers ----

@@ -35,7 +35,16 @@ final class ConfigAdminMirror {
     private ConfigAdminMirror() {
     }
 
-    static void publish(ConfigurationAdmin ca, Document doc) throws IOException, InvalidSyntaxException {
+    /**
+     * Writes every application of {@code doc} and deletes the configurations
+     * of applications that left it: those in {@code published} (what this
+     * mirror wrote before, updated here), or with {@code sweep} every one the
+     * document lacks (at start, when the file is the only source). Never a
+     * configuration another bundle has just created and whose event has not
+     * been handled yet: that event decides whether it is applied or undone.
+     */
+    static void publish(ConfigurationAdmin ca, Document doc, Set<String> published, boolean sweep)
+            throws IOException, InvalidSyntaxException {
         Set<String> names = new HashSet<>();
         for (AppConfig app : doc.applications().values()) {
             names.add(app.name());
@@ -46,9 +55,21 @@ final class ConfigAdminMirror {
         if (all != null) {
             for (Configuration c : all) {
                 String name = name(c.getPid());
-                if (name != null && !names.contains(name)) {
+                if (name != null && !names.contains(name) && (sweep || published.contains(name))) {
                     c.delete();
                 }
+            }
+        }
+        published.clear();
+        published.addAll(names);
+    }
+
+    /** Deletes the configuration {@code pid}: a new application's that was refused. */
+    static void delete(ConfigurationAdmin ca, String pid) throws IOException, InvalidSyntaxException {
+        Configuration[] found = ca.listConfigurations("(service.pid=" + pid + ")");
+        if (found != null) {
+            for (Configuration c : found) {
+                c.delete();
             }
         }
     }

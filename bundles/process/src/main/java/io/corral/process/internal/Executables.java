@@ -39,24 +39,19 @@ final class Executables {
         throw invalid("executable \"" + executable + "\": not found in PATH \"" + path + "\"");
     }
 
-    /** One stat(2) for the common case; the slower checks only to explain a refusal. */
+    /**
+     * stat(2) and access(2) for the common case; the slower checks only to
+     * explain a refusal. access(X_OK) is exact for root too: it grants a
+     * regular file only if some execute bit is set.
+     */
     private static void check(String given, Path p) throws SpawnException {
-        java.nio.file.attribute.PosixFileAttributes a;
-        try {
-            a = Files.readAttributes(p, java.nio.file.attribute.PosixFileAttributes.class);
-        } catch (java.io.IOException e) {
-            throw invalid("executable \"" + given + "\": no such file");
-        }
-        if (!a.isRegularFile()) {
-            throw invalid("executable \"" + given + "\": not a regular file");
-        }
-        var perms = a.permissions();
-        boolean anyExecute = perms.contains(java.nio.file.attribute.PosixFilePermission.OWNER_EXECUTE)
-            || perms.contains(java.nio.file.attribute.PosixFilePermission.GROUP_EXECUTE)
-            || perms.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE);
-        if (!anyExecute || !Files.isExecutable(p)) {
+        if (Files.isRegularFile(p)) {
+            if (Files.isExecutable(p)) {
+                return;
+            }
             throw invalid("executable \"" + given + "\": not executable (no execute permission)");
         }
+        throw invalid("executable \"" + given + "\": " + (Files.exists(p) ? "not a regular file" : "no such file"));
     }
 
     /** The working directory must exist before anything is created. */

@@ -112,6 +112,10 @@ final class ManagedProcessImpl implements ManagedProcess, ExitHandler {
             if (status != null) {
                 return; // reported twice while moving between providers
             }
+            if (this.pid < 0) {
+                // The exit came before the spawn returned: listeners must still learn whose it is.
+                this.pid = pid;
+            }
             status = s;
             Posix.closeQuietly(pidfd);
             pidfd = -1;
