@@ -10,9 +10,10 @@ import jnr.ffi.Pointer;
  * {@code PIDFD_INFO_EXIT}). The parent reaps; this only watches, on the
  * waiting thread itself, so no other thread has to hand the status over.
  *
- * <p>The waiter holds its own duplicate of the pidfd: whoever owns the
- * original may close it meanwhile without the number being reused under us.
- * One thread at a time.
+ * <p>The pidfd stays its owner's, who must keep it open until the watch is
+ * closed. A watch is used by one thread at a time; closed, its epoll
+ * instance waits for the next watch, so that waiting costs no descriptor
+ * created and closed each time.
  */
 public final class PidfdExit implements Closeable {
 
@@ -21,7 +22,11 @@ public final class PidfdExit implements Closeable {
     /** {@link #await} result: this kernel cannot say (older than 6.15); wait another way. */
     public static final int UNSUPPORTED = -2;
 
-    private static final int F_DUPFD_CLOEXEC = 1030;
+    private static final int EPOLL_CTL_DEL = 2;
+    /** Idle watches kept for reuse: about as many as threads wait at once. */
+    private static final int POOLED = 8;
+    private static final java.util.concurrent.ConcurrentLinkedDeque<PidfdExit> IDLE =
+        new java.util.concurrent.ConcurrentLinkedDeque<>();
     private static final int EPOLL_CLOEXEC = 02000000;
     private static final int EPOLL_CTL_ADD = 1;
     // Edge-triggered, so that we sleep between the two events of a pidfd:
@@ -40,12 +45,11 @@ public final class PidfdExit implements Closeable {
 
     private static volatile boolean unsupported = !Posix.hasPidfd();
 
-    private final int pidfd;
     private final int epfd;
     private final Pointer buffer;
+    private int pidfd = -1;
 
-    private PidfdExit(int pidfd, int epfd) {
-        this.pidfd = pidfd;
+    private PidfdExit(int epfd) {
         this.epfd = epfd;
         this.buffer = Memory.allocateDirect(Posix.RUNTIME, INFO_SIZE, true);
     }
@@ -55,22 +59,19 @@ public final class PidfdExit implements Closeable {
         return unsupported;
     }
 
-    /** Starts watching the process {@code pidfd} refers to; the caller keeps (and closes) {@code pidfd}. */
+    /** Starts watching the process {@code pidfd} refers to; keep {@code pidfd} open until {@link #close}. */
     public static PidfdExit watch(int pidfd) throws PosixException {
-        int dup = (int) Posix.check(Posix.LIBC.fcntl(pidfd, F_DUPFD_CLOEXEC, 0), "duplicating pidfd " + pidfd);
-        int ep = Posix.LIBC.epoll_create1(EPOLL_CLOEXEC);
-        if (ep == -1) {
-            PosixException e = new PosixException("epoll_create1", Posix.errno());
-            Posix.closeQuietly(dup);
-            throw e;
+        PidfdExit w = IDLE.pollFirst();
+        if (w == null) {
+            w = new PidfdExit((int) Posix.check(Posix.LIBC.epoll_create1(EPOLL_CLOEXEC), "epoll_create1"));
         }
-        PidfdExit w = new PidfdExit(dup, ep);
         w.buffer.putInt(0, EPOLLIN_ET);
-        if (Posix.LIBC.epoll_ctl(ep, EPOLL_CTL_ADD, dup, w.buffer) == -1) {
-            PosixException e = new PosixException("epoll_ctl ADD pidfd " + dup, Posix.errno());
-            w.close();
+        if (Posix.LIBC.epoll_ctl(w.epfd, EPOLL_CTL_ADD, pidfd, w.buffer) == -1) {
+            PosixException e = new PosixException("epoll_ctl ADD pidfd " + pidfd, Posix.errno());
+            w.release();
             throw e;
         }
+        w.pidfd = pidfd;
         return w;
     }
 
@@ -121,9 +122,21 @@ public final class PidfdExit implements Closeable {
         return UNSUPPORTED;
     }
 
+    /** Stops watching; the pidfd may be closed from now on. */
     @Override
     public void close() {
-        Posix.closeQuietly(epfd);
-        Posix.closeQuietly(pidfd);
+        if (pidfd >= 0) {
+            Posix.LIBC.epoll_ctl(epfd, EPOLL_CTL_DEL, pidfd, buffer);
+            pidfd = -1;
+            release();
+        }
+    }
+
+    private void release() {
+        if (IDLE.size() < POOLED) {
+            IDLE.addFirst(this);
+        } else {
+            Posix.closeQuietly(epfd);
+        }
     }
 }

@@ -94,25 +94,35 @@ public class PidfdExitTest {
     }
 
     @Test
-    public void theOwnerMayCloseItsPidfdWhileTheWatchGoesOn() throws Exception {
-        int pid = spawn("exit 3");
+    public void watchesAreReusedSoThatManyWaitsOpenNoDescriptor() throws Exception {
+        int pid = spawn("exec sleep 30");
         int pidfd = Posix.pidfdOpen(pid);
-        try (PidfdExit watch = PidfdExit.watch(pidfd)) {
-            Posix.close(pidfd);
-            // The number may now be reused by anything; the watch holds its own copy.
-            int reused = Posix.open("/dev/null", Posix.O_RDONLY, 0);
-            try {
-                Thread reaper = reapLater(pid, 50);
-                assertEquals(3 << 8, watch.await(5000));
-                reaper.join();
-            } finally {
-                Posix.closeQuietly(reused);
+        try {
+            PidfdExit.watch(pidfd).close(); // the pool has one now
+            int before = Posix.openDescriptors().size();
+            for (int i = 0; i < 1000; i++) {
+                try (PidfdExit watch = PidfdExit.watch(pidfd)) {
+                    assertEquals(PidfdExit.NOT_YET, watch.await(0));
+                }
             }
+            assertEquals(before, Posix.openDescriptors().size());
+            // Closed, a watch no longer holds the pidfd: the owner may close it.
+            try (PidfdExit watch = PidfdExit.watch(pidfd)) {
+                Posix.pidfdSignal(pidfd, Posix.SIGKILL);
+                Thread reaper = reapLater(pid, 50);
+                assertEquals(9, watch.await(5000) & 0x7f);
+                reaper.join();
+            }
+        } finally {
+            Posix.closeQuietly(pidfd);
         }
     }
 
     @Test
     public void aRunningProcessTimesOutAndTheWatchLeavesNoDescriptor() throws Exception {
+        int warm = Posix.pidfdOpen(Posix.getpid());
+        PidfdExit.watch(warm).close(); // a pooled watch, so that the count below shows only this test's
+        Posix.close(warm);
         int before = Posix.openDescriptors().size();
         int pid = spawn("exec sleep 30");
         int pidfd = Posix.pidfdOpen(pid);

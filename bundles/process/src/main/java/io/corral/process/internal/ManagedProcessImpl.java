@@ -44,6 +44,8 @@ final class ManagedProcessImpl implements ManagedProcess, ExitHandler {
     private volatile int pid = -1;
     private volatile int isolatedPid = -1;
     private volatile int pidfd = -1;
+    /** Threads watching the pidfd in waitFor: it is closed only when the last one is done (guarded by this). */
+    private int watchers;
     private volatile ProcessState state = ProcessState.STARTING;
     /** Set once, when the exit is seen: before the state moves and before {@link #exit} completes. */
     private volatile ExitStatus status;
@@ -117,8 +119,10 @@ final class ManagedProcessImpl implements ManagedProcess, ExitHandler {
                 this.pid = pid;
             }
             status = s;
-            Posix.closeQuietly(pidfd);
-            pidfd = -1;
+            if (watchers == 0) {
+                Posix.closeQuietly(pidfd);
+                pidfd = -1;
+            }
         }
         // Listeners first: whoever waits on onExit() then finds the state EXITED and every listener told.
         advance(ProcessState.EXITED);
@@ -143,7 +147,9 @@ final class ManagedProcessImpl implements ManagedProcess, ExitHandler {
      * {@link #exit}, completed by whoever saw the exit.
      */
     private Optional<ExitStatus> waitUntil(long deadline) throws InterruptedException {
-        try (PidfdExit watch = watch()) {
+        PidfdExit watch = null;
+        try {
+            watch = watch();
             while (watch != null && status == null) {
                 if (Thread.interrupted()) {
                     throw new InterruptedException();
@@ -161,6 +167,10 @@ final class ManagedProcessImpl implements ManagedProcess, ExitHandler {
             }
         } catch (PosixException e) {
             // Cannot watch here; the provider still reports the exit.
+        } finally {
+            if (watch != null) {
+                unwatch(watch);
+            }
         }
         try {
             return Optional.of(deadline == Long.MAX_VALUE ? exit.get()
@@ -172,14 +182,24 @@ final class ManagedProcessImpl implements ManagedProcess, ExitHandler {
         }
     }
 
-    /** A watch on our own copy of the pidfd, or null when there is nothing to watch with. */
-    private PidfdExit watch() throws PosixException {
+    /** A watch on the pidfd, which stays open until {@link #unwatch}; null when there is nothing to watch. */
+    private synchronized PidfdExit watch() throws PosixException {
+        if (status != null || pidfd < 0 || PidfdExit.knownUnsupported()) {
+            return null;
+        }
+        PidfdExit w = PidfdExit.watch(pidfd);
+        watchers++;
+        return w;
+    }
+
+    /** Ends a watch; the last watcher after the exit closes the pidfd, which exited() left open for it. */
+    private void unwatch(PidfdExit w) {
+        w.close();
         synchronized (this) {
-            // Under the lock: exited() closes the pidfd under it too.
-            if (status != null || pidfd < 0 || PidfdExit.knownUnsupported()) {
-                return null;
+            if (--watchers == 0 && status != null && pidfd >= 0) {
+                Posix.closeQuietly(pidfd);
+                pidfd = -1;
             }
-            return PidfdExit.watch(pidfd);
         }
     }
 
