@@ -153,6 +153,8 @@ static struct {
 	int *child_fds;
 	void *child_stack_top;         /* clone mode: stack for CLONE_VM children */
 	int reset_signals[NSIG];       /* signals whose disposition is not SIG_DFL here */
+	bool short_slice;              /* we run with a short time slice; children get the default back */
+	int nice;                      /* our nice value as started, kept */
 	int nreset_signals;
 } srv = { .epfd = -1, .evt_fd = CTL_FD };
 
@@ -721,6 +723,42 @@ static void step_restore_nofile(const struct child *c)
 /* Ignored signals and the blocked mask survive execve; start clean.  Only
  * the signals the server found not at SIG_DFL need it (it never changes a
  * disposition after starting): one system call each, not one per signal. */
+#ifdef __linux__
+/* struct sched_attr (include/uapi/linux/sched/types.h), SCHED_ATTR_SIZE_VER0. */
+struct corral_sched_attr {
+	uint32_t size, sched_policy;
+	uint64_t sched_flags;
+	int32_t sched_nice;
+	uint32_t sched_priority;
+	uint64_t sched_runtime, sched_deadline, sched_period;
+};
+#define CORRAL_SCHED_OTHER 0
+
+/* SCHED_OTHER with the given nice and, if slice_ns is not 0, that time
+ * slice (Linux 6.12+; older kernels ignore sched_runtime for it). */
+static int set_fair_scheduling(int nice, uint64_t slice_ns)
+{
+	struct corral_sched_attr a;
+	memset(&a, 0, sizeof a);
+	a.size = sizeof a;
+	a.sched_policy = CORRAL_SCHED_OTHER;
+	a.sched_nice = nice;
+	a.sched_runtime = slice_ns;
+	return (int)syscall(SYS_sched_setattr, 0, &a, 0u);
+}
+#endif
+
+/* The server's short time slice is its own: the program gets the default. */
+static void step_restore_time_slice(const struct child *c)
+{
+#ifdef __linux__
+	if (srv.short_slice && set_fair_scheduling(srv.nice, 0) != 0)
+		child_fail_s(c, "restoring the default time slice", "");
+#else
+	(void)c;
+#endif
+}
+
 static void step_reset_signals(const struct child *c)
 {
 	for (int i = 0; i < srv.nreset_signals; i++)
@@ -754,6 +792,7 @@ static _Noreturn void child_main(struct child *c)
 	step_chdir(c);
 	step_restore_nofile(c);
 	step_reset_signals(c);
+	step_restore_time_slice(c);
 	step_exec(c);
 }
 
@@ -1746,6 +1785,26 @@ static void record_signal_dispositions(void)
 			srv.reset_signals[srv.nreset_signals++] = sig;
 }
 
+/*
+ * The server wakes when a child execs, on the CPU where the child now runs,
+ * and with the default time slice it would wait there until the program
+ * blocks or exits (often its whole life) before it could send SPAWNED. A
+ * short slice lets it preempt the program for the few microseconds it needs
+ * (Linux 6.12+, EEVDF). Only for SCHED_OTHER, keeping our nice value; the
+ * children get the default slice back before exec.
+ */
+static void ask_for_a_short_time_slice(void)
+{
+#ifdef __linux__
+	struct corral_sched_attr a;
+	memset(&a, 0, sizeof a);
+	if (syscall(SYS_sched_getattr, 0, &a, sizeof a, 0u) != 0 || a.sched_policy != CORRAL_SCHED_OTHER)
+		return;
+	srv.nice = a.sched_nice;
+	srv.short_slice = set_fair_scheduling(a.sched_nice, 100 * 1000) == 0;
+#endif
+}
+
 int main(int argc, char **argv)
 {
 	bool usage = argc != 2 && argc != 4;
@@ -1802,6 +1861,7 @@ int main(int argc, char **argv)
 	}
 #endif
 	record_signal_dispositions();
+	ask_for_a_short_time_slice();
 
 	struct msg_hello hello = {
 		.type = MSG_HELLO, .version = PROTOCOL_VERSION, .mode = (uint32_t)srv.mode,

@@ -857,6 +857,39 @@ static void test_signals(struct server *s)
 	outcome_close(&o);
 }
 
+/* The server runs with a short time slice (Linux 6.12+); its children must
+ * get the default one, the one this driver has. */
+static void test_time_slice(struct server *s)
+{
+	char own[8192] = "", mine[64] = "", theirs[64] = "", server[64] = "", path[64];
+	int fd = open("/proc/self/sched", O_RDONLY);
+	ssize_t n = fd >= 0 ? read(fd, own, sizeof own - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0 || !status_field(own, "\nse.slice", mine, sizeof mine)) {
+		skip("child runs with the default time slice", "no se.slice in /proc/self/sched");
+		return;
+	}
+	snprintf(path, sizeof path, "/proc/%d/sched", (int)s->pid);
+	fd = open(path, O_RDONLY);
+	n = fd >= 0 ? read(fd, own, sizeof own - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	own[n > 0 ? n : 0] = '\0';
+	status_field(own, "\nse.slice", server, sizeof server);
+
+	struct spawn sp;
+	struct outcome o;
+	char out[8192];
+	spawn_init(&sp, "/bin/cat", "cat", "/proc/self/sched", NULL);
+	run_capture(s, &sp, &o, out, sizeof out);
+	status_field(out, "\nse.slice", theirs, sizeof theirs);
+	check(o.exited && o.code == 0 && strcmp(mine, theirs) == 0 && strcmp(server, mine) != 0,
+	      "child runs with the default time slice, not the server's short one",
+	      "%s; slice here '%s', child '%s', server '%s'", describe(&o), mine, theirs, server);
+	outcome_close(&o);
+}
+
 static void test_descriptors(struct server *s)
 {
 	struct spawn sp;
@@ -1322,6 +1355,7 @@ int main(int argc, char **argv)
 		test_namespaces(&s);
 		test_credentials(&s);
 		test_signals(&s);
+		test_time_slice(&s);
 		test_descriptors(&s);
 		test_malformed(&s);
 		test_fd_leak(&s);
