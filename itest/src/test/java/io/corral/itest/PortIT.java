@@ -23,10 +23,12 @@ import io.corral.api.process.Readiness;
 import io.corral.api.process.SpawnSpec;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -34,6 +36,7 @@ import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import javax.inject.Inject;
 import org.apache.felix.service.command.CommandProcessor;
@@ -248,6 +251,59 @@ public class PortIT {
     }
 
     @Test
+    public void aCallIsAnsweredOnTheCallersThreadAndFailsPromptlyWhenTheProcessDies() throws Exception {
+        ManagedProcess worker = sample("sample-worker", ProcessType.WORKER, "worker");
+        awaitReady(worker);
+        PortId toWorker = new PortId(worker.pid(), PortId.FIRST);
+        long before = port(worker).received(MessageType.DATA);
+        for (int i = 0; i < 50; i++) {
+            // Calls and asynchronous requests on the same port: each answer reaches its own asker.
+            CompletableFuture<byte[]> async = registry.request(toWorker, ("async " + i).getBytes(StandardCharsets.UTF_8))
+                .toCompletableFuture();
+            byte[] answer = registry.call(toWorker, ("call " + i).getBytes(StandardCharsets.UTF_8),
+                Duration.ofSeconds(20));
+            assertEquals("CALL " + i, new String(answer, StandardCharsets.UTF_8));
+            assertEquals("ASYNC " + i, new String(async.get(20, TimeUnit.SECONDS), StandardCharsets.UTF_8));
+        }
+        assertEquals("the reader and the callers counted every answer", before + 100,
+            port(worker).received(MessageType.DATA));
+
+        // A process that never reads its port: the call waits, and its death ends the wait at once.
+        ManagedProcess silent = spawn(SpawnSpec.builder("/bin/sleep").arguments("30"));
+        PortId toSilent = new PortId(silent.pid(), PortId.FIRST);
+        try {
+            registry.call(toSilent, new byte[1], Duration.ofMillis(300));
+            fail("nobody answers");
+        } catch (IOException e) {
+            assertTrue(e.getMessage(), e.getMessage().startsWith("call to pid " + silent.pid() + ": no answer"));
+        }
+        CompletableFuture.runAsync(() -> {
+            sleepQuietly(500);
+            silent.signal(9);
+        });
+        long start = System.nanoTime();
+        try {
+            registry.call(toSilent, new byte[1], Duration.ofSeconds(30));
+            fail("the process died before answering");
+        } catch (IOException e) {
+            assertTrue(e.getMessage(), e.getMessage().startsWith("call to pid " + silent.pid() + ": the port "));
+        }
+        assertTrue("failed at the death, not at the timeout",
+            System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10));
+        silent.waitFor(Duration.ofSeconds(10));
+        Procs.waitUntil("the port of the dead process is forgotten", 10_000,
+            () -> registry.ports(silent.pid()).isEmpty());
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
     public void aWorkerInPythonSpeaksTheDocumentedProtocol() throws Exception {
         Path python = Path.of("/usr/bin/python3");
         Assume.assumeTrue("needs " + python, Files.isExecutable(python));
@@ -358,9 +414,9 @@ public class PortIT {
     public void theBenchmarkRunsEveryKindInOneRun() throws Exception {
         String out = run("corral:bench-ports --rounds 200 --warmup 0");
         List<String> rows = out.lines().filter(l -> l.matches(".*\\d+\\.\\d\\d us +\\d+\\.\\d\\dx.*")).toList();
-        assertEquals(out, 5, rows.size());
+        assertEquals(out, 6, rows.size());
         for (String kind : List.of("C ping-pong, blocking", "C ping-pong, epoll loops", "main <-> worker",
-                "main <-> worker, chained", "router <-> worker")) {
+                "main <-> worker, async", "main <-> worker, chained", "router <-> worker")) {
             assertTrue(out, rows.stream().anyMatch(r -> r.startsWith(kind + " ")));
         }
         assertTrue(out, rows.get(0).contains("1.00x"));

@@ -23,6 +23,8 @@ public final class Epoll implements Closeable {
     private static final int O_NONBLOCK = 04000;
     private static final int CTL_ADD = 1;
     private static final int CTL_DEL = 2;
+    private static final int CTL_MOD = 3;
+    private static final int ONESHOT = 1 << 30;
     /** The token of the wake-up pipe; callers never see it. */
     private static final long WAKE = Long.MIN_VALUE;
     // struct epoll_event is packed on x86_64 (12 bytes) and naturally aligned elsewhere (16).
@@ -74,16 +76,53 @@ public final class Epoll implements Closeable {
     /** Watches {@code fd} for input; {@link #token} reports {@code token} when it is ready. */
     public void add(int fd, long token) throws PosixException {
         synchronized (control) {
+            if (closed) {
+                throw new PosixException("epoll_ctl ADD fd " + fd + ": the epoll instance is closed", Posix.EBADF);
+            }
             control.putInt(0, IN);
             control.putLong(DATA_OFFSET, token);
             Posix.check(Posix.LIBC.epoll_ctl(epfd, CTL_ADD, fd, control), "epoll_ctl ADD fd " + fd);
         }
     }
 
-    /** Stops watching {@code fd}; call before closing it. Quiet: the descriptor may be gone already. */
+    /**
+     * Keeps {@code fd} registered but stops reporting its input until
+     * {@link #enable}: for a while in which another thread reads it. A hang-up
+     * or error is still reported, once (the kernel always watches for them;
+     * one-shot then disables the descriptor). Cheaper than {@link #remove}
+     * and {@link #add}: EPOLL_CTL_MOD allocates nothing in the kernel.
+     */
+    public void disable(int fd, long token) throws PosixException {
+        modify(fd, token, ONESHOT, "disable");
+    }
+
+    /** Reports {@code fd} again after {@link #disable}; input already waiting is reported at once. */
+    public void enable(int fd, long token) throws PosixException {
+        modify(fd, token, IN, "enable");
+    }
+
+    private void modify(int fd, long token, int events, String what) throws PosixException {
+        synchronized (control) {
+            if (closed) {
+                throw new PosixException("epoll_ctl MOD (" + what + ") fd " + fd + ": the epoll instance is closed",
+                    Posix.EBADF);
+            }
+            control.putInt(0, events);
+            control.putLong(DATA_OFFSET, token);
+            Posix.check(Posix.LIBC.epoll_ctl(epfd, CTL_MOD, fd, control), "epoll_ctl MOD (" + what + ") fd " + fd);
+        }
+    }
+
+    /**
+     * Stops watching {@code fd}; call before closing it. Quiet: the descriptor
+     * may be gone already, and so may the instance (its number must not be
+     * used once closed: it may belong to something else by now).
+     */
     public void remove(int fd) {
         synchronized (control) {
-            Posix.LIBC.epoll_ctl(epfd, CTL_DEL, fd, control);
+            if (!closed) {
+                Posix.LIBC.epoll_ctl(epfd, CTL_DEL, fd, control);
+            }
         }
     }
 
@@ -127,8 +166,8 @@ public final class Epoll implements Closeable {
 
     /** Makes a waiting {@link #await} return; safe from any thread. */
     public void wakeup() {
-        if (!closed) {
-            synchronized (control) {
+        synchronized (control) {
+            if (!closed) {
                 Posix.LIBC.write(wakePipe[1], control, 1);
             }
         }
@@ -137,11 +176,13 @@ public final class Epoll implements Closeable {
     /** Closes the instance; call it once the thread that waits in {@link #await} has returned. */
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
-            Posix.closeQuietly(wakePipe[0]);
-            Posix.closeQuietly(wakePipe[1]);
-            Posix.closeQuietly(epfd);
+        synchronized (control) {
+            if (!closed) {
+                closed = true;
+                Posix.closeQuietly(wakePipe[0]);
+                Posix.closeQuietly(wakePipe[1]);
+                Posix.closeQuietly(epfd);
+            }
         }
     }
 }

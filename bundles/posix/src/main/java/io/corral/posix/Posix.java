@@ -42,6 +42,7 @@ public final class Posix {
     public static final int ESRCH = 3;
     public static final int EINTR = 4;
     public static final int EAGAIN = 11;
+    public static final int EBADF = 9;
     public static final int ECHILD = 10;
     public static final int EINVAL = 22;
     public static final int EPIPE = 32;

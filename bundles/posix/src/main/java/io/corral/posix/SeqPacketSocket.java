@@ -32,6 +32,7 @@ public final class SeqPacketSocket implements Closeable {
     private static final int CONTROL_SIZE = CMSG_HEADER + 4 * MAX_DESCRIPTORS;
     private static final int SOL_SOCKET = 1;
     private static final int SCM_RIGHTS = 1;
+    private static final int SO_RCVTIMEO = 20;
     private static final int MSG_NOSIGNAL = 0x4000;
     private static final int MSG_DONTWAIT = 0x40;
     private static final int MSG_CTRUNC = 0x8;
@@ -54,6 +55,12 @@ public final class SeqPacketSocket implements Closeable {
 
     private final int fd;
     private final int maxPacket;
+    /**
+     * The SO_RCVTIMEO in force, in milliseconds (0: a receive blocks for
+     * ever). Only the one receiver touches it, so that a run of waits with the
+     * same timeout costs no system call beyond recvmsg.
+     */
+    private long receiveTimeoutMillis;
     private volatile boolean closed;
 
     private SeqPacketSocket(int fd, int maxPacket) {
@@ -169,7 +176,36 @@ public final class SeqPacketSocket implements Closeable {
      * closed). Received descriptors are close-on-exec and belong to the caller.
      */
     public Packet receive() throws PosixException {
+        receiveTimeout(0);
         return receive(0);
+    }
+
+    /**
+     * Waits up to {@code timeoutMillis} for the next datagram: one recvmsg
+     * bounded by the socket's SO_RCVTIMEO, which is set only when the timeout
+     * differs from the last one (the kernel rounds it up to its clock tick).
+     * Returns null at end of file; throws a PosixException with
+     * {@link Posix#EAGAIN} when nothing came in time. Receivers that do not
+     * block ({@link #receiveNow}) are not affected by the timeout.
+     */
+    public Packet receive(long timeoutMillis) throws PosixException {
+        if (timeoutMillis < 1) {
+            throw new IllegalArgumentException("timeoutMillis " + timeoutMillis + ": must be at least 1"
+                + " (receive() waits for ever)");
+        }
+        receiveTimeout(timeoutMillis);
+        return receive(0);
+    }
+
+    private void receiveTimeout(long millis) throws PosixException {
+        if (millis == receiveTimeoutMillis) {
+            return;
+        }
+        // struct timeval {tv_sec, tv_usec} on LP64; all zero means no timeout.
+        long[] timeval = {millis / 1000, (millis % 1000) * 1000};
+        Posix.check(Posix.LIBC.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, timeval, 16),
+            "setsockopt SO_RCVTIMEO " + millis + " ms on fd " + fd);
+        receiveTimeoutMillis = millis;
     }
 
     /**

@@ -132,6 +132,96 @@ public class EpollTest {
         }
     }
 
+    @Test
+    public void aDisabledDescriptorIsNotReportedUntilEnabledThenAtOnce() throws Exception {
+        SeqPacketSocket[] pair = SeqPacketSocket.pair(64);
+        try (Epoll epoll = Epoll.create(8)) {
+            epoll.add(pair[1].fd(), 5);
+            epoll.disable(pair[1].fd(), 5);
+            pair[0].send(ByteBuffer.wrap(new byte[] {1}));
+            assertEquals(0, epoll.await(100));
+            pair[0].close();
+            assertEquals("a hang-up is reported", 1, epoll.await(100));
+            assertEquals("once", 0, epoll.await(100));
+            epoll.enable(pair[1].fd(), 5);
+            assertEquals(1, epoll.await(1000));
+            assertEquals(5, epoll.token(0));
+            epoll.remove(pair[1].fd());
+        } finally {
+            pair[1].close();
+        }
+    }
+
+    @Test
+    public void aClosedInstanceRefusesNewWorkAndIgnoresRemovals() throws Exception {
+        SeqPacketSocket[] pair = SeqPacketSocket.pair(64);
+        Epoll epoll = Epoll.create(8);
+        epoll.close();
+        try {
+            try {
+                epoll.add(pair[1].fd(), 1);
+                fail("closed");
+            } catch (PosixException e) {
+                assertEquals(Posix.EBADF, e.errno());
+            }
+            try {
+                epoll.enable(pair[1].fd(), 1);
+                fail("closed");
+            } catch (PosixException e) {
+                assertEquals(Posix.EBADF, e.errno());
+            }
+            epoll.remove(pair[1].fd());
+            epoll.wakeup();
+        } finally {
+            pair[0].close();
+            pair[1].close();
+        }
+    }
+
+    @Test
+    public void aTimedReceiveWaitsForTheDatagramOrSaysEagainAfterTheTimeout() throws Exception {
+        SeqPacketSocket[] pair = SeqPacketSocket.pair(64);
+        try {
+            Thread t = new Thread(() -> {
+                sleep(100);
+                try {
+                    pair[0].send(ByteBuffer.wrap(new byte[] {4, 2}));
+                } catch (PosixException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            t.start();
+            assertArrayEquals(new byte[] {4, 2}, bytes(pair[1].receive(10_000).data()));
+            t.join();
+            long start = System.nanoTime();
+            try {
+                pair[1].receive(150);
+                fail("nothing was sent");
+            } catch (PosixException e) {
+                assertEquals(Posix.EAGAIN, e.errno());
+            }
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(millis + " ms", millis >= 140 && millis < 5000);
+            try {
+                pair[1].receive(0);
+                fail("0 ms would mean for ever");
+            } catch (IllegalArgumentException e) {
+                assertEquals("timeoutMillis 0: must be at least 1 (receive() waits for ever)", e.getMessage());
+            }
+            // A shutdown ends a timed wait at once, as end of file.
+            new Thread(() -> {
+                sleep(100);
+                pair[1].shutdown();
+            }).start();
+            start = System.nanoTime();
+            assertNull(pair[1].receive(20_000));
+            assertTrue(System.nanoTime() - start < 5_000_000_000L);
+        } finally {
+            pair[0].close();
+            pair[1].close();
+        }
+    }
+
     private static byte[] bytes(ByteBuffer b) {
         byte[] a = new byte[b.remaining()];
         b.get(a);

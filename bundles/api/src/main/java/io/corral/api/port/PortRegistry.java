@@ -1,6 +1,7 @@
 package io.corral.api.port;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -47,6 +48,34 @@ public interface PortRegistry {
      * the port closes first.
      */
     CompletionStage<byte[]> request(PortId target, byte[] payload) throws IOException;
+
+    /**
+     * Sends a DATA message on a new stream and waits on the calling thread
+     * for the payload of the first DATA the process sends back on that
+     * stream: the blocking form of {@link #request}, without handing the
+     * answer from main's port reader to the caller. For the duration of the
+     * call the caller reads the process's port itself; every other frame
+     * arriving meanwhile (another stream's answer, PROCESS_READY, DATA to
+     * main, a malformed frame, end of file) is handled exactly as main's port
+     * reader handles it, on the calling thread. Calls to the same process from
+     * several threads are served one after the other; calls to different
+     * processes do not wait for each other.
+     *
+     * @param target  the process's port
+     * @param payload at most one frame's payload (16364 bytes)
+     * @param timeout how long to wait in all, for the calls before this one
+     *                to the same process included; positive
+     * @return the answer's payload
+     * @throws IOException          when there is no such port, it is closed or its queue is full,
+     *                              when no answer came within the timeout, or when the process closed
+     *                              its end or died before answering (promptly, not at the timeout);
+     *                              the message names the pid
+     * @throws InterruptedException when the thread was interrupted before or between the frames it
+     *                              reads (a wait for a frame is bounded by the timeout, not interrupted)
+     * @throws IllegalArgumentException when the timeout is not positive
+     * @since 1.1
+     */
+    byte[] call(PortId target, byte[] payload, Duration timeout) throws IOException, InterruptedException;
 
     /** Sends QUIT: the process should finish its work and exit. */
     void quit(int pid) throws IOException;

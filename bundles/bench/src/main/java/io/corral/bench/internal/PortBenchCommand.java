@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -31,7 +32,8 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 /**
- * {@code corral:bench-ports}: 64-byte round trips main-worker and
+ * {@code corral:bench-ports}: 64-byte round trips main-worker (a blocking
+ * call, an asynchronous request, and requests chained on the port reader) and
  * router-worker (the distribution's samples, in their own JVMs) against a C
  * ping-pong on the same kind of socketpair (blocking, and with epoll loops on
  * both sides), in one run.
@@ -48,6 +50,8 @@ public final class PortBenchCommand {
     /** A 64-byte DATA frame's datagram: the baseline sends the same size. */
     static final int DATAGRAM = PAYLOAD + 20;
     private static final long START_MILLIS = 60_000;
+    /** How long one round trip may take before the run fails. */
+    private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(5);
     /** Warm-up batch size. */
     private static final int BATCH = 10_000;
 
@@ -110,6 +114,8 @@ public final class PortBenchCommand {
             PortId toWorker = new PortId(worker.pid(), PortId.FIRST);
             PortId toRouter = new PortId(router.pid(), PortId.FIRST);
             Measured main = measure("main <-> worker", n -> mainToWorker(toWorker, n), rounds, warmup, verbose);
+            Measured async = measure("main <-> worker, async", n -> mainToWorkerAsync(toWorker, n), rounds,
+                warmup, verbose);
             Measured chained = measure("main <-> worker, chained", n -> mainToWorkerChained(toWorker, n), rounds,
                 warmup, verbose);
             Measured viaRouter = measure("router <-> worker", n -> routerToWorker(toRouter, n), rounds, warmup,
@@ -119,6 +125,7 @@ public final class PortBenchCommand {
             row("C ping-pong, blocking", new Measured(c, cWarmup), c);
             row("C ping-pong, epoll loops", new Measured(cLoop, cWarmup), c);
             row("main <-> worker", main, c);
+            row("main <-> worker, async", async, c);
             row("main <-> worker, chained", chained, c);
             row("router <-> worker", viaRouter, c);
         } finally {
@@ -190,12 +197,30 @@ public final class PortBenchCommand {
         }
     }
 
-    /** Main's requests to the worker, one after the other, through the registry as any caller would. */
+    /**
+     * Main's calls to the worker, one after the other, through the registry as
+     * any caller would: the caller's thread sends and reads the answer itself,
+     * as each side of the C ping-pong does.
+     */
     private long mainToWorker(PortId worker, int n) throws Exception {
         byte[] payload = new byte[PAYLOAD];
         long start = System.nanoTime();
         for (int i = 0; i < n; i++) {
-            registry.request(worker, payload).toCompletableFuture().get(5, TimeUnit.SECONDS);
+            registry.call(worker, payload, ANSWER_TIMEOUT);
+        }
+        return (System.nanoTime() - start) / n;
+    }
+
+    /**
+     * The same with asynchronous requests, the caller blocked on each one's
+     * future: main's port reader reads the answer and hands it to the caller.
+     */
+    private long mainToWorkerAsync(PortId worker, int n) throws Exception {
+        byte[] payload = new byte[PAYLOAD];
+        long start = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            registry.request(worker, payload).toCompletableFuture().get(ANSWER_TIMEOUT.toMillis(),
+                TimeUnit.MILLISECONDS);
         }
         return (System.nanoTime() - start) / n;
     }

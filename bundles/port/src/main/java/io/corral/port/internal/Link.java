@@ -11,11 +11,17 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Main's end of one process's port: the socket, what went through it, and
  * main's requests waiting for an answer on it. Main only ever offers (never
  * blocks): a process that does not read cannot stall the container.
+ *
+ * <p>One thread at a time reads the socket, holding {@link #reading}: the
+ * port reader for one frame, or a caller of {@link PortRegistryImpl#call} for
+ * the whole call (the socket then is disabled in the reader's epoll set, see
+ * {@link Reader#suspend}).
  */
 final class Link {
 
@@ -33,6 +39,19 @@ final class Link {
     private final AtomicLongArray received = new AtomicLongArray(CODES);
     private final AtomicLong refused = new AtomicLong();
     private final Map<Integer, CompletableFuture<byte[]>> pending = new ConcurrentHashMap<>();
+
+    /** Held by whoever reads the socket: frames are decoded and handled in order, by one thread at a time. */
+    final ReentrantLock reading = new ReentrantLock();
+    /** Guards {@link #calls} and the socket's state in the reader's epoll set. */
+    final Object watch = new Object();
+    /** Calls in progress or waiting on this link: while any, the reader's epoll set has it disabled. */
+    int calls;
+
+    // The synchronous call in progress (at most one per link), guarded by reading: whoever reads may answer it.
+    private boolean calling;
+    private int callStream;
+    private byte[] callAnswer;
+    private volatile String closedWhy;
 
     Link(long token, int pid, int fd, int mainPid) {
         this.token = token;
@@ -87,8 +106,35 @@ final class Link {
         return f;
     }
 
-    /** Completes main's request on {@code stream}; false when main asked nothing there. */
+    /** A synchronous call waits for DATA on {@code stream}; the caller holds {@link #reading}. */
+    void expect(int stream) {
+        calling = true;
+        callStream = stream;
+        callAnswer = null;
+    }
+
+    /** The call's answer once it came, else null; the caller holds {@link #reading}. */
+    byte[] expected() {
+        return callAnswer;
+    }
+
+    /** The call ended: a late answer is dropped as any unasked-for DATA. */
+    void expectNothing() {
+        calling = false;
+        callAnswer = null;
+    }
+
+    /**
+     * Answers main's synchronous call or completes main's request on
+     * {@code stream}; false when main asked nothing there. Called by the
+     * thread that read the frame.
+     */
     boolean answer(int stream, byte[] payload) {
+        if (calling && stream == callStream) {
+            calling = false;
+            callAnswer = payload;
+            return true;
+        }
         CompletableFuture<byte[]> f = pending.remove(stream);
         return f != null && f.complete(payload);
     }
@@ -97,12 +143,22 @@ final class Link {
         pending.remove(stream);
     }
 
+    /** Why main's end was closed ("closed: its process exited"), or null while it is open. */
+    String closedWhy() {
+        return closedWhy;
+    }
+
     boolean open() {
         return !channel.closed();
     }
 
     /** Closes main's end; requests still waiting fail with {@code why}. */
     void close(String why) {
+        synchronized (this) {
+            if (closedWhy == null) {
+                closedWhy = why;
+            }
+        }
         channel.close();
         if (pending.isEmpty()) {
             return; // the common case, at every exit: no exception to build

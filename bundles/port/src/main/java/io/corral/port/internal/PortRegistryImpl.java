@@ -21,6 +21,7 @@ import io.corral.worker.wire.Frame;
 import io.corral.worker.wire.FrameType;
 import io.corral.worker.wire.Refusal;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +30,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.osgi.service.component.annotations.Activate;
@@ -382,6 +384,72 @@ public final class PortRegistryImpl implements PortRegistry, SpawnParticipant, P
             throw ex;
         }
         return answer.minimalCompletionStage();
+    }
+
+    /**
+     * Reads the answer on the caller's thread: the port is disabled in the
+     * reader's epoll set, the caller takes the port's read lock (so the reader is not
+     * mid-frame on it, and calls to the same process go one at a time), sends,
+     * and handles every frame as the reader would until its answer is there.
+     */
+    @Override
+    public byte[] call(PortId target, byte[] payload, Duration timeout) throws IOException, InterruptedException {
+        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout " + timeout + ": must be positive");
+        }
+        long timeoutNanos = timeout.toNanos();
+        long deadline = System.nanoTime() + timeoutNanos;
+        if (Thread.interrupted()) {
+            throw new InterruptedException("call to pid " + target.pid() + ": interrupted before sending");
+        }
+        Entry e = entry(target);
+        Link link = e.link;
+        reader.suspend(e);
+        try {
+            if (!link.reading.tryLock(timeoutNanos, TimeUnit.NANOSECONDS)) {
+                throw new IOException("call to pid " + e.pid + ": timed out after " + timeout.toMillis()
+                    + " ms waiting for the calls to it before this one");
+            }
+            try {
+                return callLocked(e, payload, deadline, timeout);
+            } finally {
+                link.reading.unlock();
+            }
+        } finally {
+            reader.resume(e); // after unlocking: the reader must be able to take the port when it reports it
+        }
+    }
+
+    private byte[] callLocked(Entry e, byte[] payload, long deadline, Duration timeout)
+            throws IOException, InterruptedException {
+        Link link = e.link;
+        int stream = requestStreams.getAndIncrement();
+        link.expect(stream);
+        try {
+            deliver(e, FrameType.DATA, stream, payload);
+            while (true) {
+                byte[] answer = link.expected();
+                if (answer != null) {
+                    return answer;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new IOException("call to pid " + e.pid + ": no answer on stream "
+                        + Integer.toUnsignedString(stream) + " within " + timeout.toMillis() + " ms");
+                }
+                if (Thread.interrupted()) {
+                    throw new InterruptedException("call to pid " + e.pid + ": interrupted waiting for the answer");
+                }
+                // Whole milliseconds, rounded up: equal timeouts cost no setsockopt per call.
+                if (!reader.readFor(e, (left + 999_999) / 1_000_000)) {
+                    String why = link.closedWhy();
+                    throw new IOException("call to pid " + e.pid + ": the port " + (why != null ? why
+                        : "closed: its process closed its end") + ", before the answer came");
+                }
+            }
+        } finally {
+            link.expectNothing();
+        }
     }
 
     @Override

@@ -11,6 +11,10 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The one thread that reads every port main holds: epoll over all links,
  * one datagram per readiness report, so that no port can starve the others.
+ * A synchronous call reads its link on the caller's thread instead: the link
+ * is disabled in the epoll set for the call ({@link #suspend},
+ * {@link #resume}) and the frames it reads meanwhile go to the same
+ * {@link Sink}.
  */
 final class Reader {
 
@@ -42,19 +46,79 @@ final class Reader {
 
     /** Reads the process's port from now on. */
     void add(Entry e) throws PosixException {
-        entries.put(e.link.token, e);
-        try {
-            epoll.add(e.link.channel.fd(), e.link.token);
-        } catch (PosixException ex) {
-            entries.remove(e.link.token);
-            throw ex;
+        Link link = e.link;
+        synchronized (link.watch) {
+            entries.put(link.token, e);
+            try {
+                epoll.add(link.channel.fd(), link.token);
+                if (link.calls > 0) {
+                    epoll.disable(link.channel.fd(), link.token); // the last call enables it
+                }
+            } catch (PosixException ex) {
+                entries.remove(link.token);
+                epoll.remove(link.channel.fd());
+                throw ex;
+            }
         }
     }
 
     /** Stops reading the process's port; call before closing it. */
     void remove(Entry e) {
-        if (entries.remove(e.link.token) != null) {
-            epoll.remove(e.link.channel.fd());
+        Link link = e.link;
+        synchronized (link.watch) {
+            if (entries.remove(link.token) != null) {
+                epoll.remove(link.channel.fd());
+            }
+        }
+    }
+
+    /**
+     * Disables the port in the epoll set for a call that reads it on its own
+     * thread, so that the call's answer does not wake the reader too (a
+     * hang-up still does, once: the reader then finds the port taken and
+     * leaves it to the call). Calls nest; each is followed by {@link #resume}.
+     */
+    void suspend(Entry e) {
+        Link link = e.link;
+        PosixException failure = null;
+        synchronized (link.watch) {
+            if (link.calls++ == 0 && running && entries.get(link.token) == e) {
+                try {
+                    epoll.disable(link.channel.fd(), link.token);
+                } catch (PosixException ex) {
+                    failure = ex;
+                }
+            }
+        }
+        if (failure != null) {
+            // Still enabled: the reader may read some frames between the call's; the read lock keeps them in order.
+            System.err.println("corral: pausing the reading of the port of pid " + e.pid + ": "
+                + failure.getMessage());
+        }
+    }
+
+    /**
+     * Enables the port again after the last call; whatever arrived after the
+     * call's answer is then reported (level-triggered). Call it after
+     * releasing {@link Link#reading}, or the reader would spin on a port it
+     * cannot take.
+     */
+    void resume(Entry e) {
+        Link link = e.link;
+        PosixException failure = null;
+        synchronized (link.watch) {
+            if (--link.calls == 0 && running && entries.get(link.token) == e) {
+                try {
+                    epoll.enable(link.channel.fd(), link.token);
+                } catch (PosixException ex) {
+                    failure = ex;
+                }
+            }
+        }
+        if (failure != null) {
+            // Disabled, nobody would read it again: treat it like a port that could not be watched at spawn.
+            System.err.println("corral: watching the port of pid " + e.pid + " again: " + failure.getMessage());
+            sink.ended(e);
         }
     }
 
@@ -64,12 +128,14 @@ final class Reader {
                 int n = epoll.await(-1);
                 for (int i = 0; i < n; i++) {
                     Entry e = entries.get(epoll.token(i));
-                    if (e != null) {
+                    // Taken means a call reads it now (the port was disabled after this wait began).
+                    if (e != null && e.link.reading.tryLock()) {
                         try {
-                            read(e);
-                        } catch (RuntimeException ex) {
-                            // One frame's trouble must never stop the reading of every port.
-                            System.err.println("corral: handling a frame from pid " + e.pid + ": " + ex);
+                            take(e, e.link.channel.read());
+                        } catch (PosixException ex) {
+                            failed(e, ex);
+                        } finally {
+                            e.link.reading.unlock();
                         }
                     }
                 }
@@ -79,26 +145,45 @@ final class Reader {
         }
     }
 
-    private void read(Entry e) {
-        Decoded d;
+    /**
+     * For a call: waits up to {@code timeoutMillis} for the next frame on the
+     * port and hands it to the sink on the calling thread, as the reader
+     * would. The caller holds {@link Link#reading} and has suspended the port.
+     * Returns false once the port ended (end of file, or main's end closed).
+     */
+    boolean readFor(Entry e, long timeoutMillis) {
         try {
-            d = e.link.channel.read();
+            return take(e, e.link.channel.read(timeoutMillis));
         } catch (PosixException ex) {
-            System.err.println("corral: reading the port of pid " + e.pid + ": " + ex.getMessage());
-            sink.ended(e);
-            return;
+            failed(e, ex);
+            return false;
         }
-        if (d == null) {
-            Decoded end = e.link.channel.endOfInput();
-            if (end != null) {
-                sink.refused(e, end.refusal(), end.detail());
+    }
+
+    /** Hands a read's result to the sink; false when the port ended. */
+    private boolean take(Entry e, Decoded d) {
+        try {
+            if (d == null) {
+                Decoded end = e.link.channel.endOfInput();
+                if (end != null) {
+                    sink.refused(e, end.refusal(), end.detail());
+                }
+                sink.ended(e);
+            } else if (d.refused()) {
+                sink.refused(e, d.refusal(), d.detail());
+            } else if (d.complete()) {
+                sink.frame(e, d.frame());
             }
-            sink.ended(e);
-        } else if (d.refused()) {
-            sink.refused(e, d.refusal(), d.detail());
-        } else if (d.complete()) {
-            sink.frame(e, d.frame());
+        } catch (RuntimeException ex) {
+            // One frame's trouble must never stop the reading of every port (nor fail a call for another's frame).
+            System.err.println("corral: handling a frame from pid " + e.pid + ": " + ex);
         }
+        return d != null;
+    }
+
+    private void failed(Entry e, PosixException ex) {
+        System.err.println("corral: reading the port of pid " + e.pid + ": " + ex.getMessage());
+        sink.ended(e);
     }
 
     /** Stops the thread and waits for it. */

@@ -26,6 +26,10 @@ public interface LibC {
     @SaveError
     int setsockopt(int fd, int level, int name, @jnr.ffi.annotations.In int[] value, int length);
 
+    /** For options that are a struct of longs, such as SO_RCVTIMEO's struct timeval. */
+    @SaveError
+    int setsockopt(int fd, int level, int name, @jnr.ffi.annotations.In long[] value, int length);
+
     @SaveError
     int fcntl(int fd, int cmd, int arg);
 

@@ -10,9 +10,11 @@ import java.nio.ByteBuffer;
 
 /**
  * One end of a port's socket, speaking frames: encodes and sends, reads and
- * decodes. Sending may happen on any thread, reading on one; closing excludes
- * both, so that a descriptor number is never used after it was closed (and
- * perhaps reused by something else).
+ * decodes. Sending may happen on any thread, reading on one at a time; closing
+ * excludes both, so that a descriptor number is never used after it was
+ * closed (and perhaps reused by something else). A thread waiting in
+ * {@link #read(long)} holds no lock: closing then shuts the socket down, which
+ * ends the wait, and the last waiter to leave closes the descriptor.
  */
 public final class FrameChannel implements Closeable {
 
@@ -21,6 +23,8 @@ public final class FrameChannel implements Closeable {
     private final int pid;
     private final int port;
     private boolean closed;
+    /** Threads in {@link #read(long)}'s wait; the descriptor stays open until they left. */
+    private int waiting;
 
     /**
      * Takes ownership of a SOCK_SEQPACKET descriptor.
@@ -111,6 +115,54 @@ public final class FrameChannel implements Closeable {
                 throw e;
             }
         }
+        return decode(p);
+    }
+
+    /**
+     * Waits up to {@code timeoutMillis} for the next datagram and decodes it,
+     * for a reader that blocks on this one socket. Returns as {@link #read()}
+     * does; {@link Decoded#INCOMPLETE} also when nothing came in time (the
+     * caller keeps its own clock). Closing the channel from another thread
+     * ends the wait with null.
+     */
+    public Decoded read(long timeoutMillis) throws PosixException {
+        synchronized (this) {
+            if (closed) {
+                return null;
+            }
+            waiting++;
+        }
+        Packet p = null;
+        PosixException failure = null;
+        try {
+            p = socket.receive(timeoutMillis);
+        } catch (PosixException e) {
+            failure = e;
+        }
+        synchronized (this) {
+            if (--waiting == 0 && closed) {
+                socket.close();
+            }
+            if (closed) {
+                if (p != null) {
+                    p.closeDescriptors();
+                }
+                return null;
+            }
+        }
+        if (failure != null) {
+            return switch (failure.errno()) {
+                case Posix.EAGAIN -> Decoded.INCOMPLETE;
+                case Posix.EMSGSIZE -> Decoded.refused(Refusal.OVERSIZE, "a datagram over " + Frame.MAX_FRAME
+                    + " bytes");
+                case Posix.ECONNRESET -> null;
+                default -> throw failure;
+            };
+        }
+        return decode(p);
+    }
+
+    private Decoded decode(Packet p) {
         if (p == null) {
             return null;
         }
@@ -134,7 +186,12 @@ public final class FrameChannel implements Closeable {
     public synchronized void close() {
         if (!closed) {
             closed = true;
-            socket.close();
+            if (waiting > 0) {
+                // Ends the wait (the waiter reads end of file); the last waiter to leave closes the descriptor.
+                socket.shutdown();
+            } else {
+                socket.close();
+            }
         }
     }
 }

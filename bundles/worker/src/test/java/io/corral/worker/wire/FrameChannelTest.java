@@ -1,0 +1,79 @@
+package io.corral.worker.wire;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertSame;
+import static org.junit.Assert.assertTrue;
+
+import io.corral.posix.SeqPacketSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.After;
+import org.junit.Test;
+
+/** A channel's timed read, and closing it while a thread waits in one. */
+public class FrameChannelTest {
+
+    private final int[] pair = pair();
+    private final FrameChannel reader = new FrameChannel(pair[0], 1, 0);
+    private final FrameChannel writer = new FrameChannel(pair[1], 2, 0);
+
+    private static int[] pair() {
+        try {
+            return SeqPacketSocket.rawPair();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @After
+    public void close() {
+        reader.close();
+        writer.close();
+    }
+
+    @Test
+    public void aTimedReadReturnsTheFrameOrIncompleteAfterTheTimeout() throws Exception {
+        writer.send(FrameType.DATA, Frame.LAST, 7, "hi".getBytes(StandardCharsets.UTF_8), -1);
+        Decoded d = reader.read(5000);
+        assertTrue(d.complete());
+        assertEquals(7, d.frame().stream());
+        assertEquals("hi", d.frame().text());
+        long start = System.nanoTime();
+        assertSame(Decoded.INCOMPLETE, reader.read(100));
+        assertTrue(System.nanoTime() - start >= 90_000_000L);
+    }
+
+    @Test
+    public void closingWhileAThreadWaitsEndsTheWaitAndThenClosesTheDescriptor() throws Exception {
+        Path fd = Path.of("/proc/self/fd/" + pair[0]);
+        Path socket = Files.readSymbolicLink(fd);
+        CompletableFuture<Decoded> waited = CompletableFuture.supplyAsync(() -> {
+            try {
+                return reader.read(30_000);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Thread.sleep(200);
+        assertFalse("still waiting", waited.isDone());
+        long start = System.nanoTime();
+        reader.close();
+        assertNull("closed: no frame", waited.get(5, TimeUnit.SECONDS));
+        assertTrue(System.nanoTime() - start < 5_000_000_000L);
+        assertTrue(reader.closed());
+        assertFalse("the descriptor is closed once the waiter left", Files.exists(fd)
+            && Files.readSymbolicLink(fd).equals(socket));
+        assertNull("a closed channel reads nothing", reader.read(1000));
+    }
+
+    @Test
+    public void endOfFileEndsATimedRead() throws Exception {
+        writer.close();
+        assertNull(reader.read(5000));
+    }
+}
