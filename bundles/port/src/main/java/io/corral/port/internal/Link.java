@@ -42,10 +42,14 @@ final class Link {
 
     /** Held by whoever reads the socket: frames are decoded and handled in order, by one thread at a time. */
     final ReentrantLock reading = new ReentrantLock();
-    /** Guards {@link #calls} and the socket's state in the reader's epoll set. */
+    /** Guards {@link #calls}, {@link #disabled}, {@link #idleSince}: the socket's state in the reader's epoll set. */
     final Object watch = new Object();
     /** Calls in progress or waiting on this link: while any, the reader's epoll set has it disabled. */
     int calls;
+    /** Disabled in the reader's epoll set: for calls, and until it lingered after the last one. */
+    boolean disabled;
+    /** When the last call ended (System.nanoTime). */
+    long idleSince;
 
     // The synchronous call in progress (at most one per link), guarded by reading: whoever reads may answer it.
     private boolean calling;

@@ -5,16 +5,18 @@ import io.corral.posix.PosixException;
 import io.corral.worker.wire.Decoded;
 import io.corral.worker.wire.Frame;
 import io.corral.worker.wire.Refusal;
+import java.util.Iterator;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The one thread that reads every port main holds: epoll over all links,
  * one datagram per readiness report, so that no port can starve the others.
  * A synchronous call reads its link on the caller's thread instead: the link
- * is disabled in the epoll set for the call ({@link #suspend},
- * {@link #resume}) and the frames it reads meanwhile go to the same
- * {@link Sink}.
+ * is disabled in the epoll set for the call and a little after
+ * ({@link #suspend}, {@link #resume}), and the frames it reads meanwhile go
+ * to the same {@link Sink}.
  */
 final class Reader {
 
@@ -29,12 +31,23 @@ final class Reader {
     }
 
     private static final int EVENTS = 64;
+    /**
+     * How long a port stays with its callers after a call: frames that arrive
+     * between the calls of a run are read by the next call, or by the reader
+     * once this much time passed without one.
+     */
+    static final long LINGER_NANOS = 1_000_000;
+    private static final int LINGER_MILLIS = 1;
 
     private final Epoll epoll;
     private final Sink sink;
     private final Map<Long, Entry> entries = new ConcurrentHashMap<>();
     private final Thread thread;
     private volatile boolean running = true;
+    /** Ports disabled for calls that ended: the reader enables them once they lingered long enough. */
+    private final Set<Entry> lingering = ConcurrentHashMap.newKeySet();
+    /** The reader waits with no timeout: a port that starts lingering must wake it. */
+    private volatile boolean waitingForever;
 
     Reader(Sink sink) throws PosixException {
         this.epoll = Epoll.create(EVENTS);
@@ -52,7 +65,8 @@ final class Reader {
             try {
                 epoll.add(link.channel.fd(), link.token);
                 if (link.calls > 0) {
-                    epoll.disable(link.channel.fd(), link.token); // the last call enables it
+                    epoll.disable(link.channel.fd(), link.token); // the reader enables it after the last call
+                    link.disabled = true;
                 }
             } catch (PosixException ex) {
                 entries.remove(link.token);
@@ -66,6 +80,7 @@ final class Reader {
     void remove(Entry e) {
         Link link = e.link;
         synchronized (link.watch) {
+            lingering.remove(e);
             if (entries.remove(link.token) != null) {
                 epoll.remove(link.channel.fd());
             }
@@ -76,15 +91,19 @@ final class Reader {
      * Disables the port in the epoll set for a call that reads it on its own
      * thread, so that the call's answer does not wake the reader too (a
      * hang-up still does, once: the reader then finds the port taken and
-     * leaves it to the call). Calls nest; each is followed by {@link #resume}.
+     * leaves it to the call). A port still disabled from a call that ended
+     * less than {@link #LINGER_NANOS} ago costs nothing here. Calls nest; each
+     * is followed by {@link #resume}.
      */
     void suspend(Entry e) {
         Link link = e.link;
         PosixException failure = null;
         synchronized (link.watch) {
-            if (link.calls++ == 0 && running && entries.get(link.token) == e) {
+            link.calls++;
+            if (!link.disabled && running && entries.get(link.token) == e) {
                 try {
                     epoll.disable(link.channel.fd(), link.token);
+                    link.disabled = true;
                 } catch (PosixException ex) {
                     failure = ex;
                 }
@@ -98,34 +117,65 @@ final class Reader {
     }
 
     /**
-     * Enables the port again after the last call; whatever arrived after the
-     * call's answer is then reported (level-triggered). Call it after
-     * releasing {@link Link#reading}, or the reader would spin on a port it
-     * cannot take.
+     * Ends a call. After the last one the port stays disabled for
+     * {@link #LINGER_NANOS}, so that a run of calls costs no epoll_ctl; then
+     * the reader enables it again, and whatever arrived after the last answer
+     * is reported (level-triggered). Call it after releasing
+     * {@link Link#reading}.
      */
     void resume(Entry e) {
         Link link = e.link;
-        PosixException failure = null;
         synchronized (link.watch) {
-            if (--link.calls == 0 && running && entries.get(link.token) == e) {
-                try {
-                    epoll.enable(link.channel.fd(), link.token);
-                } catch (PosixException ex) {
-                    failure = ex;
+            if (--link.calls > 0 || !link.disabled) {
+                return;
+            }
+            link.idleSince = System.nanoTime();
+        }
+        if (lingering.add(e) && waitingForever) {
+            epoll.wakeup(); // its wait has no timeout: it would never give the port back
+        }
+    }
+
+    /** Enables the ports whose last call ended long enough ago; on the reader thread. */
+    private void endLingering() {
+        long now = System.nanoTime();
+        for (Iterator<Entry> it = lingering.iterator(); it.hasNext();) {
+            Entry e = it.next();
+            Link link = e.link;
+            PosixException failure = null;
+            synchronized (link.watch) {
+                if (link.calls > 0 || now - link.idleSince < LINGER_NANOS) {
+                    continue;
+                }
+                it.remove();
+                if (link.disabled && running && entries.get(link.token) == e) {
+                    try {
+                        epoll.enable(link.channel.fd(), link.token);
+                        link.disabled = false;
+                    } catch (PosixException ex) {
+                        failure = ex;
+                    }
                 }
             }
-        }
-        if (failure != null) {
-            // Disabled, nobody would read it again: treat it like a port that could not be watched at spawn.
-            System.err.println("corral: watching the port of pid " + e.pid + " again: " + failure.getMessage());
-            sink.ended(e);
+            if (failure != null) {
+                // Disabled, nobody would read it again: treat it like a port that could not be watched at spawn.
+                System.err.println("corral: watching the port of pid " + e.pid + " again: " + failure.getMessage());
+                sink.ended(e);
+            }
         }
     }
 
     private void loop() {
         try {
             while (running) {
-                int n = epoll.await(-1);
+                // Dekker with resume: either it sees this flag or this sees its port in the set.
+                waitingForever = true;
+                boolean linger = !lingering.isEmpty();
+                if (linger) {
+                    waitingForever = false;
+                }
+                int n = epoll.await(linger ? LINGER_MILLIS : -1);
+                waitingForever = false;
                 for (int i = 0; i < n; i++) {
                     Entry e = entries.get(epoll.token(i));
                     // Taken means a call reads it now (the port was disabled after this wait began).
@@ -138,6 +188,9 @@ final class Reader {
                             e.link.reading.unlock();
                         }
                     }
+                }
+                if (linger) {
+                    endLingering();
                 }
             }
         } catch (PosixException e) {

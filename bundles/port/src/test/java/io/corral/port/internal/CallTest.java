@@ -223,6 +223,20 @@ public class CallTest {
     }
 
     @Test
+    public void aFrameRightAfterTheLastAnswerIsReadOnceThePortStopsLingering() throws Exception {
+        serve(f -> {
+            answer(f);
+            peer.send(FrameType.DATA, Frame.LAST, 9, new byte[1], -1); // unasked, and no call comes after
+        });
+        for (int i = 0; i < 3; i++) {
+            assertEquals("RUN " + i, callText("run " + i));
+        }
+        // The reader waited with no timeout when the run began: the port's lingering had to wake it.
+        waitUntil("the reader takes the port back and counts the unasked DATA",
+            () -> info().received(MessageType.DATA) == 6);
+    }
+
+    @Test
     public void aTimeoutFailsNamingThePidAndALateAnswerIsNotTakenForTheNextCall() throws Exception {
         List<Frame> held = new ArrayList<>();
         serve(f -> {
