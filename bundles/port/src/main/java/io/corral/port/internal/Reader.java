@@ -100,14 +100,7 @@ final class Reader {
         PosixException failure = null;
         synchronized (link.watch) {
             link.calls++;
-            if (!link.disabled && running && entries.get(link.token) == e) {
-                try {
-                    epoll.disable(link.channel.fd(), link.token);
-                    link.disabled = true;
-                } catch (PosixException ex) {
-                    failure = ex;
-                }
-            }
+            failure = setDisabled(e, true);
         }
         if (failure != null) {
             // Still enabled: the reader may read some frames between the call's; the read lock keeps them in order.
@@ -148,20 +141,35 @@ final class Reader {
                     continue;
                 }
                 it.remove();
-                if (link.disabled && running && entries.get(link.token) == e) {
-                    try {
-                        epoll.enable(link.channel.fd(), link.token);
-                        link.disabled = false;
-                    } catch (PosixException ex) {
-                        failure = ex;
-                    }
-                }
+                failure = setDisabled(e, false);
             }
             if (failure != null) {
                 // Disabled, nobody would read it again: treat it like a port that could not be watched at spawn.
                 System.err.println("corral: watching the port of pid " + e.pid + " again: " + failure.getMessage());
                 sink.ended(e);
             }
+        }
+    }
+
+    /**
+     * Disables or enables a watched port in the epoll set, unless it is so
+     * already; the caller holds {@link Link#watch}. Returns the failure, or null.
+     */
+    private PosixException setDisabled(Entry e, boolean disabled) {
+        Link link = e.link;
+        if (link.disabled == disabled || !running || entries.get(link.token) != e) {
+            return null;
+        }
+        try {
+            if (disabled) {
+                epoll.disable(link.channel.fd(), link.token);
+            } else {
+                epoll.enable(link.channel.fd(), link.token);
+            }
+            link.disabled = disabled;
+            return null;
+        } catch (PosixException ex) {
+            return ex;
         }
     }
 
