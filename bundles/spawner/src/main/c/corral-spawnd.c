@@ -720,9 +720,6 @@ static void step_restore_nofile(const struct child *c)
 		child_fail_n(c, "setrlimit RLIMIT_NOFILE ", (long long)c->restore_nofile->rlim_cur);
 }
 
-/* Ignored signals and the blocked mask survive execve; start clean.  Only
- * the signals the server found not at SIG_DFL need it (it never changes a
- * disposition after starting): one system call each, not one per signal. */
 #ifdef __linux__
 /* struct sched_attr (include/uapi/linux/sched/types.h), SCHED_ATTR_SIZE_VER0. */
 struct corral_sched_attr {
@@ -759,6 +756,9 @@ static void step_restore_time_slice(const struct child *c)
 #endif
 }
 
+/* Ignored signals and the blocked mask survive execve; start clean.  Only
+ * the signals the server found not at SIG_DFL need it (it never changes a
+ * disposition after starting): one system call each, not one per signal. */
 static void step_reset_signals(const struct child *c)
 {
 	for (int i = 0; i < srv.nreset_signals; i++)

@@ -64,9 +64,10 @@ final class Reader {
             entries.put(link.token, e);
             try {
                 epoll.add(link.channel.fd(), link.token);
-                if (link.calls > 0) {
-                    epoll.disable(link.channel.fd(), link.token); // the reader enables it after the last call
-                    link.disabled = true;
+                // A call began before the port was watched: the reader enables it after the last one.
+                PosixException failure = link.calls > 0 ? setDisabled(e, true) : null;
+                if (failure != null) {
+                    throw failure;
                 }
             } catch (PosixException ex) {
                 entries.remove(link.token);

@@ -103,19 +103,20 @@ public final class FrameChannel implements Closeable {
             try {
                 p = socket.receiveNow();
             } catch (PosixException e) {
-                if (e.errno() == Posix.EAGAIN) {
-                    return Decoded.INCOMPLETE;
-                }
-                if (e.errno() == Posix.EMSGSIZE) {
-                    return Decoded.refused(Refusal.OVERSIZE, "a datagram over " + Frame.MAX_FRAME + " bytes");
-                }
-                if (e.errno() == Posix.ECONNRESET) {
-                    return null; // the peer died with frames unread: as final as end of file
-                }
-                throw e;
+                return receiveFailed(e);
             }
         }
         return decode(p);
+    }
+
+    /** What a failed receive means to a reader: nothing yet, an oversize datagram, or the end; else the failure. */
+    private static Decoded receiveFailed(PosixException e) throws PosixException {
+        return switch (e.errno()) {
+            case Posix.EAGAIN -> Decoded.INCOMPLETE; // also a timed wait's timeout
+            case Posix.EMSGSIZE -> Decoded.refused(Refusal.OVERSIZE, "a datagram over " + Frame.MAX_FRAME + " bytes");
+            case Posix.ECONNRESET -> null; // the peer died with frames unread: as final as end of file
+            default -> throw e;
+        };
     }
 
     /**
@@ -150,16 +151,7 @@ public final class FrameChannel implements Closeable {
                 return null;
             }
         }
-        if (failure != null) {
-            return switch (failure.errno()) {
-                case Posix.EAGAIN -> Decoded.INCOMPLETE;
-                case Posix.EMSGSIZE -> Decoded.refused(Refusal.OVERSIZE, "a datagram over " + Frame.MAX_FRAME
-                    + " bytes");
-                case Posix.ECONNRESET -> null;
-                default -> throw failure;
-            };
-        }
-        return decode(p);
+        return failure != null ? receiveFailed(failure) : decode(p);
     }
 
     private Decoded decode(Packet p) {
