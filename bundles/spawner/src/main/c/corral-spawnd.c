@@ -9,7 +9,7 @@
  * child through a pidfd and reports its exit.  The wire protocol and the
  * child-setup order are documented in docs/spawnd-protocol.md.
  *
- *   usage: corral-spawnd clone|fork
+ *   usage: corral-spawnd clone|fork [--events-fd N [--hold-exits MS]]
  *
  * Design rules:
  *   - single-threaded: one epoll loop; a spawn runs to completion (until the
@@ -72,6 +72,7 @@
 #define STEP_MAX          4352u /* longest step text: a verb plus a PATH_MAX path */
 #define CHILD_STACK_SIZE  (256u * 1024u)
 #define REAP_WAIT_MS      5000  /* how long to wait for a foreign reaper, see on_pidfd_ready */
+#define MAX_HOLD_EXITS_MS 1000  /* --hold-exits: the longest an exit report may wait */
 
 enum msg_type {
 	MSG_SPAWN = 1, MSG_ADOPT = 2, MSG_DETACH = 3,
@@ -138,6 +139,10 @@ static struct {
 	int mode;
 	pid_t pid;
 	int evt_fd;                    /* where EXITED goes: CTL_FD, or --events-fd */
+	int hold_exits_ms;             /* >0: exit reports wait for a reply to carry them */
+	struct msg_exited *held;       /* exit reports waiting, oldest first */
+	size_t nheld, capheld;
+	int64_t held_deadline;         /* when the oldest one must go out on its own */
 	uint32_t supported_ns;
 	struct rlimit initial_nofile;  /* restored in children */
 	bool nofile_raised;
@@ -201,14 +206,12 @@ static uint32_t get_u32(const unsigned char *p)
 	return v;
 }
 
-#ifdef __linux__
 static int64_t now_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
-#endif
 
 static void close_fds(const int *fds, size_t n)
 {
@@ -393,14 +396,64 @@ static void send_msg(const void *data, size_t len, int fd)
 
 /* Exit reports go on the events socket when there is one, so that the
  * JVM thread waiting for a reply reads it itself instead of being woken by
- * the thread that reads exits: one thread hand-off less per spawn. */
+ * the thread that reads exits: one thread hand-off less per spawn.
+ *
+ * With --hold-exits the report waits instead: the next reply carries it
+ * on the control socket, read by the spawning thread that is awake anyway,
+ * or it goes out on the events socket once it has waited that long.  Under
+ * a stream of spawns the thread that reads exits then never wakes.  The
+ * JVM asks for this only where its waiting threads learn exits from their
+ * pidfds, so that holding delays no one who waits. */
 static void send_exited(pid_t pid, int exit_code, int sig, bool known)
 {
 	struct msg_exited m = {
 		.type = MSG_EXITED, .pid = pid, .exit_code = exit_code,
 		.signal = sig, .status_known = known,
 	};
+	if (srv.hold_exits_ms > 0) {
+		if (srv.nheld == srv.capheld) {
+			size_t cap = srv.capheld ? srv.capheld * 2 : 16;
+			struct msg_exited *h = realloc(srv.held, cap * sizeof *h);
+			if (h) {
+				srv.held = h;
+				srv.capheld = cap;
+			}
+		}
+		if (srv.nheld < srv.capheld) {
+			if (srv.nheld == 0)
+				srv.held_deadline = now_ms() + srv.hold_exits_ms;
+			srv.held[srv.nheld++] = m;
+			return;
+		}
+		/* Out of memory: this one goes now. */
+	}
 	send_msg_on(srv.evt_fd, &m, sizeof m, -1);
+}
+
+/* Sends every held exit report, oldest first.  The list is emptied before
+ * the first send: a dead peer ends in shutdown_and_exit, which flushes too. */
+static void send_held_exits(int sock)
+{
+	size_t n = srv.nheld;
+	srv.nheld = 0;
+	for (size_t i = 0; i < n; i++)
+		send_msg_on(sock, &srv.held[i], sizeof srv.held[i], -1);
+}
+
+/* How long the event loop may sleep: until the oldest held report is due. */
+static int held_exits_timeout(int timeout_ms)
+{
+	if (srv.nheld == 0)
+		return timeout_ms;
+	int64_t left = srv.held_deadline - now_ms();
+	int due = left <= 0 ? 0 : (int)left;
+	return timeout_ms < 0 || due < timeout_ms ? due : timeout_ms;
+}
+
+static void send_due_exits(void)
+{
+	if (srv.nheld > 0 && now_ms() >= srv.held_deadline)
+		send_held_exits(srv.evt_fd);
 }
 
 static void send_failed(uint32_t request_id, const struct failure *f)
@@ -1022,6 +1075,44 @@ static size_t rlim_to_fd_limit(rlim_t v)
  * *pid_out and *pidfd_out set; on failure returns -1 with f filled in and
  * no child left behind (killed and reaped) and no descriptor left open.
  */
+/* While we wait for a child's execve, we stay on the CPU we are on.  The
+ * end of file on the error pipe at execve is a "sync" wake-up: the kernel
+ * guesses that the child is about to sleep and moves us to the child's
+ * CPU, where we then wait behind the program it runs, while the other CPU
+ * idles (traced on a 2-CPU machine: 4 spawns in 10 had their reply sent
+ * only once the program had exited).  The child keeps the whole mask: it
+ * was cloned before we pin ourselves. */
+struct cpu_pin {
+	bool pinned;
+#ifdef __linux__
+	cpu_set_t was;
+#endif
+};
+
+static void pin_to_this_cpu(struct cpu_pin *p)
+{
+	p->pinned = false;
+#ifdef __linux__
+	int cpu = sched_getcpu();
+	if (cpu < 0 || sched_getaffinity(0, sizeof p->was, &p->was) != 0 || CPU_COUNT(&p->was) < 2)
+		return;
+	cpu_set_t one;
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	p->pinned = sched_setaffinity(0, sizeof one, &one) == 0;
+#endif
+}
+
+static void unpin(const struct cpu_pin *p)
+{
+#ifdef __linux__
+	if (p->pinned && sched_setaffinity(0, sizeof p->was, &p->was) != 0)
+		logmsg("restoring our CPU affinity: %s", strerror(errno));
+#else
+	(void)p;
+#endif
+}
+
 static int spawn_child(const struct spawn_req *r, pid_t *pid_out, int *pidfd_out,
                        struct failure *f)
 {
@@ -1096,7 +1187,10 @@ static int spawn_child(const struct spawn_req *r, pid_t *pid_out, int *pidfd_out
 	/* Blocks until the child has exec'd (EOF, thanks to O_CLOEXEC) or
 	 * reported a failed step.  The handshake write end stays open until
 	 * then: the child's parent-death check relies on it. */
+	struct cpu_pin pin;
+	pin_to_this_cpu(&pin);
 	int rep = read_child_report(ep[0], f);
+	unpin(&pin);
 	close_fds(&ep[0], 1);
 	close_fds(&hs[1], 1);
 	if (rep != 0) {
@@ -1296,6 +1390,28 @@ static enum exit_info pidfs_exit_status(int pidfd, int *status)
 	return EXIT_NOT_YET; /* a zombie that its parent has not reaped yet */
 }
 
+/* Whether pidfs keeps the status of a reaped process (Linux 6.15+): only
+ * then may exit reports be held, since the JVM's waiting threads then learn
+ * exits from their pidfds.  One throw-away child tells. */
+static bool pidfs_keeps_exit_status(void)
+{
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(42);
+	if (pid < 0)
+		return false;
+	int pidfd = sys_pidfd_open(pid); /* a zombie still has its pid */
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	if (pidfd < 0)
+		return false;
+	int status = 0;
+	bool kept = pidfs_exit_status(pidfd, &status) == EXIT_KNOWN && WIFEXITED(status) &&
+	            WEXITSTATUS(status) == 42;
+	close_fds(&pidfd, 1);
+	return kept;
+}
+
 static void on_pidfd_ready(int pidfd, uint32_t events)
 {
 	if ((size_t)pidfd >= srv.nslots || srv.watches[pidfd].pid == 0)
@@ -1394,6 +1510,8 @@ static void handle_adopt(const unsigned char *buf, size_t len, const int *fds, s
 /* End of file or a fatal error: nothing may outlive the JVM's interest. */
 static _Noreturn void shutdown_and_exit(int status)
 {
+	/* Exits already seen still reach the JVM if it listens. */
+	send_held_exits(srv.evt_fd);
 	for (size_t fd = 0; fd < srv.nslots; fd++)
 		if (srv.watches[fd].pid != 0 && sys_pidfd_send_signal((int)fd, SIGKILL) != 0 &&
 		    errno != ESRCH)
@@ -1478,6 +1596,8 @@ static void handle_adopt(const unsigned char *buf, size_t len, const int *fds, s
 
 static _Noreturn void shutdown_and_exit(int status)
 {
+	/* Exits already seen still reach the JVM if it listens. */
+	send_held_exits(srv.evt_fd);
 	for (size_t i = 0; i < nchildren; i++)
 		if (kill(children[i], SIGKILL) != 0)
 			logmsg("kill %d: %s", (int)children[i], strerror(errno));
@@ -1513,6 +1633,7 @@ static void handle_spawn(const unsigned char *buf, size_t len, const int *fds, s
 				.ns_pid = (r.ns_mask & NS_PID) ? 1 : pid,
 			};
 			close_fds(fds, nfds); /* the child has its own copies */
+			send_held_exits(CTL_FD);
 			send_msg(&m, sizeof m, pidfd);
 			return;
 		}
@@ -1525,6 +1646,7 @@ static void handle_spawn(const unsigned char *buf, size_t len, const int *fds, s
 			close_fds(&pidfd, 1);
 	}
 	close_fds(fds, nfds);
+	send_held_exits(CTL_FD);
 	send_failed(request_id, &f);
 }
 
@@ -1618,6 +1740,7 @@ static void handle_control_message(void)
 		/* Leave every child running; the JVM hands them to the next
 		 * server by ADOPT.  exit() closes every descriptor. */
 		close_fds(fds, nfds);
+		send_held_exits(srv.evt_fd);
 		logmsg("DETACH: exiting, %zu process(es) left running",
 #ifdef __linux__
 		       srv.nwatched
@@ -1807,16 +1930,24 @@ static void ask_for_a_short_time_slice(void)
 
 int main(int argc, char **argv)
 {
-	bool usage = argc != 2 && argc != 4;
-	if (!usage && argc == 4) {
-		/* Optional: exit reports on their own socket (see the protocol doc). */
-		char *end;
-		long fd = strtol(argv[3], &end, 10);
-		usage = strcmp(argv[2], "--events-fd") != 0 || *end != '\0' || fd <= CTL_FD || fd > 64;
-		srv.evt_fd = usage ? CTL_FD : (int)fd;
+	bool usage = argc < 2 || (strcmp(argv[1], "clone") != 0 && strcmp(argv[1], "fork") != 0);
+	/* Options: exit reports on their own socket, and held for a reply to
+	 * carry them (see the protocol doc). */
+	for (int i = 2; !usage && i < argc; i += 2) {
+		char *end = NULL;
+		long v = i + 1 < argc ? strtol(argv[i + 1], &end, 10) : -1;
+		bool number = end && end != argv[i + 1] && *end == '\0';
+		if (strcmp(argv[i], "--events-fd") == 0 && number && v > CTL_FD && v <= 64)
+			srv.evt_fd = (int)v;
+		else if (strcmp(argv[i], "--hold-exits") == 0 && number && v >= 0 && v <= MAX_HOLD_EXITS_MS)
+			srv.hold_exits_ms = (int)v;
+		else
+			usage = true;
 	}
-	if (usage || (strcmp(argv[1], "clone") != 0 && strcmp(argv[1], "fork") != 0)) {
-		fprintf(stderr, "usage: corral-spawnd clone|fork [--events-fd N]   (control socket at fd 3)\n");
+	/* Held reports need a socket of their own to go out on when no reply comes. */
+	if (usage || (srv.hold_exits_ms > 0 && srv.evt_fd == CTL_FD)) {
+		fprintf(stderr, "usage: corral-spawnd clone|fork [--events-fd N [--hold-exits MS]]"
+		        "   (control socket at fd 3; N in 4..64, MS in 0..%d)\n", MAX_HOLD_EXITS_MS);
 		return 2;
 	}
 	close_inherited_fds();
@@ -1829,6 +1960,14 @@ int main(int argc, char **argv)
 	}
 #endif
 	setup_process();
+#ifdef __linux__
+	if (srv.hold_exits_ms > 0 && !pidfs_keeps_exit_status()) {
+		logmsg("--hold-exits ignored: this kernel keeps no exit status for a pidfd");
+		srv.hold_exits_ms = 0;
+	}
+#else
+	srv.hold_exits_ms = 0; /* the JVM learns exits only from our reports here */
+#endif
 	srv.supported_ns = srv.mode == MODE_CLONE ? probe_namespaces() : 0;
 
 #ifdef __linux__
@@ -1872,7 +2011,7 @@ int main(int argc, char **argv)
 	for (;;) {
 #ifdef __linux__
 		struct epoll_event evs[64];
-		int n = epoll_wait(srv.epfd, evs, 64, srv.nwaiting_reap ? 100 : -1);
+		int n = epoll_wait(srv.epfd, evs, 64, held_exits_timeout(srv.nwaiting_reap ? 100 : -1));
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -1892,6 +2031,7 @@ int main(int argc, char **argv)
 			expire_reap_waits();
 		if (ctl_ready)
 			handle_control_message();
+		send_due_exits();
 #else
 		struct pollfd p[2] = {
 			{ .fd = CTL_FD, .events = POLLIN },

@@ -24,6 +24,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -135,6 +137,7 @@ struct msg {
 struct server {
 	pid_t pid;
 	int sock;
+	int events; /* the events socket, or -1: exit reports come on sock */
 	uint32_t hello[5];
 	bool have_hello;
 	/* messages that arrived while waiting for another one */
@@ -202,12 +205,18 @@ static int await(struct server *s, uint32_t type, uint32_t key, struct msg *out,
 	}
 }
 
-static int server_start(struct server *s, const char *mode)
+/* hold_ms < 0: no events socket; otherwise one at fd 4, with --hold-exits hold_ms. */
+static int server_launch(struct server *s, const char *mode, int hold_ms)
 {
 	memset(s, 0, sizeof *s);
-	int sv[2];
+	s->events = -1;
+	int sv[2], ev[2] = { -1, -1 };
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
 		return -1;
+	if (hold_ms >= 0 && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ev) != 0)
+		return -1;
+	char hold[16];
+	snprintf(hold, sizeof hold, "%d", hold_ms);
 	/* AF_UNIX datagrams are limited by the sender's buffer. */
 	int sndbuf = 512 * 1024;
 	(void)setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
@@ -217,7 +226,7 @@ static int server_start(struct server *s, const char *mode)
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
-		if (dup2(sv[1], 3) != 3)
+		if (dup2(sv[1], 3) != 3 || (ev[1] >= 0 && dup2(ev[1], 4) != 4))
 			_exit(126);
 		if (leak >= 0 && leak != 17 && dup2(leak, 17) < 0)
 			_exit(126);
@@ -228,20 +237,32 @@ static int server_start(struct server *s, const char *mode)
 		signal(SIGHUP, SIG_IGN);
 		unsigned long ign[8] = { (unsigned long)SIG_IGN };
 		(void)syscall(SYS_rt_sigaction, 33, ign, NULL, 8);
-		execl(server_path, "corral-spawnd", mode, (char *)NULL);
+		if (hold_ms >= 0)
+			execl(server_path, "corral-spawnd", mode, "--events-fd", "4", "--hold-exits", hold,
+			      (char *)NULL);
+		else
+			execl(server_path, "corral-spawnd", mode, (char *)NULL);
 		_exit(127);
 	}
 	if (leak >= 0)
 		close(leak);
 	close(sv[1]);
+	if (ev[1] >= 0)
+		close(ev[1]);
 	s->pid = pid;
 	s->sock = sv[0];
+	s->events = ev[0];
 	struct msg m;
 	if (recv_msg(s->sock, &m, 5000) != 0 || m.len != 20 || m.w[0] != HELLO)
 		return -1;
 	memcpy(s->hello, m.w, sizeof s->hello);
 	s->have_hello = true;
 	return 0;
+}
+
+static int server_start(struct server *s, const char *mode)
+{
+	return server_launch(s, mode, -1);
 }
 
 /* Wait for the server process to exit; returns its wait status or -1. */
@@ -263,7 +284,9 @@ static void server_stop(struct server *s)
 {
 	if (s->sock >= 0)
 		close(s->sock);
-	s->sock = -1;
+	if (s->events >= 0)
+		close(s->events);
+	s->sock = s->events = -1;
 	if (s->pid > 0 && server_wait(s, 5000) < 0) {
 		kill(s->pid, SIGKILL);
 		waitpid(s->pid, NULL, 0);
@@ -1170,6 +1193,138 @@ static void test_adopt(void)
 	server_stop(&b);
 }
 
+static void test_affinity(struct server *s)
+{
+	const char *name = "the child and the server keep every CPU they may use";
+	cpu_set_t set;
+	if (sched_getaffinity(0, sizeof set, &set) != 0 || CPU_COUNT(&set) < 2) {
+		skip(name, "one CPU: the server never pins itself");
+		return;
+	}
+	char own[8192] = "", mine[256] = "", theirs[256] = "", server[256] = "", path[64];
+	int fd = open("/proc/self/status", O_RDONLY);
+	ssize_t n = fd >= 0 ? read(fd, own, sizeof own - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	own[n > 0 ? n : 0] = '\0';
+	status_field(own, "\nCpus_allowed_list", mine, sizeof mine);
+
+	struct spawn sp;
+	struct outcome o;
+	char out[8192];
+	spawn_init(&sp, "/bin/cat", "cat", "/proc/self/status", NULL);
+	run_capture(s, &sp, &o, out, sizeof out);
+	status_field(out, "\nCpus_allowed_list", theirs, sizeof theirs);
+	snprintf(path, sizeof path, "/proc/%d/status", (int)s->pid);
+	fd = open(path, O_RDONLY);
+	n = fd >= 0 ? read(fd, own, sizeof own - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	own[n > 0 ? n : 0] = '\0';
+	status_field(own, "\nCpus_allowed_list", server, sizeof server);
+	check(o.exited && o.code == 0 && mine[0] && strcmp(mine, theirs) == 0 && strcmp(mine, server) == 0, name,
+	      "%s; CPUs here '%s', child '%s', server after the spawn '%s'", describe(&o), mine, theirs, server);
+	outcome_close(&o);
+}
+
+/* What the server probes before it holds exit reports: does pidfs keep the
+ * status of a reaped process (Linux 6.15+)? */
+static bool pidfs_keeps_exit_status(void)
+{
+	unsigned char info[72]; /* struct pidfd_info: mask at 0, exit_code at 60 */
+	uint64_t mask = 1u << 3; /* PIDFD_INFO_EXIT */
+	int32_t status = 0;
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(42);
+	if (pid < 0)
+		return false;
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	waitpid(pid, NULL, 0);
+	if (pidfd < 0)
+		return false;
+	memset(info, 0, sizeof info);
+	memcpy(info, &mask, sizeof mask);
+	bool kept = ioctl(pidfd, _IOWR(0xFF, 11, info), info) == 0; /* PIDFD_GET_INFO */
+	memcpy(&mask, info, sizeof mask);
+	memcpy(&status, info + 60, sizeof status);
+	kept = kept && (mask & (1u << 3)) && WIFEXITED(status) && WEXITSTATUS(status) == 42;
+	close(pidfd);
+	return kept;
+}
+
+static void test_held_exits(void)
+{
+	/* --hold-exits needs an events socket to send on when no reply comes. */
+	pid_t pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+		dup2(null, 2);
+		execl(server_path, "corral-spawnd", "clone", "--hold-exits", "5", (char *)NULL);
+		_exit(127);
+	}
+	int st = -1;
+	waitpid(pid, &st, 0);
+	check(WIFEXITED(st) && WEXITSTATUS(st) == 2, "--hold-exits without --events-fd: usage error",
+	      "status 0x%x", st);
+
+	const char *name = "held exit reports";
+	if (!pidfs_keeps_exit_status()) {
+		skip(name, "this kernel keeps no exit status for a pidfd (before 6.15), so nothing is held");
+		return;
+	}
+	enum { HOLD_MS = 1000 };
+	struct server s;
+	if (server_launch(&s, "clone", HOLD_MS) != 0) {
+		check(false, name, "server did not start");
+		return;
+	}
+	struct spawn sp;
+	struct outcome a, b, c;
+	struct msg m;
+	uint32_t req;
+	spawn_init(&sp, "/bin/true", "true", NULL);
+	send_spawn(&s, &sp, &req);
+	await_answer(&s, req, &a, 10000);
+	bool reaped = a.spawned && pidfd_wait(a.pidfd, 5000, true);
+	bool sent_at_once = recv_msg(s.events, &m, 100) == 0;
+	send_spawn(&s, &sp, &req);
+	bool carried = recv_msg(s.sock, &m, 10000) == 0 && m.len == 20 && m.w[0] == EXITED &&
+	               (pid_t)m.w[1] == a.pid && m.w[2] == 0 && m.w[3] == 0 && m.w[4] == 1;
+	await_answer(&s, req, &b, 10000);
+	check(reaped && !sent_at_once && carried && b.spawned,
+	      "held exit report: carried ahead of the next spawn's reply, on the control socket",
+	      "reaped %d, sent at once %d, EXITED first on the control socket %d, next spawn %s", reaped,
+	      sent_at_once, carried, describe(&b));
+
+	reaped = b.spawned && pidfd_wait(b.pidfd, 5000, true);
+	int64_t t0 = now_us();
+	bool due = recv_msg(s.events, &m, 5000) == 0 && m.len == 20 && m.w[0] == EXITED && (pid_t)m.w[1] == b.pid;
+	double waited_ms = (double)(now_us() - t0) / 1000;
+	check(reaped && due && waited_ms > HOLD_MS / 2 && waited_ms < HOLD_MS * 3,
+	      "held exit report: sent on the events socket once due, with no spawn to carry it",
+	      "reaped %d, EXITED %d after %.0f ms (held for %d ms)", reaped, due, waited_ms, HOLD_MS);
+
+	send_spawn(&s, &sp, &req);
+	await_answer(&s, req, &c, 10000);
+	reaped = c.spawned && pidfd_wait(c.pidfd, 5000, true);
+	uint32_t detach = DETACH;
+	t0 = now_us();
+	send_raw(s.sock, &detach, sizeof detach, NULL, 0);
+	bool flushed = recv_msg(s.events, &m, 5000) == 0 && m.len == 20 && m.w[0] == EXITED &&
+	               (pid_t)m.w[1] == c.pid;
+	waited_ms = (double)(now_us() - t0) / 1000;
+	st = server_wait(&s, 5000);
+	check(reaped && flushed && waited_ms < HOLD_MS / 2 && st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	      "held exit report: sent before the server leaves on DETACH",
+	      "reaped %d, EXITED %d after %.0f ms, server status 0x%x", reaped, flushed, waited_ms, st);
+	outcome_close(&a);
+	outcome_close(&b);
+	outcome_close(&c);
+	s.pid = 0;
+	server_stop(&s);
+}
+
 static void test_eof(void)
 {
 	struct server s;
@@ -1356,6 +1511,7 @@ int main(int argc, char **argv)
 		test_credentials(&s);
 		test_signals(&s);
 		test_time_slice(&s);
+		test_affinity(&s);
 		test_descriptors(&s);
 		test_malformed(&s);
 		test_fd_leak(&s);
@@ -1363,6 +1519,7 @@ int main(int argc, char **argv)
 		server_stop(&s);
 	}
 	test_adopt();
+	test_held_exits();
 	test_eof();
 	test_pdeath();
 	if (do_timings)

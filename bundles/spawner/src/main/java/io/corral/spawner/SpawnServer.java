@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -17,7 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * One running {@code corral-spawnd}: the process and its two sockets. The
  * control socket carries requests and their replies; the spawning thread
  * reads its own reply, so no other thread has to wake it. The events socket
- * carries exit reports, read by one reader thread for every child. See
+ * carries exit reports, read by one reader thread for every child, unless
+ * the server held them for the next reply to carry. See
  * {@code docs/spawnd-protocol.md}.
  */
 final class SpawnServer {
@@ -30,6 +32,13 @@ final class SpawnServer {
     private static final int DETACH = 3;
     /** The server's descriptor for the events socket (the control socket is 3). */
     private static final int EVENTS_FD = 4;
+    /**
+     * How long the server may hold an exit report for the next spawn reply to
+     * carry, so that under a stream of spawns the reader thread never wakes.
+     * Threads in {@code waitFor} learn exits from pidfds and are not delayed;
+     * the server holds nothing on kernels where they cannot (before 6.15).
+     */
+    static final int HOLD_EXITS_MILLIS = 2;
     /** The step of a request that never reached the server: safe to send again to a new one. */
     static final String SEND_STEP = "sending the spawn request";
 
@@ -79,7 +88,8 @@ final class SpawnServer {
             devnull = Posix.open("/dev/null", Posix.O_RDWR, 0);
             logFd = Posix.open(log.toString(), Posix.O_WRONLY | Posix.O_CREAT | Posix.O_APPEND, 0600);
             pid = Posix.spawn(binary.toString(),
-                List.of("corral-spawnd", mode, "--events-fd", Integer.toString(EVENTS_FD)), List.of(),
+                List.of("corral-spawnd", mode, "--events-fd", Integer.toString(EVENTS_FD),
+                    "--hold-exits", Integer.toString(HOLD_EXITS_MILLIS)), List.of(),
                 devnull, devnull, logFd, control[1], events[1]);
         } catch (PosixException e) {
             closeAll(control);
@@ -151,25 +161,51 @@ final class SpawnServer {
         return requestIds.incrementAndGet();
     }
 
-    /** Sends a SPAWN and reads its answer. The descriptors stay the caller's. */
+    /**
+     * Sends a SPAWN and reads its answer. Exit reports the server held come
+     * first on the same socket; they are handed on before the answer, on
+     * this thread and outside the request lock (a handler may spawn), so a
+     * pid that was reused by this spawn is never mixed up with the process
+     * that had it. The descriptors stay the caller's.
+     */
     Launched spawn(int requestId, ByteBuffer request, int[] descriptors) throws IsolationException {
-        synchronized (requestLock) {
-            try {
-                control.send(request, descriptors);
-            } catch (PosixException e) {
-                throw new IsolationException(SEND_STEP, e.errno(), SEND_STEP + ": " + e.getMessage());
+        List<Exit> exits = new ArrayList<>(0);
+        Packet reply;
+        try {
+            synchronized (requestLock) {
+                try {
+                    control.send(request, descriptors);
+                } catch (PosixException e) {
+                    throw new IsolationException(SEND_STEP, e.errno(), SEND_STEP + ": " + e.getMessage());
+                }
+                reply = receiveReply(exits);
             }
-            Packet reply;
+        } finally {
+            for (Exit e : exits) {
+                e.tell(listener);
+            }
+        }
+        return answer(requestId, reply);
+    }
+
+    /** The next message that is not an exit report; exit reports before it go to {@code exits}. */
+    private Packet receiveReply(List<Exit> exits) throws IsolationException {
+        while (true) {
+            Packet p;
             try {
-                reply = control.receive();
+                p = control.receive();
             } catch (PosixException e) {
                 throw new IsolationException("reading the spawn reply", e.errno(), "reading the spawn reply: "
                     + e.getMessage());
             }
-            if (reply == null) {
+            if (p == null) {
                 throw new IsolationException("spawn", "the spawn server (pid " + pid + ") ended");
             }
-            return answer(requestId, reply);
+            Exit exit = Exit.of(p);
+            if (exit == null) {
+                return p;
+            }
+            exits.add(exit);
         }
     }
 
@@ -225,11 +261,11 @@ final class SpawnServer {
                 if (p == null) {
                     break;
                 }
-                p.closeDescriptors();
-                ByteBuffer b = p.data();
-                if (b.remaining() >= 20 && b.getInt() == EXITED) {
-                    listener.exited(b.getInt(), b.getInt(), b.getInt(), b.getInt() != 0);
+                Exit exit = Exit.of(p);
+                if (exit != null) {
+                    exit.tell(listener);
                 } else {
+                    p.closeDescriptors();
                     System.err.println("corral: spawn server " + pid + " sent an unexpected event");
                 }
             }
@@ -248,6 +284,25 @@ final class SpawnServer {
                 // ECHILD: someone else reaped it; nothing is left behind either way.
             }
             listener.ended(this, detached);
+        }
+    }
+
+    /** An EXITED report. */
+    private record Exit(int pid, int code, int signal, boolean known) {
+
+        /** The report {@code p} carries, or null (and {@code p} untouched) when it is another message. */
+        static Exit of(Packet p) {
+            ByteBuffer b = p.data();
+            if (b.remaining() < 20 || b.getInt(b.position()) != EXITED) {
+                return null;
+            }
+            p.closeDescriptors();
+            b.getInt();
+            return new Exit(b.getInt(), b.getInt(), b.getInt(), b.getInt() != 0);
+        }
+
+        void tell(Events listener) {
+            listener.exited(pid, code, signal, known);
         }
     }
 

@@ -46,6 +46,12 @@ final class ManagedProcessImpl implements ManagedProcess, ExitHandler {
     private volatile int pidfd = -1;
     /** Threads watching the pidfd in waitFor: it is closed only when the last one is done (guarded by this). */
     private int watchers;
+    /**
+     * The provider has reported the exit, or no longer watches (guarded by
+     * this). Until then the pidfd stays open even after a waiting thread saw
+     * the exit: the provider may still hand it to a new spawn server.
+     */
+    private boolean providerDone;
     private volatile ProcessState state = ProcessState.STARTING;
     /** Set once, when the exit is seen: before the state moves and before {@link #exit} completes. */
     private volatile ExitStatus status;
@@ -66,12 +72,9 @@ final class ManagedProcessImpl implements ManagedProcess, ExitHandler {
         this.pid = pid;
         this.isolatedPid = isolatedPid;
         synchronized (this) {
-            if (status != null) {
-                // The exit was seen first; nothing will use the pidfd again.
-                Posix.closeQuietly(pidfd);
-            } else {
-                this.pidfd = pidfd;
-            }
+            this.pidfd = pidfd;
+            // The exit may have been reported first; then nothing will use the pidfd again.
+            closePidfdWhenUnused();
         }
         advance(ProcessState.RUNNING);
     }
@@ -106,27 +109,49 @@ final class ManagedProcessImpl implements ManagedProcess, ExitHandler {
         return status == null;
     }
 
+    /** The provider's report. */
     @Override
     public void exited(int pid, int code, int signal, boolean known) {
-        ExitStatus s = known ? (signal != 0 ? ExitStatus.killed(signal) : ExitStatus.exited(code))
-            : ExitStatus.unknown();
+        seen(pid, known ? (signal != 0 ? ExitStatus.killed(signal) : ExitStatus.exited(code)) : ExitStatus.unknown(),
+            true);
+    }
+
+    /** The provider that watched this process is gone without reporting its exit, which was seen here. */
+    void providerGone() {
         synchronized (this) {
+            providerDone = true;
+            closePidfdWhenUnused();
+        }
+    }
+
+    /** The exit, from the provider or from a waiting thread; the first one counts. */
+    private void seen(int pid, ExitStatus s, boolean byProvider) {
+        synchronized (this) {
+            providerDone |= byProvider;
             if (status != null) {
-                return; // reported twice while moving between providers
+                // Reported twice (by a waiting thread and the provider, or while moving between providers).
+                closePidfdWhenUnused();
+                return;
             }
             if (this.pid < 0) {
                 // The exit came before the spawn returned: listeners must still learn whose it is.
                 this.pid = pid;
             }
             status = s;
-            if (watchers == 0) {
-                Posix.closeQuietly(pidfd);
-                pidfd = -1;
-            }
+            closePidfdWhenUnused();
         }
         // Listeners first: whoever waits on onExit() then finds the state EXITED and every listener told.
         advance(ProcessState.EXITED);
         exit.complete(s);
+    }
+
+    /** Closes the pidfd once the exit is known, the provider is done with it and no thread watches it. */
+    private void closePidfdWhenUnused() {
+        assert Thread.holdsLock(this);
+        if (status != null && providerDone && watchers == 0 && pidfd >= 0) {
+            Posix.closeQuietly(pidfd);
+            pidfd = -1;
+        }
     }
 
     @Override
@@ -192,21 +217,19 @@ final class ManagedProcessImpl implements ManagedProcess, ExitHandler {
         return w;
     }
 
-    /** Ends a watch; the last watcher after the exit closes the pidfd, which exited() left open for it. */
+    /** Ends a watch; the last watcher after the exit may close the pidfd. */
     private void unwatch(PidfdExit w) {
         w.close();
         synchronized (this) {
-            if (--watchers == 0 && status != null && pidfd >= 0) {
-                Posix.closeQuietly(pidfd);
-                pidfd = -1;
-            }
+            watchers--;
+            closePidfdWhenUnused();
         }
     }
 
     /** The exit, as a wait(2) status learned on a waiting thread. */
     private void exitedWithWaitStatus(int waitStatus) {
         int signal = waitStatus & 0x7f;
-        exited(pid, signal == 0 ? (waitStatus >> 8) & 0xff : -1, signal, true);
+        seen(pid, signal == 0 ? ExitStatus.exited((waitStatus >> 8) & 0xff) : ExitStatus.killed(signal), false);
     }
 
     @Override

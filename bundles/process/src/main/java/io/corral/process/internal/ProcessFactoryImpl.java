@@ -136,7 +136,13 @@ public final class ProcessFactoryImpl implements ProcessFactory {
         // Bind of the successor comes before this unbind, so it can adopt at once.
         IsolationProvider next = provider;
         for (ManagedProcessImpl mp : processes) {
-            if (mp.alive() && mp.provider().equals(p.platform()) && mp.pidfd() >= 0) {
+            if (!mp.provider().equals(p.platform())) {
+                continue;
+            }
+            if (!mp.alive()) {
+                // Its exit was seen by a waiting thread; the report from p may never come now.
+                mp.providerGone();
+            } else if (mp.pidfd() >= 0) {
                 if (next != null && next != p) {
                     adopt(mp, next);
                 } else {
