@@ -49,6 +49,8 @@ public interface ManagedProcess {
     /**
      * Completes with the exit status when the exit is seen, after the state
      * became {@link ProcessState#EXITED} and every {@link ProcessListener} was told.
+     * Unless a thread waits in {@link #waitFor()}, the exit is seen through
+     * the provider, which may batch exit reports for a few milliseconds.
      */
     CompletionStage<ExitStatus> onExit();
 
@@ -58,7 +60,7 @@ public interface ManagedProcess {
      * {@link ProcessListener} was told, as for {@link #onExit()}. Where the
      * platform can tell a process's end to a thread that is not its parent
      * (a pidfd on Linux 6.15+), the waiting thread learns it itself, without
-     * a hand-off from another thread.
+     * a hand-off from another thread and without the provider's batching.
      */
     ExitStatus waitFor() throws InterruptedException;
 
