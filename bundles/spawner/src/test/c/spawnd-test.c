@@ -882,23 +882,26 @@ static void test_signals(struct server *s)
 
 /* The server runs with a short time slice (Linux 6.12+); its children must
  * get the default one, the one this driver has. */
+/* The contents of a small file, NUL-terminated; "" when it cannot be read. */
+static void read_text(const char *path, char *buf, size_t cap)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, buf, cap - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+}
+
 static void test_time_slice(struct server *s)
 {
 	char own[8192] = "", mine[64] = "", theirs[64] = "", server[64] = "", path[64];
-	int fd = open("/proc/self/sched", O_RDONLY);
-	ssize_t n = fd >= 0 ? read(fd, own, sizeof own - 1) : -1;
-	if (fd >= 0)
-		close(fd);
-	if (n <= 0 || !status_field(own, "\nse.slice", mine, sizeof mine)) {
+	read_text("/proc/self/sched", own, sizeof own);
+	if (!status_field(own, "\nse.slice", mine, sizeof mine)) {
 		skip("child runs with the default time slice", "no se.slice in /proc/self/sched");
 		return;
 	}
 	snprintf(path, sizeof path, "/proc/%d/sched", (int)s->pid);
-	fd = open(path, O_RDONLY);
-	n = fd >= 0 ? read(fd, own, sizeof own - 1) : -1;
-	if (fd >= 0)
-		close(fd);
-	own[n > 0 ? n : 0] = '\0';
+	read_text(path, own, sizeof own);
 	status_field(own, "\nse.slice", server, sizeof server);
 
 	struct spawn sp;
@@ -1202,11 +1205,7 @@ static void test_affinity(struct server *s)
 		return;
 	}
 	char own[8192] = "", mine[256] = "", theirs[256] = "", server[256] = "", path[64];
-	int fd = open("/proc/self/status", O_RDONLY);
-	ssize_t n = fd >= 0 ? read(fd, own, sizeof own - 1) : -1;
-	if (fd >= 0)
-		close(fd);
-	own[n > 0 ? n : 0] = '\0';
+	read_text("/proc/self/status", own, sizeof own);
 	status_field(own, "\nCpus_allowed_list", mine, sizeof mine);
 
 	struct spawn sp;
@@ -1216,11 +1215,7 @@ static void test_affinity(struct server *s)
 	run_capture(s, &sp, &o, out, sizeof out);
 	status_field(out, "\nCpus_allowed_list", theirs, sizeof theirs);
 	snprintf(path, sizeof path, "/proc/%d/status", (int)s->pid);
-	fd = open(path, O_RDONLY);
-	n = fd >= 0 ? read(fd, own, sizeof own - 1) : -1;
-	if (fd >= 0)
-		close(fd);
-	own[n > 0 ? n : 0] = '\0';
+	read_text(path, own, sizeof own);
 	status_field(own, "\nCpus_allowed_list", server, sizeof server);
 	check(o.exited && o.code == 0 && mine[0] && strcmp(mine, theirs) == 0 && strcmp(mine, server) == 0, name,
 	      "%s; CPUs here '%s', child '%s', server after the spawn '%s'", describe(&o), mine, theirs, server);
