@@ -892,27 +892,40 @@ static void read_text(const char *path, char *buf, size_t cap)
 	buf[n > 0 ? n : 0] = '\0';
 }
 
+/* One field of a /proc/PID/FILE as this driver, a child of the server
+ * (cat /proc/self/FILE) and the server see it; each "" when absent. */
+struct three_views {
+	char here[256], child[256], server[256];
+};
+
+static void proc_field_three_ways(struct server *s, const char *file, const char *key, struct three_views *v,
+                                  struct outcome *o)
+{
+	char text[8192], path[64];
+	snprintf(path, sizeof path, "/proc/self/%s", file);
+	read_text(path, text, sizeof text);
+	v->here[0] = v->child[0] = v->server[0] = '\0';
+	status_field(text, key, v->here, sizeof v->here);
+	struct spawn sp;
+	spawn_init(&sp, "/bin/cat", "cat", path, NULL);
+	run_capture(s, &sp, o, text, sizeof text);
+	status_field(text, key, v->child, sizeof v->child);
+	snprintf(path, sizeof path, "/proc/%d/%s", (int)s->pid, file);
+	read_text(path, text, sizeof text);
+	status_field(text, key, v->server, sizeof v->server);
+}
+
 static void test_time_slice(struct server *s)
 {
-	char own[8192] = "", mine[64] = "", theirs[64] = "", server[64] = "", path[64];
-	read_text("/proc/self/sched", own, sizeof own);
-	if (!status_field(own, "\nse.slice", mine, sizeof mine)) {
-		skip("child runs with the default time slice", "no se.slice in /proc/self/sched");
-		return;
-	}
-	snprintf(path, sizeof path, "/proc/%d/sched", (int)s->pid);
-	read_text(path, own, sizeof own);
-	status_field(own, "\nse.slice", server, sizeof server);
-
-	struct spawn sp;
+	const char *name = "child runs with the default time slice, not the server's short one";
+	struct three_views v;
 	struct outcome o;
-	char out[8192];
-	spawn_init(&sp, "/bin/cat", "cat", "/proc/self/sched", NULL);
-	run_capture(s, &sp, &o, out, sizeof out);
-	status_field(out, "\nse.slice", theirs, sizeof theirs);
-	check(o.exited && o.code == 0 && strcmp(mine, theirs) == 0 && strcmp(server, mine) != 0,
-	      "child runs with the default time slice, not the server's short one",
-	      "%s; slice here '%s', child '%s', server '%s'", describe(&o), mine, theirs, server);
+	proc_field_three_ways(s, "sched", "\nse.slice", &v, &o);
+	if (!v.here[0])
+		skip(name, "no se.slice in /proc/self/sched");
+	else
+		check(o.exited && o.code == 0 && strcmp(v.here, v.child) == 0 && strcmp(v.server, v.here) != 0, name,
+		      "%s; slice here '%s', child '%s', server '%s'", describe(&o), v.here, v.child, v.server);
 	outcome_close(&o);
 }
 
@@ -1204,21 +1217,12 @@ static void test_affinity(struct server *s)
 		skip(name, "one CPU: the server never pins itself");
 		return;
 	}
-	char own[8192] = "", mine[256] = "", theirs[256] = "", server[256] = "", path[64];
-	read_text("/proc/self/status", own, sizeof own);
-	status_field(own, "\nCpus_allowed_list", mine, sizeof mine);
-
-	struct spawn sp;
+	struct three_views v;
 	struct outcome o;
-	char out[8192];
-	spawn_init(&sp, "/bin/cat", "cat", "/proc/self/status", NULL);
-	run_capture(s, &sp, &o, out, sizeof out);
-	status_field(out, "\nCpus_allowed_list", theirs, sizeof theirs);
-	snprintf(path, sizeof path, "/proc/%d/status", (int)s->pid);
-	read_text(path, own, sizeof own);
-	status_field(own, "\nCpus_allowed_list", server, sizeof server);
-	check(o.exited && o.code == 0 && mine[0] && strcmp(mine, theirs) == 0 && strcmp(mine, server) == 0, name,
-	      "%s; CPUs here '%s', child '%s', server after the spawn '%s'", describe(&o), mine, theirs, server);
+	proc_field_three_ways(s, "status", "\nCpus_allowed_list", &v, &o);
+	check(o.exited && o.code == 0 && v.here[0] && strcmp(v.here, v.child) == 0 && strcmp(v.here, v.server) == 0,
+	      name, "%s; CPUs here '%s', child '%s', server after the spawn '%s'", describe(&o), v.here, v.child,
+	      v.server);
 	outcome_close(&o);
 }
 
