@@ -1070,11 +1070,6 @@ static size_t rlim_to_fd_limit(rlim_t v)
 	return v == RLIM_INFINITY || v > INT_MAX ? (size_t)INT_MAX : (size_t)v;
 }
 
-/*
- * Create one child and see it through execve.  On success returns 0 with
- * *pid_out and *pidfd_out set; on failure returns -1 with f filled in and
- * no child left behind (killed and reaped) and no descriptor left open.
- */
 /* While we wait for a child's execve, we stay on the CPU we are on.  The
  * end of file on the error pipe at execve is a "sync" wake-up: the kernel
  * guesses that the child is about to sleep and moves us to the child's
@@ -1113,6 +1108,11 @@ static void unpin(const struct cpu_pin *p)
 #endif
 }
 
+/*
+ * Create one child and see it through execve.  On success returns 0 with
+ * *pid_out and *pidfd_out set; on failure returns -1 with f filled in and
+ * no child left behind (killed and reaped) and no descriptor left open.
+ */
 static int spawn_child(const struct spawn_req *r, pid_t *pid_out, int *pidfd_out,
                        struct failure *f)
 {
