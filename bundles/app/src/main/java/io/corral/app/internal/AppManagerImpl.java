@@ -427,7 +427,8 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
     public void configurationEvent(ConfigurationEvent event) {
         if (ConfigAdminMirror.FACTORY_PID.equals(event.getFactoryPid())) {
             String pid = event.getPid();
-            scheduler.execute(() -> configAdminChanged(pid));
+            boolean deleted = event.getType() == ConfigurationEvent.CM_DELETED;
+            scheduler.execute(() -> configAdminChanged(pid, deleted));
         }
     }
 
@@ -436,8 +437,11 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
      * configuration. Our own writes come back here too and change nothing. A
      * real change is applied like a file change and then written to the file,
      * which stays the source; a change that is refused is undone in ConfigAdmin.
+     * A deletion counts as one even when ConfigAdmin has the configuration
+     * again by now: a publish that ran between the deletion and this event
+     * wrote it back, and must not undo the operator's deletion.
      */
-    private void configAdminChanged(String pid) {
+    private void configAdminChanged(String pid, boolean deleted) {
         ConfigurationAdmin ca = configAdmin;
         String name = ConfigAdminMirror.name(pid);
         if (ca == null || name == null) {
@@ -445,7 +449,7 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
         }
         try {
             Optional<JsonObject> root = ConfigAdminMirror.edited(running.document(), name,
-                ConfigAdminMirror.json(ca, pid));
+                deleted ? Optional.empty() : ConfigAdminMirror.json(ca, pid));
             if (root.isEmpty()) {
                 publish(); // the copies next to "json" may have been edited: rewrite them
                 return;
