@@ -13,6 +13,9 @@ public interface LibC {
     int socketpair(int domain, int type, int protocol, @Out int[] sv);
 
     @SaveError
+    long send(int fd, Pointer buffer, @size_t long length, int flags);
+
+    @SaveError
     long sendmsg(int fd, Pointer msg, int flags);
 
     @SaveError

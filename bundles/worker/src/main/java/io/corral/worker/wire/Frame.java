@@ -64,24 +64,39 @@ public record Frame(FrameType type, int flags, int stream, int pid, int port, by
      * final one. The caller sends a descriptor with the last datagram.
      */
     public static ByteBuffer[] encode(FrameType type, int flags, int stream, int pid, int port, byte[] payload) {
-        int count = Math.max(1, (payload.length + MAX_PAYLOAD - 1) / MAX_PAYLOAD);
-        if (count > 1 && type != FrameType.DATA) {
-            throw new IllegalArgumentException(type + " payload of " + payload.length + " bytes: at most "
-                + MAX_PAYLOAD + " (only DATA may be split over frames)");
-        }
-        if (payload.length > MAX_MESSAGE) {
-            throw new IllegalArgumentException(type + " payload of " + payload.length + " bytes: at most "
-                + MAX_MESSAGE);
-        }
+        int count = frames(type, payload.length);
         ByteBuffer[] frames = new ByteBuffer[count];
         for (int i = 0; i < count; i++) {
             int from = i * MAX_PAYLOAD;
             int length = Math.min(MAX_PAYLOAD, payload.length - from);
-            int f = (flags & ~LAST) | (i == count - 1 ? LAST : 0);
+            int f = frameFlags(flags, i, count);
             frames[i] = header(ByteBuffer.allocate(HEADER + length), type, f, stream, pid, port, length)
                 .put(payload, from, length).flip();
         }
         return frames;
+    }
+
+    /**
+     * How many frames a payload of {@code length} bytes takes: more than one
+     * only for DATA longer than {@link #MAX_PAYLOAD}.
+     *
+     * @throws IllegalArgumentException when such a payload cannot be sent
+     */
+    static int frames(FrameType type, int length) {
+        int count = Math.max(1, (length + MAX_PAYLOAD - 1) / MAX_PAYLOAD);
+        if (count > 1 && type != FrameType.DATA) {
+            throw new IllegalArgumentException(type + " payload of " + length + " bytes: at most "
+                + MAX_PAYLOAD + " (only DATA may be split over frames)");
+        }
+        if (length > MAX_MESSAGE) {
+            throw new IllegalArgumentException(type + " payload of " + length + " bytes: at most " + MAX_MESSAGE);
+        }
+        return count;
+    }
+
+    /** The flags of frame {@code i} of {@code count}: LAST on the final one only. */
+    static int frameFlags(int flags, int i, int count) {
+        return (flags & ~LAST) | (i == count - 1 ? LAST : 0);
     }
 
     /** A message of little-endian 32-bit integers. */

@@ -1,6 +1,5 @@
 package io.corral.worker.wire;
 
-import io.corral.posix.Packet;
 import io.corral.posix.Posix;
 import io.corral.posix.PosixException;
 import io.corral.posix.SeqPacketSocket;
@@ -22,6 +21,11 @@ public final class FrameChannel implements Closeable {
     private final FrameDecoder decoder = new FrameDecoder();
     private final int pid;
     private final int port;
+    /** The header of the frame being sent, reused: sending holds the channel's lock. */
+    private final ByteBuffer header = ByteBuffer.allocate(Frame.HEADER);
+    /** Decodes a datagram while it is still in the socket's native buffer. */
+    private final SeqPacketSocket.Reception<Decoded> decoding = this::decode;
+    private static final int[] NO_DESCRIPTOR = new int[0];
     private boolean closed;
     /** Threads in {@link #read(long)}'s wait; the descriptor stays open until they left. */
     private int waiting;
@@ -45,14 +49,14 @@ public final class FrameChannel implements Closeable {
     /** Sends a message, split over frames when long (DATA only); blocks while the peer's queue is full. */
     public synchronized void send(FrameType type, int flags, int stream, byte[] payload, int descriptor)
             throws IOException {
-        ByteBuffer[] frames = encode(type, flags, stream, payload);
+        int count = frames(type, payload.length);
         try {
-            for (int i = 0; i < frames.length; i++) {
-                if (descriptor >= 0 && i == frames.length - 1) {
-                    socket.send(frames[i], descriptor);
-                } else {
-                    socket.send(frames[i]);
-                }
+            for (int i = 0; i < count; i++) {
+                int from = i * Frame.MAX_PAYLOAD;
+                int length = Math.min(Frame.MAX_PAYLOAD, payload.length - from);
+                boolean last = i == count - 1;
+                header(type, Frame.frameFlags(flags, i, count), stream, length);
+                socket.send(header, payload, from, length, last ? attached(descriptor) : NO_DESCRIPTOR);
             }
         } catch (PosixException e) {
             throw new IOException("sending " + type + ": " + e.getMessage(), e);
@@ -69,23 +73,34 @@ public final class FrameChannel implements Closeable {
             throw new IOException(type + " of " + payload.length + " bytes: at most " + Frame.MAX_PAYLOAD
                 + " in one frame");
         }
-        ByteBuffer frame = encode(type, flags, stream, payload)[0];
+        frames(type, payload.length);
+        header(type, flags | Frame.LAST, stream, payload.length);
         try {
-            return descriptor >= 0 ? socket.offer(frame, descriptor) : socket.offer(frame);
+            return socket.offer(header, payload, 0, payload.length, attached(descriptor));
         } catch (PosixException e) {
             throw new IOException("sending " + type + ": " + e.getMessage(), e);
         }
     }
 
-    private ByteBuffer[] encode(FrameType type, int flags, int stream, byte[] payload) throws IOException {
+    /** The frames a payload takes, once the channel is known open and the payload sendable. */
+    private int frames(FrameType type, int length) throws IOException {
         if (closed) {
             throw new IOException("the port is closed");
         }
         try {
-            return Frame.encode(type, flags, stream, pid, port, payload);
+            return Frame.frames(type, length);
         } catch (IllegalArgumentException e) {
             throw new IOException(e.getMessage());
         }
+    }
+
+    /** Fills {@link #header} for one frame; the caller holds the channel's lock. */
+    private void header(FrameType type, int flags, int stream, int length) {
+        Frame.header(header.clear(), type, flags, stream, pid, port, length).flip();
+    }
+
+    private static int[] attached(int descriptor) {
+        return descriptor >= 0 ? new int[] {descriptor} : NO_DESCRIPTOR;
     }
 
     /**
@@ -94,19 +109,15 @@ public final class FrameChannel implements Closeable {
      * otherwise a message, a refusal (whose descriptors are already closed),
      * or an incomplete result when nothing whole is there yet.
      */
-    public Decoded read() throws PosixException {
-        Packet p;
-        synchronized (this) {
-            if (closed) {
-                return null;
-            }
-            try {
-                p = socket.receiveNow();
-            } catch (PosixException e) {
-                return receiveFailed(e);
-            }
+    public synchronized Decoded read() throws PosixException {
+        if (closed) {
+            return null;
         }
-        return decode(p);
+        try {
+            return socket.receiveNow(decoding);
+        } catch (PosixException e) {
+            return receiveFailed(e);
+        }
     }
 
     /** What a failed receive means to a reader: nothing yet, an oversize datagram, or the end; else the failure. */
@@ -133,10 +144,10 @@ public final class FrameChannel implements Closeable {
             }
             waiting++;
         }
-        Packet p = null;
+        Decoded d = null;
         PosixException failure = null;
         try {
-            p = socket.receive(timeoutMillis);
+            d = socket.receive(timeoutMillis, decoding);
         } catch (PosixException e) {
             failure = e;
         }
@@ -145,22 +156,22 @@ public final class FrameChannel implements Closeable {
                 socket.close();
             }
             if (closed) {
-                if (p != null) {
-                    p.closeDescriptors();
+                if (d != null && d.complete()) {
+                    Posix.closeQuietly(d.frame().descriptor());
                 }
                 return null;
             }
         }
-        return failure != null ? receiveFailed(failure) : decode(p);
+        return failure != null ? receiveFailed(failure) : d;
     }
 
-    private Decoded decode(Packet p) {
-        if (p == null) {
-            return null;
-        }
-        Decoded d = decoder.decode(p.data(), p.descriptors());
+    /** Decodes a datagram; a refused one's descriptors are closed at once. */
+    private Decoded decode(ByteBuffer data, int[] descriptors) {
+        Decoded d = decoder.decode(data, descriptors);
         if (d.refused()) {
-            p.closeDescriptors();
+            for (int fd : descriptors) {
+                Posix.closeQuietly(fd);
+            }
         }
         return d;
     }

@@ -19,7 +19,9 @@ public final class FrameDecoder {
 
     /** Decodes one datagram and the descriptors that came with it. */
     public Decoded decode(ByteBuffer datagram, int[] descriptors) {
-        ByteBuffer b = datagram.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        // Absolute reads only: the caller's buffer is left as it was (and in native order, it is not copied).
+        ByteBuffer b = datagram.order() == ByteOrder.LITTLE_ENDIAN ? datagram
+            : datagram.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         int size = b.remaining();
         if (size < Frame.HEADER) {
             return Decoded.refused(Refusal.SHORT_HEADER, size + " bytes, a header is " + Frame.HEADER);
@@ -57,8 +59,7 @@ public final class FrameDecoder {
             return attachment;
         }
         byte[] payload = new byte[(int) length];
-        b.position(start + Frame.HEADER);
-        b.get(payload);
+        b.get(start + Frame.HEADER, payload);
         String bad = PayloadRules.check(type, payload);
         if (bad != null) {
             return Decoded.refused(Refusal.BAD_PAYLOAD, type + ": " + bad);
@@ -89,7 +90,7 @@ public final class FrameDecoder {
 
     /** Joins the frames of a split DATA message by stream; one frame with LAST is the common case. */
     private Decoded join(int flags, int stream, int pid, int port, byte[] payload, int descriptor, boolean last) {
-        ByteArrayOutputStream earlier = partial.get(stream);
+        ByteArrayOutputStream earlier = partial.isEmpty() ? null : partial.get(stream); // no boxing when none
         if (earlier == null && last) {
             return Decoded.of(new Frame(FrameType.DATA, flags, stream, pid, port, payload, descriptor));
         }
