@@ -10,10 +10,6 @@ public record Packet(ByteBuffer data, int[] descriptors) {
 
     /** Closes every descriptor that came with the packet and was not taken. */
     public void closeDescriptors() {
-        for (int fd : descriptors) {
-            if (fd >= 0) {
-                Posix.closeQuietly(fd);
-            }
-        }
+        Posix.closeQuietly(descriptors);
     }
 }

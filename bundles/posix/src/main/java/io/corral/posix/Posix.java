@@ -108,6 +108,15 @@ public final class Posix {
         }
     }
 
+    /** Closes each descriptor of {@code fds} that is not negative; none when it is null. */
+    public static void closeQuietly(int[] fds) {
+        if (fds != null) {
+            for (int fd : fds) {
+                closeQuietly(fd);
+            }
+        }
+    }
+
     /** Opens a file, always close-on-exec. */
     public static int open(String path, int flags, int mode) throws PosixException {
         return (int) check(LIBC.open(path, flags | O_CLOEXEC, mode), "open " + path);

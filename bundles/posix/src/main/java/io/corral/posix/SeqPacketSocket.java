@@ -315,9 +315,7 @@ public final class SeqPacketSocket implements Closeable {
         int[] fds = receivedDescriptors(b.header);
         int flags = b.header.getInt(OFF_FLAGS);
         if ((flags & (MSG_TRUNC | MSG_CTRUNC)) != 0) {
-            for (int d : fds) {
-                Posix.closeQuietly(d);
-            }
+            Posix.closeQuietly(fds);
             throw new PosixException("recvmsg on fd " + fd + ": datagram or descriptors truncated", Posix.EMSGSIZE);
         }
         if (n == 0 && fds.length == 0) {

@@ -92,8 +92,13 @@ final class SpawnServer {
                     "--hold-exits", Integer.toString(HOLD_EXITS_MILLIS)), List.of(),
                 devnull, devnull, logFd, control[1], events[1]);
         } catch (PosixException e) {
-            closeAll(control);
-            closeAll(events);
+            // Our ends; the server's ends are closed below, once (a second close could hit a reused number).
+            if (control != null) {
+                Posix.closeQuietly(control[0]);
+            }
+            if (events != null) {
+                Posix.closeQuietly(events[0]);
+            }
             throw new IsolationException("starting the spawn server", e.errno(), "starting the spawn server "
                 + binary + ": " + e.getMessage());
         } finally {
@@ -132,14 +137,6 @@ final class SpawnServer {
             Posix.killAndReap(pid);
             throw new IsolationException("starting the spawn server", e.errno(), "starting the spawn server: "
                 + e.getMessage() + " (see " + log + ")");
-        }
-    }
-
-    private static void closeAll(int[] fds) {
-        if (fds != null) {
-            for (int fd : fds) {
-                Posix.closeQuietly(fd);
-            }
         }
     }
 

@@ -169,9 +169,7 @@ public final class FrameChannel implements Closeable {
     private Decoded decode(ByteBuffer data, int[] descriptors) {
         Decoded d = decoder.decode(data, descriptors);
         if (d.refused()) {
-            for (int fd : descriptors) {
-                Posix.closeQuietly(fd);
-            }
+            Posix.closeQuietly(descriptors);
         }
         return d;
     }
