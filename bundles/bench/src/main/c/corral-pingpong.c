@@ -3,10 +3,15 @@
  * AF_UNIX SOCK_SEQPACKET socketpair (what Corral's ports are), blocking
  * send and recv, one datagram each way per round trip.
  *
- *   corral-pingpong ROUNDS WARMUP SIZE [blocking|epoll]
+ *   corral-pingpong ROUNDS WARMUP SIZE [blocking|epoll|ports]
  *
  * "epoll" makes both sides wait in epoll_wait before each non-blocking recv,
  * as an event loop over many ports does (the worker library and main do).
+ * "ports" makes the system calls of Corral's main <-> worker call in C:
+ * both sides receive with recvmsg and room for descriptors, the asking side
+ * blocks in it under a receive timeout, the answering side waits in
+ * epoll_wait over its socket and one idle socket (a worker's connection to
+ * main and to a peer). The JVMs' share of a round trip is what is left.
  * Prints "ROUNDS MEAN_NANOS" on standard output; exits 1 with a message
  * naming the failed call otherwise.
  */
@@ -40,21 +45,35 @@ static long number(const char *s, const char *what)
 
 /* -1 for blocking receives, else an epoll instance watching the socket. */
 static int loop_fd = -1;
+/* Receive with recvmsg and room for descriptors, as a port does. */
+static int with_control;
+
+static ssize_t take(int fd, char *buf, size_t size, int flags)
+{
+	if (!with_control)
+		return recv(fd, buf, size, flags);
+	char control[CMSG_SPACE(16 * sizeof(int))];
+	struct iovec iov = {.iov_base = buf, .iov_len = size};
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
+		.msg_controllen = sizeof control};
+	return recvmsg(fd, &msg, flags | MSG_CMSG_CLOEXEC);
+}
 
 static ssize_t receive(int fd, char *buf, size_t size)
 {
 	if (loop_fd < 0)
-		return recv(fd, buf, size, 0);
-	struct epoll_event ev;
-	if (epoll_wait(loop_fd, &ev, 1, -1) != 1)
+		return take(fd, buf, size, 0);
+	struct epoll_event ev[64];
+	if (epoll_wait(loop_fd, ev, 64, -1) < 1)
 		return -1;
-	return recv(fd, buf, size, MSG_DONTWAIT);
+	return take(fd, buf, size, MSG_DONTWAIT);
 }
 
 static void watch(int fd)
 {
 	struct epoll_event ev = {.events = EPOLLIN, .data.fd = fd};
-	loop_fd = epoll_create1(EPOLL_CLOEXEC);
+	if (loop_fd < 0)
+		loop_fd = epoll_create1(EPOLL_CLOEXEC);
 	if (loop_fd < 0)
 		die("epoll_create1");
 	if (epoll_ctl(loop_fd, EPOLL_CTL_ADD, fd, &ev) != 0)
@@ -86,14 +105,16 @@ static void round_trips(int fd, long rounds, char *buf, size_t size)
 int main(int argc, char **argv)
 {
 	if (argc != 4 && argc != 5) {
-		fprintf(stderr, "usage: corral-pingpong ROUNDS WARMUP SIZE [blocking|epoll]\n");
+		fprintf(stderr, "usage: corral-pingpong ROUNDS WARMUP SIZE [blocking|epoll|ports]\n");
 		return 2;
 	}
 	int epoll = argc == 5 && strcmp(argv[4], "epoll") == 0;
-	if (argc == 5 && !epoll && strcmp(argv[4], "blocking") != 0) {
-		fprintf(stderr, "corral-pingpong: mode \"%s\": expected blocking or epoll\n", argv[4]);
+	int ports = argc == 5 && strcmp(argv[4], "ports") == 0;
+	if (argc == 5 && !epoll && !ports && strcmp(argv[4], "blocking") != 0) {
+		fprintf(stderr, "corral-pingpong: mode \"%s\": expected blocking, epoll or ports\n", argv[4]);
 		return 2;
 	}
+	with_control = ports;
 	long rounds = number(argv[1], "ROUNDS");
 	long warmup = number(argv[2], "WARMUP");
 	long size = number(argv[3], "SIZE");
@@ -109,13 +130,24 @@ int main(int argc, char **argv)
 		die("fork");
 	if (pid == 0) {
 		close(sv[0]);
-		if (epoll)
+		if (epoll || ports)
 			watch(sv[1]);
+		if (ports) {
+			int idle[2];
+			if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, idle) != 0)
+				die("socketpair");
+			watch(idle[0]);
+		}
 		echo(sv[1]);
 	}
 	close(sv[1]);
 	if (epoll)
 		watch(sv[0]);
+	if (ports) {
+		struct timeval timeout = {.tv_sec = 5};
+		if (setsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout) != 0)
+			die("setsockopt SO_RCVTIMEO");
+	}
 	char *buf = calloc(1, (size_t)size);
 	if (buf == NULL)
 		die("calloc");

@@ -414,8 +414,9 @@ public class PortIT {
     public void theBenchmarkRunsEveryKindInOneRun() throws Exception {
         String out = run("corral:bench-ports --rounds 200 --warmup 0");
         List<String> rows = out.lines().filter(l -> l.matches(".*\\d+\\.\\d\\d us +\\d+\\.\\d\\dx.*")).toList();
-        assertEquals(out, 6, rows.size());
-        for (String kind : List.of("C ping-pong, blocking", "C ping-pong, epoll loops", "main <-> worker",
+        assertEquals(out, 7, rows.size());
+        for (String kind : List.of("C ping-pong, blocking", "C ping-pong, epoll loops", "C, Corral's system calls",
+                "main <-> worker",
                 "main <-> worker, async", "main <-> worker, chained", "router <-> worker")) {
             assertTrue(out, rows.stream().anyMatch(r -> r.startsWith(kind + " ")));
         }

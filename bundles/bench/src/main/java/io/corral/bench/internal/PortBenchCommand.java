@@ -35,8 +35,9 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  * {@code corral:bench-ports}: 64-byte round trips main-worker (a blocking
  * call, an asynchronous request, and requests chained on the port reader) and
  * router-worker (the distribution's samples, in their own JVMs) against a C
- * ping-pong on the same kind of socketpair (blocking, and with epoll loops on
- * both sides), in one run.
+ * ping-pong on the same kind of socketpair (blocking, with epoll loops on
+ * both sides, and making the system calls a main-worker call makes), in one
+ * run.
  */
 @Component(service = PortBenchCommand.class, property = {
     "osgi.command.scope=corral",
@@ -75,8 +76,8 @@ public final class PortBenchCommand {
      * as {@code bench-ports}, with the command's name first, as in argv.
      */
     @Descriptor("measure 64-byte round trips on ports: main-worker and router-worker (sample processes) against"
-        + " a C socketpair ping-pong (blocking, and with epoll loops), in one run; prints the means and the"
-        + " ratios to blocking C."
+        + " a C socketpair ping-pong (blocking, with epoll loops, and with Corral's system calls), in one run;"
+        + " prints the means and the ratios to blocking C."
         + " Usage: bench-ports [--rounds N] [--warmup N] [--verbose]: N measured round trips of each kind"
         + " (default 50000) after --warmup round trips (default 300000; the sample JVMs' JIT needs them);"
         + " --verbose prints the warm-up in batches of 10000")
@@ -106,6 +107,7 @@ public final class PortBenchCommand {
             int cWarmup = Math.min(warmup, BATCH);
             long c = baseline(rounds, cWarmup, "blocking");
             long cLoop = baseline(rounds, cWarmup, "epoll");
+            long cPorts = baseline(rounds, cWarmup, "ports");
             ManagedProcess worker = sample(samples, "sample-worker", ProcessType.WORKER, started);
             ManagedProcess router = sample(samples, "sample-router", ProcessType.ROUTER, started);
             awaitReady(worker);
@@ -124,6 +126,7 @@ public final class PortBenchCommand {
                 PAYLOAD, DATAGRAM, rounds);
             row("C ping-pong, blocking", new Measured(c, cWarmup), c);
             row("C ping-pong, epoll loops", new Measured(cLoop, cWarmup), c);
+            row("C, Corral's system calls", new Measured(cPorts, cWarmup), c);
             row("main <-> worker", main, c);
             row("main <-> worker, async", async, c);
             row("main <-> worker, chained", chained, c);
@@ -178,7 +181,8 @@ public final class PortBenchCommand {
     /**
      * The C baseline, run as a plain process; returns its mean in
      * nanoseconds. {@code epoll}: both sides wait in epoll_wait first, as an
-     * event loop over many ports does.
+     * event loop over many ports does; {@code ports}: the system calls of a
+     * main-worker call (see corral-pingpong.c).
      */
     private long baseline(int rounds, int warmup, String mode) throws Exception {
         Path out = Files.createTempFile("corral-pingpong", ".out");
