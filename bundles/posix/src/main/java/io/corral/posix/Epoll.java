@@ -75,14 +75,7 @@ public final class Epoll implements Closeable {
 
     /** Watches {@code fd} for input; {@link #token} reports {@code token} when it is ready. */
     public void add(int fd, long token) throws PosixException {
-        synchronized (control) {
-            if (closed) {
-                throw new PosixException("epoll_ctl ADD fd " + fd + ": the epoll instance is closed", Posix.EBADF);
-            }
-            control.putInt(0, IN);
-            control.putLong(DATA_OFFSET, token);
-            Posix.check(Posix.LIBC.epoll_ctl(epfd, CTL_ADD, fd, control), "epoll_ctl ADD fd " + fd);
-        }
+        ctl(CTL_ADD, "ADD", fd, token, IN);
     }
 
     /**
@@ -93,23 +86,24 @@ public final class Epoll implements Closeable {
      * and {@link #add}: EPOLL_CTL_MOD allocates nothing in the kernel.
      */
     public void disable(int fd, long token) throws PosixException {
-        modify(fd, token, ONESHOT, "disable");
+        ctl(CTL_MOD, "MOD (disable)", fd, token, ONESHOT);
     }
 
     /** Reports {@code fd} again after {@link #disable}; input already waiting is reported at once. */
     public void enable(int fd, long token) throws PosixException {
-        modify(fd, token, IN, "enable");
+        ctl(CTL_MOD, "MOD (enable)", fd, token, IN);
     }
 
-    private void modify(int fd, long token, int events, String what) throws PosixException {
+    /** One epoll_ctl ADD or MOD; {@code what} names it in errors. */
+    private void ctl(int op, String what, int fd, long token, int events) throws PosixException {
         synchronized (control) {
             if (closed) {
-                throw new PosixException("epoll_ctl MOD (" + what + ") fd " + fd + ": the epoll instance is closed",
+                throw new PosixException("epoll_ctl " + what + " fd " + fd + ": the epoll instance is closed",
                     Posix.EBADF);
             }
             control.putInt(0, events);
             control.putLong(DATA_OFFSET, token);
-            Posix.check(Posix.LIBC.epoll_ctl(epfd, CTL_MOD, fd, control), "epoll_ctl MOD (" + what + ") fd " + fd);
+            Posix.check(Posix.LIBC.epoll_ctl(epfd, op, fd, control), "epoll_ctl " + what + " fd " + fd);
         }
     }
 

@@ -42,10 +42,7 @@ final class Link {
 
     /** Held by whoever reads the socket: frames are decoded and handled in order, by one thread at a time. */
     final ReentrantLock reading = new ReentrantLock();
-    /**
-     * Guards {@link #calls}, {@link #disabled}, {@link #idleSince}, {@link #lingering}: the socket's state in the
-     * reader's epoll set.
-     */
+    /** Guards {@link #calls}, {@link #disabled}, {@link #idleSince}: the socket's state in the reader's epoll set. */
     final Object watch = new Object();
     /** Calls in progress or waiting on this link: while any, the reader's epoll set has it disabled. */
     int calls;
@@ -53,8 +50,6 @@ final class Link {
     boolean disabled;
     /** When the last call ended (System.nanoTime). */
     long idleSince;
-    /** In the reader's set of ports to enable once they lingered. */
-    boolean lingering;
 
     // The synchronous call in progress (at most one per link), guarded by reading: whoever reads may answer it.
     private boolean calling;

@@ -82,7 +82,6 @@ final class Reader {
         Link link = e.link;
         synchronized (link.watch) {
             lingering.remove(e);
-            link.lingering = false;
             if (entries.remove(link.token) != null) {
                 epoll.remove(link.channel.fd());
             }
@@ -125,13 +124,8 @@ final class Reader {
                 return;
             }
             link.idleSince = System.nanoTime();
-            if (link.lingering) {
-                return; // in the set since an earlier call of the run: no set operation per call
-            }
-            link.lingering = true;
         }
-        lingering.add(e);
-        if (waitingForever) {
+        if (lingering.add(e) && waitingForever) {
             epoll.wakeup(); // its wait has no timeout: it would never give the port back
         }
     }
@@ -148,7 +142,6 @@ final class Reader {
                     continue;
                 }
                 it.remove();
-                link.lingering = false;
                 failure = setDisabled(e, false);
             }
             if (failure != null) {
