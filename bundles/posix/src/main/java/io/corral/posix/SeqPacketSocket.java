@@ -35,6 +35,7 @@ public final class SeqPacketSocket implements Closeable {
     private static final int SOL_SOCKET = 1;
     private static final int SCM_RIGHTS = 1;
     private static final int SO_RCVTIMEO = 20;
+    private static final int SO_TYPE = 3;
     private static final int MSG_NOSIGNAL = 0x4000;
     private static final int MSG_DONTWAIT = 0x40;
     private static final int MSG_CTRUNC = 0x8;
@@ -137,6 +138,18 @@ public final class SeqPacketSocket implements Closeable {
      */
     public static SeqPacketSocket wrap(int fd, int maxPacket) {
         return new SeqPacketSocket(fd, maxPacket);
+    }
+
+    /**
+     * Whether {@code fd} is a SOCK_SEQPACKET socket, for a descriptor a
+     * process inherited: false for a socket of another type; a
+     * PosixException naming the errno when it is no socket or not open.
+     */
+    public static boolean isSeqPacket(int fd) throws PosixException {
+        int[] type = {0};
+        Posix.check(Posix.LIBC.getsockopt(fd, SOL_SOCKET, SO_TYPE, type, new int[] {4}),
+            "getsockopt SO_TYPE on fd " + fd);
+        return type[0] == Posix.SOCK_SEQPACKET;
     }
 
     public int fd() {
@@ -283,6 +296,12 @@ public final class SeqPacketSocket implements Closeable {
     public <T> T receive(long timeoutMillis, Reception<T> reception) throws PosixException {
         checkTimeout(timeoutMillis);
         receiveTimeout(timeoutMillis);
+        return take(0, reception);
+    }
+
+    /** {@link #receive()}, handing the datagram over as {@link #receive(long, Reception)} does. */
+    public <T> T receive(Reception<T> reception) throws PosixException {
+        receiveTimeout(0);
         return take(0, reception);
     }
 

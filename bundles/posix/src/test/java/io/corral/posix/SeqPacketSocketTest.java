@@ -2,6 +2,7 @@ package io.corral.posix;
 
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
@@ -80,6 +81,24 @@ public class SeqPacketSocketTest {
         }
         pair[0].close();
         assertNull(pair[1].receiveNow((data, fds) -> data));
+    }
+
+    @Test
+    public void anInheritedDescriptorIsCheckedForItsSocketType() throws Exception {
+        assertTrue(SeqPacketSocket.isSeqPacket(pair[0].fd()));
+        int[] stream = Posix.socketpair(1 /* SOCK_STREAM */);
+        int[] pipe = Posix.pipe();
+        try {
+            assertFalse(SeqPacketSocket.isSeqPacket(stream[0]));
+            SeqPacketSocket.isSeqPacket(pipe[0]);
+            fail("a pipe is no socket");
+        } catch (PosixException e) {
+            assertEquals(88 /* ENOTSOCK */, e.errno());
+            assertTrue(e.getMessage(), e.getMessage().startsWith("getsockopt SO_TYPE on fd " + pipe[0]));
+        } finally {
+            Posix.closeQuietly(stream);
+            Posix.closeQuietly(pipe);
+        }
     }
 
     @Test

@@ -2,15 +2,13 @@ package io.corral.worker;
 
 import io.corral.worker.wire.FrameChannel;
 
-/** One socket of this process, the token epoll reports for it, and the peer at its other end. */
+/** One socket of this process and the peer at its other end. */
 final class Connection {
 
-    final long token;
     final FrameChannel channel;
     private Peer peer;
 
-    Connection(long token, int fd, int selfPid) {
-        this.token = token;
+    Connection(int fd, int selfPid) {
         this.channel = new FrameChannel(fd, selfPid, 0);
     }
 

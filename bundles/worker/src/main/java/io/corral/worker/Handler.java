@@ -3,9 +3,12 @@ package io.corral.worker;
 import java.io.IOException;
 
 /**
- * What a worker does with the messages it gets. Every method runs on the
- * thread in {@link Worker#run}; an exception is logged (and answered with
- * RPC_ERROR when the sender asked for an answer), and the loop goes on.
+ * What a worker does with the messages it gets. The methods run one at a
+ * time, each on the reader thread of the socket the message came in on,
+ * under the worker's lock: a handler needs no locking of its own for state
+ * only handlers touch, and sees what earlier calls did. An exception is
+ * logged (and answered with RPC_ERROR when the sender asked for an answer),
+ * and reading goes on. A handler that blocks holds up every socket.
  */
 public interface Handler {
 

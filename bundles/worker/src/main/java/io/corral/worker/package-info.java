@@ -3,9 +3,10 @@
  * spawned with a port (Unit's libunit). {@link io.corral.worker.Worker#attach()}
  * takes the inherited port, {@link io.corral.worker.Worker#ready()} says
  * PROCESS_READY, and {@link io.corral.worker.Worker#run} calls a
- * {@link io.corral.worker.Handler} for NEW_PORT, REMOVE_PID, QUIT and DATA on
- * one thread. Plain Java: the class path is this jar and {@code io.corral.posix}.
+ * {@link io.corral.worker.Handler} for NEW_PORT, REMOVE_PID, QUIT and DATA,
+ * one message at a time, on a reader thread per socket. Plain Java: the class
+ * path is this jar and {@code io.corral.posix}.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package io.corral.worker;

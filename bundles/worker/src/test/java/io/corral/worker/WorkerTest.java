@@ -56,13 +56,32 @@ public class WorkerTest {
 
         @Override
         public void data(Worker w, Message m) throws IOException {
-            if (m.text().equals("fail")) {
-                throw new IOException("asked to fail");
+            if (inside.incrementAndGet() != 1) {
+                overlaps.incrementAndGet();
             }
-            events.add("data " + m.from() + " " + m.text());
-            m.reply(m.text().toUpperCase());
+            try {
+                if (m.text().equals("fail")) {
+                    throw new IOException("asked to fail");
+                }
+                handlerThreads.add(Thread.currentThread().getName());
+                if (slowHandlers) {
+                    // Long enough that two readers handling at once would overlap.
+                    long until = System.nanoTime() + 50_000;
+                    while (System.nanoTime() < until) {
+                        Thread.onSpinWait();
+                    }
+                }
+                events.add("data " + m.from() + " " + m.text());
+                m.reply(m.text().toUpperCase());
+            } finally {
+                inside.decrementAndGet();
+            }
         }
     };
+    private final java.util.concurrent.atomic.AtomicInteger inside = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger overlaps = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.Set<String> handlerThreads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private volatile boolean slowHandlers;
 
     @Before
     public void attach() throws Exception {
@@ -206,6 +225,76 @@ public class WorkerTest {
     }
 
     @Test
+    public void handlersRunOneAtATimeThoughEachSocketHasItsReader() throws Exception {
+        SeqPacketSocket[] a = SeqPacketSocket.pair(Frame.MAX_FRAME);
+        SeqPacketSocket[] b = SeqPacketSocket.pair(Frame.MAX_FRAME);
+        try {
+            send(mainEnd, FrameType.NEW_PORT, Frame.LAST, 0, Frame.ints(501, 0, 4, Frame.ROLE_HOLDER), a[0].fd());
+            send(mainEnd, FrameType.NEW_PORT, Frame.LAST, 0, Frame.ints(502, 0, 4, Frame.ROLE_HOLDER), b[0].fd());
+            a[0].close();
+            b[0].close();
+            assertEquals("new worker 501:0", event());
+            assertEquals("new worker 502:0", event());
+            slowHandlers = true;
+            int each = 200;
+            Thread second = new Thread(() -> ping(b[1], each));
+            second.start();
+            ping(a[1], each);
+            second.join(10_000);
+            for (int i = 0; i < 2 * each; i++) {
+                assertTrue(event().startsWith("data worker 50"));
+            }
+            assertEquals("no handler ran while another did", 0, overlaps.get());
+            assertTrue("each socket is read on its own thread: " + handlerThreads,
+                handlerThreads.containsAll(List.of("corral-port worker 501:0", "corral-port worker 502:0")));
+        } finally {
+            a[1].close();
+            b[1].close();
+        }
+    }
+
+    /** Sends {@code n} DATA messages from a holder, each after the answer to the one before. */
+    private void ping(SeqPacketSocket holder, int n) {
+        try {
+            for (int i = 0; i < n; i++) {
+                send(holder, FrameType.DATA, Frame.LAST, i, ("m" + i).getBytes(StandardCharsets.UTF_8));
+                assertEquals("M" + i, receive(holder).text());
+            }
+        } catch (Exception e) {
+            events.add("ping failed: " + e);
+        }
+    }
+
+    @Test
+    public void closeEndsEveryReaderAndClosesEverySocket() throws Exception {
+        SeqPacketSocket[] channel = SeqPacketSocket.pair(Frame.MAX_FRAME);
+        SeqPacketSocket owner = channel[1];
+        try {
+            send(mainEnd, FrameType.NEW_PORT, Frame.LAST, 0, Frame.ints(555, 0, 4, Frame.ROLE_HOLDER),
+                channel[0].fd());
+            channel[0].close();
+            assertEquals("new worker 555:0", event());
+            java.util.Set<Integer> before = new java.util.HashSet<>(Posix.openDescriptors());
+            worker.stop();
+            loop.join(5000);
+            assertFalse(loop.isAlive());
+            worker.close();
+            assertTrue("no reader is left: " + readerThreads(), readerThreads().isEmpty());
+            assertNull("main's end of the port is closed", mainEnd.receive());
+            assertNull("the peer's is too", owner.receive());
+            before.removeAll(Posix.openDescriptors());
+            assertEquals("the worker's two sockets closed, nothing else", 2, before.size());
+        } finally {
+            owner.close();
+        }
+    }
+
+    private static List<String> readerThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+            .filter(n -> n.startsWith("corral-port")).toList();
+    }
+
+    @Test
     public void quitEndsTheLoopAndSoDoesMainClosingThePort() throws Exception {
         send(mainEnd, FrameType.QUIT, Frame.LAST, 0, new byte[0]);
         assertEquals("quit", event());
@@ -228,7 +317,20 @@ public class WorkerTest {
         expect(Map.of(Worker.PORT_FD, "3", Worker.STREAM, "1", Worker.MAIN_PID, "1", Worker.PID_TYPE, "boss"),
             "CORRAL_PID_TYPE \"boss\": expected one of main, discovery, controller, router, worker");
         expect(Map.of(Worker.PORT_FD, "999", Worker.STREAM, "1", Worker.MAIN_PID, "1", Worker.PID_TYPE, "worker"),
-            "CORRAL_PORT_FD 999: epoll_ctl ADD fd 999: Bad file descriptor");
+            "CORRAL_PORT_FD 999: getsockopt SO_TYPE on fd 999: Bad file descriptor");
+    }
+
+    @Test
+    public void attachRefusesADescriptorThatIsNoSocket() throws Exception {
+        int[] pipe = Posix.pipe();
+        try {
+            expect(Map.of(Worker.PORT_FD, Integer.toString(pipe[0]), Worker.STREAM, "1", Worker.MAIN_PID, "1",
+                Worker.PID_TYPE, "worker"), "CORRAL_PORT_FD " + pipe[0] + ": getsockopt SO_TYPE on fd " + pipe[0]
+                + ": Socket operation on non-socket");
+        } finally {
+            Posix.close(pipe[0]);
+            Posix.close(pipe[1]);
+        }
     }
 
     private static void expect(Map<String, String> env, String message) {

@@ -34,6 +34,9 @@ public interface LibC {
     int setsockopt(int fd, int level, int name, @jnr.ffi.annotations.In long[] value, int length);
 
     @SaveError
+    int getsockopt(int fd, int level, int name, @Out int[] value, @jnr.ffi.annotations.In @Out int[] length);
+
+    @SaveError
     int fcntl(int fd, int cmd, int arg);
 
     @SaveError

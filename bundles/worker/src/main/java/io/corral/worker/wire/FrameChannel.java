@@ -138,6 +138,19 @@ public final class FrameChannel implements Closeable {
      * ends the wait with null.
      */
     public Decoded read(long timeoutMillis) throws PosixException {
+        if (timeoutMillis < 1) {
+            throw new IllegalArgumentException("timeoutMillis " + timeoutMillis + ": must be at least 1"
+                + " (readBlocking() waits for ever)");
+        }
+        return waitFor(timeoutMillis);
+    }
+
+    /** {@link #read(long)} without a time limit: for a reader with a thread of its own. */
+    public Decoded readBlocking() throws PosixException {
+        return waitFor(0);
+    }
+
+    private Decoded waitFor(long timeoutMillis) throws PosixException {
         synchronized (this) {
             if (closed) {
                 return null;
@@ -147,7 +160,7 @@ public final class FrameChannel implements Closeable {
         Decoded d = null;
         PosixException failure = null;
         try {
-            d = socket.receive(timeoutMillis, decoding);
+            d = timeoutMillis == 0 ? socket.receive(decoding) : socket.receive(timeoutMillis, decoding);
         } catch (PosixException e) {
             failure = e;
         }

@@ -6,5 +6,5 @@
  * {@code docs/port-protocol.md} is the reference for other languages.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package io.corral.worker.wire;

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.After;
 import org.junit.Test;
 
-/** A channel's timed read, and closing it while a thread waits in one. */
+/** A channel's timed and blocking reads, and closing it while a thread waits in one. */
 public class FrameChannelTest {
 
     private final int[] pair = pair();
@@ -69,6 +69,28 @@ public class FrameChannelTest {
         assertFalse("the descriptor is closed once the waiter left", Files.exists(fd)
             && Files.readSymbolicLink(fd).equals(socket));
         assertNull("a closed channel reads nothing", reader.read(1000));
+    }
+
+    @Test
+    public void aBlockingReadAfterATimedOneWaitsPastItsTimeoutAndEndsAtClose() throws Exception {
+        assertSame(Decoded.INCOMPLETE, reader.read(50));
+        CompletableFuture<Decoded> first = CompletableFuture.supplyAsync(this::readBlocking);
+        Thread.sleep(300);
+        assertFalse("the timed read's timeout no longer holds", first.isDone());
+        writer.send(FrameType.DATA, Frame.LAST, 8, "late".getBytes(StandardCharsets.UTF_8), -1);
+        assertEquals("late", first.get(5, TimeUnit.SECONDS).frame().text());
+        CompletableFuture<Decoded> second = CompletableFuture.supplyAsync(this::readBlocking);
+        Thread.sleep(100);
+        reader.close();
+        assertNull("closed: no frame", second.get(5, TimeUnit.SECONDS));
+    }
+
+    private Decoded readBlocking() {
+        try {
+            return reader.readBlocking();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test
