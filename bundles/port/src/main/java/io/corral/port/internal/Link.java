@@ -42,14 +42,28 @@ final class Link {
 
     /** Held by whoever reads the socket: frames are decoded and handled in order, by one thread at a time. */
     final ReentrantLock reading = new ReentrantLock();
-    /** Guards {@link #calls}, {@link #disabled}, {@link #idleSince}: the socket's state in the reader's epoll set. */
+    /** Serializes changes of {@link #watched}, and the reader's test of {@link #calls} before enabling. */
     final Object watch = new Object();
-    /** Calls in progress or waiting on this link: while any, the reader's epoll set has it disabled. */
-    int calls;
-    /** Disabled in the reader's epoll set: for calls, and until it lingered after the last one. */
-    boolean disabled;
-    /** When the last call ended (System.nanoTime). */
-    long idleSince;
+    /**
+     * Calls in progress or waiting on this link (low 32 bits) and calls ended
+     * so far (high 32 bits), one word so that a call's start and its end
+     * each cost one atomic add. While any call is on, the reader's epoll set
+     * has the link disabled; the reader enables it once no call ended for a
+     * while.
+     */
+    final AtomicLong calls = new AtomicLong();
+    /** One call more: add to {@link #calls}. */
+    static final long CALL_STARTS = 1;
+    /** One call less and one more ended: add to {@link #calls}. */
+    static final long CALL_ENDS = (1L << 32) - 1;
+    /** The link in the reader's epoll set: {@link #ENABLED}, {@link #DISABLED} or {@link #ENABLING}. */
+    volatile int watched = ENABLED;
+    static final int ENABLED = 0;
+    static final int DISABLED = 1;
+    /** The reader is about to enable it: a call starting now must wait for the outcome. */
+    static final int ENABLING = 2;
+    /** The calls ended as the reader counted them at its last look (the reader's own). */
+    int endedAtLastLook = -1;
 
     // The synchronous call in progress (at most one per link), guarded by reading: whoever reads may answer it.
     private boolean calling;
@@ -72,8 +86,10 @@ final class Link {
         return true;
     }
 
+    /** Counts a frame read; only the holder of {@link #reading} reads, so no atomic add is needed. */
     void received(FrameType type) {
-        received.incrementAndGet(type.code());
+        int code = type.code();
+        received.lazySet(code, received.get(code) + 1);
     }
 
     /** Counts a refusal; true while it should still be logged. */

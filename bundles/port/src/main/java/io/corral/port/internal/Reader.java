@@ -5,7 +5,6 @@ import io.corral.posix.PosixException;
 import io.corral.worker.wire.Decoded;
 import io.corral.worker.wire.Frame;
 import io.corral.worker.wire.Refusal;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,19 +31,21 @@ final class Reader {
 
     private static final int EVENTS = 64;
     /**
-     * How long a port stays with its callers after a call: frames that arrive
-     * between the calls of a run are read by the next call, or by the reader
-     * once this much time passed without one.
+     * How long a port stays with its callers after a call, at least: frames
+     * that arrive between the calls of a run are read by the next call, or by
+     * the reader once a whole look interval passed without a call ending.
      */
     static final long LINGER_NANOS = 1_000_000;
     private static final int LINGER_MILLIS = 1;
+    /** When the reader last looked at the lingering ports (the reader's own). */
+    private long lastLook;
 
     private final Epoll epoll;
     private final Sink sink;
     private final Map<Long, Entry> entries = new ConcurrentHashMap<>();
     private final Thread thread;
     private volatile boolean running = true;
-    /** Ports disabled for calls that ended: the reader enables them once they lingered long enough. */
+    /** Ports disabled for calls: the reader enables them once they lingered long enough after the last. */
     private final Set<Entry> lingering = ConcurrentHashMap.newKeySet();
     /** The reader waits with no timeout: a port that starts lingering must wake it. */
     private volatile boolean waitingForever;
@@ -65,7 +66,7 @@ final class Reader {
             try {
                 epoll.add(link.channel.fd(), link.token);
                 // A call began before the port was watched: the reader enables it after the last one.
-                PosixException failure = link.calls > 0 ? setDisabled(e, true) : null;
+                PosixException failure = (int) link.calls.get() > 0 ? setDisabled(e, true) : null;
                 if (failure != null) {
                     throw failure;
                 }
@@ -92,15 +93,20 @@ final class Reader {
      * Disables the port in the epoll set for a call that reads it on its own
      * thread, so that the call's answer does not wake the reader too (a
      * hang-up still does, once: the reader then finds the port taken and
-     * leaves it to the call). A port still disabled from a call that ended
-     * less than {@link #LINGER_NANOS} ago costs nothing here. Calls nest; each
-     * is followed by {@link #resume}.
+     * leaves it to the call). A port still disabled from a recent call costs
+     * one atomic add and no lock here. Calls nest; each is followed by
+     * {@link #resume}.
      */
     void suspend(Entry e) {
         Link link = e.link;
-        PosixException failure = null;
+        // Dekker with endLingering: the add comes before the look at watched, as the reader's ENABLING
+        // comes before its look at calls, so that either it sees this call or this sees its ENABLING.
+        link.calls.getAndAdd(Link.CALL_STARTS);
+        if (link.watched == Link.DISABLED) {
+            return;
+        }
+        PosixException failure;
         synchronized (link.watch) {
-            link.calls++;
             failure = setDisabled(e, true);
         }
         if (failure != null) {
@@ -111,37 +117,41 @@ final class Reader {
     }
 
     /**
-     * Ends a call. After the last one the port stays disabled for
-     * {@link #LINGER_NANOS}, so that a run of calls costs no epoll_ctl; then
-     * the reader enables it again, and whatever arrived after the last answer
-     * is reported (level-triggered). Call it after releasing
-     * {@link Link#reading}.
+     * Ends a call: one atomic add. After the last one the port stays disabled
+     * for {@link #LINGER_NANOS} or a little more, so that a run of calls costs
+     * no epoll_ctl; then the reader enables it again, and whatever arrived
+     * after the last answer is reported (level-triggered). Call it after
+     * releasing {@link Link#reading}.
      */
     void resume(Entry e) {
-        Link link = e.link;
-        synchronized (link.watch) {
-            if (--link.calls > 0 || !link.disabled) {
-                return;
-            }
-            link.idleSince = System.nanoTime();
-        }
-        if (lingering.add(e) && waitingForever) {
-            epoll.wakeup(); // its wait has no timeout: it would never give the port back
-        }
+        e.link.calls.getAndAdd(Link.CALL_ENDS);
     }
 
-    /** Enables the ports whose last call ended long enough ago; on the reader thread. */
+    /**
+     * Enables the ports with no call on, and none ended since the last look
+     * at least {@link #LINGER_NANOS} ago; on the reader thread.
+     */
     private void endLingering() {
         long now = System.nanoTime();
-        for (Iterator<Entry> it = lingering.iterator(); it.hasNext();) {
-            Entry e = it.next();
+        if (now - lastLook < LINGER_NANOS) {
+            return;
+        }
+        lastLook = now;
+        for (Entry e : lingering) {
             Link link = e.link;
             PosixException failure = null;
             synchronized (link.watch) {
-                if (link.calls > 0 || now - link.idleSince < LINGER_NANOS) {
+                long calls = link.calls.get();
+                int ended = (int) (calls >>> 32);
+                if ((int) calls > 0 || ended != link.endedAtLastLook) {
+                    link.endedAtLastLook = ended;
                     continue;
                 }
-                it.remove();
+                link.watched = Link.ENABLING;
+                if ((int) link.calls.get() > 0) {
+                    link.watched = Link.DISABLED; // a call started meanwhile: it reads the port itself
+                    continue;
+                }
                 failure = setDisabled(e, false);
             }
             if (failure != null) {
@@ -154,22 +164,32 @@ final class Reader {
 
     /**
      * Disables or enables a watched port in the epoll set, unless it is so
-     * already; the caller holds {@link Link#watch}. Returns the failure, or null.
+     * already; the caller holds {@link Link#watch}. A disabled port is in
+     * {@link #lingering}, where the reader looks for it. Returns the failure,
+     * or null (the port's state unchanged then).
      */
     private PosixException setDisabled(Entry e, boolean disabled) {
         Link link = e.link;
-        if (link.disabled == disabled || !running || entries.get(link.token) != e) {
+        int was = link.watched;
+        if (was == (disabled ? Link.DISABLED : Link.ENABLED) || !running || entries.get(link.token) != e) {
+            link.watched = was == Link.ENABLING ? Link.DISABLED : was;
             return null;
         }
         try {
             if (disabled) {
                 epoll.disable(link.channel.fd(), link.token);
+                link.watched = Link.DISABLED;
+                if (lingering.add(e) && waitingForever) {
+                    epoll.wakeup(); // its wait has no timeout: it would never give the port back
+                }
             } else {
                 epoll.enable(link.channel.fd(), link.token);
+                link.watched = Link.ENABLED;
+                lingering.remove(e);
             }
-            link.disabled = disabled;
             return null;
         } catch (PosixException ex) {
+            link.watched = was == Link.ENABLING ? Link.DISABLED : was;
             return ex;
         }
     }

@@ -6,12 +6,14 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The connected-port table: the processes with ports and who holds whose,
  * and the decisions the matrices make on it. Not thread-safe by itself:
  * callers hold its monitor for every call and for as long as they act on a
  * decision, which is what makes the registry safe under concurrent use.
+ * {@link #find} alone needs no lock: a message's way to its port.
  */
 final class Table {
 
@@ -19,14 +21,23 @@ final class Table {
     record Grant(Entry holder, Entry owner) {
     }
 
+    /** In the order the processes came: grants go out in that order. */
     private final Map<Integer, Entry> entries = new LinkedHashMap<>();
+    /** The same, for {@link #find}. */
+    private final Map<Integer, Entry> byPid = new ConcurrentHashMap<>();
 
     void add(Entry e) {
         entries.put(e.pid, e);
+        byPid.put(e.pid, e);
     }
 
     Entry get(int pid) {
         return entries.get(pid);
+    }
+
+    /** {@link #get} without the table's monitor: the entry as it stands when the caller looks. */
+    Entry find(int pid) {
+        return byPid.get(pid);
     }
 
     Collection<Entry> entries() {
@@ -65,6 +76,7 @@ final class Table {
      */
     List<Entry> onDeath(Entry dead, Matrix removeNotify) {
         entries.remove(dead.pid, dead);
+        byPid.remove(dead.pid, dead);
         List<Entry> told = new ArrayList<>();
         for (Entry other : entries.values()) {
             other.holds.remove(dead.port());

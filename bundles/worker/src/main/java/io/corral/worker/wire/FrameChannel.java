@@ -26,7 +26,8 @@ public final class FrameChannel implements Closeable {
     /** Decodes a datagram while it is still in the socket's native buffer. */
     private final SeqPacketSocket.Reception<Decoded> decoding = this::decode;
     private static final int[] NO_DESCRIPTOR = new int[0];
-    private boolean closed;
+    /** Written under the channel's lock; read without it by {@link #closed()}. */
+    private volatile boolean closed;
     /** Threads in {@link #read(long)}'s wait; the descriptor stays open until they left. */
     private int waiting;
 
@@ -192,7 +193,7 @@ public final class FrameChannel implements Closeable {
         return decoder.endOfInput();
     }
 
-    public synchronized boolean closed() {
+    public boolean closed() {
         return closed;
     }
 
