@@ -6,14 +6,16 @@ import io.corral.posix.SeqPacketSocket;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One end of a port's socket, speaking frames: encodes and sends, reads and
  * decodes. Sending may happen on any thread, reading on one at a time; closing
  * excludes both, so that a descriptor number is never used after it was
  * closed (and perhaps reused by something else). A thread waiting in
- * {@link #read(long)} holds no lock: closing then shuts the socket down, which
- * ends the wait, and the last waiter to leave closes the descriptor.
+ * {@link #read(long)} holds no lock, only a count in {@link #state}: closing
+ * then shuts the socket down, which ends the wait, and the last to leave
+ * closes the descriptor.
  */
 public final class FrameChannel implements Closeable {
 
@@ -26,10 +28,17 @@ public final class FrameChannel implements Closeable {
     /** Decodes a datagram while it is still in the socket's native buffer. */
     private final SeqPacketSocket.Reception<Decoded> decoding = this::decode;
     private static final int[] NO_DESCRIPTOR = new int[0];
-    /** Written under the channel's lock; read without it by {@link #closed()}. */
-    private volatile boolean closed;
-    /** Threads in {@link #read(long)}'s wait; the descriptor stays open until they left. */
-    private int waiting;
+    /**
+     * {@link #CLOSED}, {@link #FINISHED}, and the threads in a blocking read's
+     * wait in units of {@link #WAITER}: the descriptor stays open until they
+     * left. Entering and leaving a wait cost one atomic add each, no lock.
+     */
+    private final AtomicInteger state = new AtomicInteger();
+    /** Closed: no frame is sent or read any more; set under the channel's lock. */
+    private static final int CLOSED = 1;
+    /** The descriptor itself is closed: by whoever found the channel closed and nobody waiting. */
+    private static final int FINISHED = 2;
+    private static final int WAITER = 4;
 
     /**
      * Takes ownership of a SOCK_SEQPACKET descriptor.
@@ -85,7 +94,7 @@ public final class FrameChannel implements Closeable {
 
     /** The frames a payload takes, once the channel is known open and the payload sendable. */
     private int frames(FrameType type, int length) throws IOException {
-        if (closed) {
+        if (closed()) {
             throw new IOException("the port is closed");
         }
         try {
@@ -111,7 +120,7 @@ public final class FrameChannel implements Closeable {
      * or an incomplete result when nothing whole is there yet.
      */
     public synchronized Decoded read() throws PosixException {
-        if (closed) {
+        if (closed()) {
             return null;
         }
         try {
@@ -152,11 +161,9 @@ public final class FrameChannel implements Closeable {
     }
 
     private Decoded waitFor(long timeoutMillis) throws PosixException {
-        synchronized (this) {
-            if (closed) {
-                return null;
-            }
-            waiting++;
+        if ((state.addAndGet(WAITER) & CLOSED) != 0) {
+            leave();
+            return null;
         }
         Decoded d = null;
         PosixException failure = null;
@@ -165,18 +172,22 @@ public final class FrameChannel implements Closeable {
         } catch (PosixException e) {
             failure = e;
         }
-        synchronized (this) {
-            if (--waiting == 0 && closed) {
-                socket.close();
+        if ((leave() & CLOSED) != 0) {
+            if (d != null && d.complete()) {
+                Posix.closeQuietly(d.frame().descriptor());
             }
-            if (closed) {
-                if (d != null && d.complete()) {
-                    Posix.closeQuietly(d.frame().descriptor());
-                }
-                return null;
-            }
+            return null;
         }
         return failure != null ? receiveFailed(failure) : d;
+    }
+
+    /** One waiter less; the last to leave a closed channel closes the descriptor. Returns the state left. */
+    private int leave() {
+        int s = state.addAndGet(-WAITER);
+        if (s == CLOSED && state.compareAndSet(CLOSED, CLOSED | FINISHED)) {
+            socket.close();
+        }
+        return s;
     }
 
     /** Decodes a datagram; a refused one's descriptors are closed at once. */
@@ -194,19 +205,19 @@ public final class FrameChannel implements Closeable {
     }
 
     public boolean closed() {
-        return closed;
+        return (state.get() & CLOSED) != 0;
     }
 
     @Override
     public synchronized void close() {
-        if (!closed) {
-            closed = true;
-            if (waiting > 0) {
-                // Ends the wait (the waiter reads end of file); the last waiter to leave closes the descriptor.
-                socket.shutdown();
-            } else {
-                socket.close();
-            }
+        if (closed()) {
+            return; // CLOSED is set only here, under the lock: adding it again would carry
         }
+        // Counted as a waiter while shutting down, so that no waiter leaving meanwhile closes the descriptor first.
+        int was = state.getAndAdd(WAITER | CLOSED);
+        if (was != 0) {
+            socket.shutdown(); // ends the waits: each waiter reads end of file and leaves
+        }
+        leave();
     }
 }

@@ -94,6 +94,35 @@ public class FrameChannelTest {
     }
 
     @Test
+    public void closingRacingAWaitClosesTheDescriptorOnceAndLeavesNoneOpen() throws Exception {
+        java.util.Set<Integer> before = new java.util.HashSet<>(io.corral.posix.Posix.openDescriptors());
+        for (int i = 0; i < 300; i++) {
+            int[] fds = SeqPacketSocket.rawPair();
+            FrameChannel a = new FrameChannel(fds[0], 1, 0);
+            FrameChannel b = new FrameChannel(fds[1], 2, 0);
+            CompletableFuture<Decoded> waited = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return a.readBlocking();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            if (i % 2 == 0) {
+                Thread.onSpinWait(); // half the time the close comes before the wait, half during it
+            } else {
+                Thread.sleep(1);
+            }
+            a.close();
+            assertNull(waited.get(5, TimeUnit.SECONDS));
+            // A late second close of a's number would hit a descriptor opened since: b's, or the next pair's.
+            assertTrue(io.corral.posix.Posix.openDescriptors().contains(fds[1]));
+            b.close();
+        }
+        assertEquals("every descriptor closed, none twice", before,
+            new java.util.HashSet<>(io.corral.posix.Posix.openDescriptors()));
+    }
+
+    @Test
     public void endOfFileEndsATimedRead() throws Exception {
         writer.close();
         assertNull(reader.read(5000));
