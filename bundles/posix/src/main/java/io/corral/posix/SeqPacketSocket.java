@@ -55,6 +55,8 @@ public final class SeqPacketSocket implements Closeable {
         // A Java view of the native data buffer: copying through it stays in Java (no JNI call per copy).
         final ByteBuffer view = MemoryIO.getInstance().newDirectByteBuffer(data.address(), MAX_PACKET)
             .order(ByteOrder.nativeOrder());
+        /** The same memory as a reception sees it, its limit the datagram's length: set anew at each receive. */
+        final ByteBuffer received = view.duplicate().order(ByteOrder.nativeOrder());
 
         Buffers() {
             // msg_name and msg_namelen stay zero (allocated cleared): a socketpair needs no address.
@@ -73,8 +75,9 @@ public final class SeqPacketSocket implements Closeable {
 
     /**
      * What a receiver does with a datagram while it is in the thread's native
-     * buffer: {@code data} (native byte order) is valid only during the call;
-     * the descriptors belong to the receiver.
+     * buffer: {@code data} (native byte order, the thread's own buffer, reused
+     * by its next receive) is valid only during the call; the descriptors
+     * belong to the receiver.
      */
     @FunctionalInterface
     public interface Reception<T> {
@@ -340,7 +343,7 @@ public final class SeqPacketSocket implements Closeable {
         if (n == 0 && fds.length == 0) {
             return null;
         }
-        return reception.received(b.view.duplicate().limit((int) n).order(ByteOrder.nativeOrder()), fds);
+        return reception.received(b.received.clear().limit((int) n), fds);
     }
 
     private static final int[] NO_DESCRIPTORS = new int[0];

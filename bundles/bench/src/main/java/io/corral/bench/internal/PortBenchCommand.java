@@ -79,10 +79,10 @@ public final class PortBenchCommand {
         + " a C socketpair ping-pong (blocking, with epoll loops, and with Corral's system calls), in one run;"
         + " prints the means and the ratios to blocking C."
         + " Usage: bench-ports [--rounds N] [--warmup N] [--verbose]: N measured round trips of each kind"
-        + " (default 50000) after --warmup round trips (default 300000; the sample JVMs' JIT needs them);"
+        + " (default 200000) after --warmup round trips (default 300000; the sample JVMs' JIT needs them);"
         + " --verbose prints the warm-up in batches of 10000")
     public void _main(@Descriptor("[--rounds N] [--warmup N] [--verbose]") String... args) throws Exception {
-        int rounds = 50_000;
+        int rounds = 200_000;
         int warmup = 300_000;
         boolean verbose = false;
         // Gogo passes the command's name first, as in argv.
