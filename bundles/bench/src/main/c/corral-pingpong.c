@@ -6,12 +6,12 @@
  *   corral-pingpong ROUNDS WARMUP SIZE [blocking|epoll|ports]
  *
  * "epoll" makes both sides wait in epoll_wait before each non-blocking recv,
- * as an event loop over many ports does (the worker library and main do).
+ * as an event loop over many ports does (main's port reader does).
  * "ports" makes the system calls of Corral's main <-> worker call in C:
- * both sides receive with recvmsg and room for descriptors, the asking side
- * blocks in it under a receive timeout, the answering side waits in
- * epoll_wait over its socket and one idle socket (a worker's connection to
- * main and to a peer). The JVMs' share of a round trip is what is left.
+ * both sides receive with recvmsg and room for descriptors, blocking in it,
+ * the asking side under a receive timeout (the worker library reads each
+ * socket on a thread of its own). The JVMs' share of a round trip is what
+ * is left.
  * Prints "ROUNDS MEAN_NANOS" on standard output; exits 1 with a message
  * naming the failed call otherwise.
  */
@@ -130,14 +130,8 @@ int main(int argc, char **argv)
 		die("fork");
 	if (pid == 0) {
 		close(sv[0]);
-		if (epoll || ports)
+		if (epoll)
 			watch(sv[1]);
-		if (ports) {
-			int idle[2];
-			if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, idle) != 0)
-				die("socketpair");
-			watch(idle[0]);
-		}
 		echo(sv[1]);
 	}
 	close(sv[1]);
