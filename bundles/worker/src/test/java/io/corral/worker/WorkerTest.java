@@ -119,6 +119,15 @@ public class WorkerTest {
         return d.frame();
     }
 
+    /** Main hands the worker the port of a worker {@code pid}; returns the far end, the peer's. */
+    private SeqPacketSocket handPort(int pid) throws Exception {
+        SeqPacketSocket[] channel = SeqPacketSocket.pair(Frame.MAX_FRAME);
+        send(mainEnd, FrameType.NEW_PORT, Frame.LAST, 0, Frame.ints(pid, 0, 4, Frame.ROLE_HOLDER), channel[0].fd());
+        channel[0].close();
+        assertEquals("new worker " + pid + ":0", event());
+        return channel[1];
+    }
+
     private String event() throws InterruptedException {
         String e = events.poll(5, TimeUnit.SECONDS);
         if (e == null) {
@@ -149,13 +158,8 @@ public class WorkerTest {
 
     @Test
     public void aHeldPortCarriesDataBothWaysAndRemovePidClosesIt() throws Exception {
-        SeqPacketSocket[] channel = SeqPacketSocket.pair(Frame.MAX_FRAME);
-        SeqPacketSocket owner = channel[1];
+        SeqPacketSocket owner = handPort(555);
         try {
-            send(mainEnd, FrameType.NEW_PORT, Frame.LAST, 0, Frame.ints(555, 0, 4, Frame.ROLE_HOLDER),
-                channel[0].fd());
-            channel[0].close();
-            assertEquals("new worker 555:0", event());
             Peer peer = worker.port(555).orElseThrow();
             assertTrue(peer.held());
             assertEquals(List.of("main", "worker"), worker.ports().stream().map(Peer::type).toList());
@@ -226,20 +230,14 @@ public class WorkerTest {
 
     @Test
     public void handlersRunOneAtATimeThoughEachSocketHasItsReader() throws Exception {
-        SeqPacketSocket[] a = SeqPacketSocket.pair(Frame.MAX_FRAME);
-        SeqPacketSocket[] b = SeqPacketSocket.pair(Frame.MAX_FRAME);
+        SeqPacketSocket a = handPort(501);
+        SeqPacketSocket b = handPort(502);
         try {
-            send(mainEnd, FrameType.NEW_PORT, Frame.LAST, 0, Frame.ints(501, 0, 4, Frame.ROLE_HOLDER), a[0].fd());
-            send(mainEnd, FrameType.NEW_PORT, Frame.LAST, 0, Frame.ints(502, 0, 4, Frame.ROLE_HOLDER), b[0].fd());
-            a[0].close();
-            b[0].close();
-            assertEquals("new worker 501:0", event());
-            assertEquals("new worker 502:0", event());
             slowHandlers = true;
             int each = 200;
-            Thread second = new Thread(() -> ping(b[1], each));
+            Thread second = new Thread(() -> ping(b, each));
             second.start();
-            ping(a[1], each);
+            ping(a, each);
             second.join(10_000);
             for (int i = 0; i < 2 * each; i++) {
                 assertTrue(event().startsWith("data worker 50"));
@@ -248,8 +246,8 @@ public class WorkerTest {
             assertTrue("each socket is read on its own thread: " + handlerThreads,
                 handlerThreads.containsAll(List.of("corral-port worker 501:0", "corral-port worker 502:0")));
         } finally {
-            a[1].close();
-            b[1].close();
+            a.close();
+            b.close();
         }
     }
 
@@ -267,13 +265,8 @@ public class WorkerTest {
 
     @Test
     public void closeEndsEveryReaderAndClosesEverySocket() throws Exception {
-        SeqPacketSocket[] channel = SeqPacketSocket.pair(Frame.MAX_FRAME);
-        SeqPacketSocket owner = channel[1];
+        SeqPacketSocket owner = handPort(555);
         try {
-            send(mainEnd, FrameType.NEW_PORT, Frame.LAST, 0, Frame.ints(555, 0, 4, Frame.ROLE_HOLDER),
-                channel[0].fd());
-            channel[0].close();
-            assertEquals("new worker 555:0", event());
             java.util.Set<Integer> before = new java.util.HashSet<>(Posix.openDescriptors());
             worker.stop();
             loop.join(5000);
