@@ -31,13 +31,21 @@ final class Reader {
 
     private static final int EVENTS = 64;
     /**
-     * How long a port stays with its callers after a call, at least: frames
-     * that arrive between the calls of a run are read by the next call, or by
-     * the reader once a whole look interval passed without a call ending.
+     * How often the reader looks at the ports that are with their callers,
+     * at first: a port goes back to the reader once a whole interval passed
+     * without a call ending on it; frames that arrive between the calls of a
+     * run are read by the next call.
      */
-    static final long LINGER_NANOS = 1_000_000;
-    private static final int LINGER_MILLIS = 1;
-    /** When the reader last looked at the lingering ports (the reader's own). */
+    private static final int FIRST_LOOK_MILLIS = 1;
+    /**
+     * The longest interval: while every such port is still busy the interval
+     * doubles up to this, because each look wakes the reader in the middle of
+     * the calls (every millisecond, that cost a run of calls 0.1 us each).
+     * A port thus lingers at most twice this after a long run.
+     */
+    private static final int LAST_LOOK_MILLIS = 8;
+    /** The interval between looks now, and when the last look was (the reader's own). */
+    private int lookMillis = FIRST_LOOK_MILLIS;
     private long lastLook;
 
     private final Epoll epoll;
@@ -118,10 +126,10 @@ final class Reader {
 
     /**
      * Ends a call: one atomic add. After the last one the port stays disabled
-     * for {@link #LINGER_NANOS} or a little more, so that a run of calls costs
-     * no epoll_ctl; then the reader enables it again, and whatever arrived
-     * after the last answer is reported (level-triggered). Call it after
-     * releasing {@link Link#reading}.
+     * for one or two look intervals (1 to 16 ms), so that a run of calls
+     * costs no epoll_ctl; then the reader enables it again, and whatever
+     * arrived after the last answer is reported (level-triggered). Call it
+     * after releasing {@link Link#reading}.
      */
     void resume(Entry e) {
         e.link.calls.getAndAdd(Link.CALL_ENDS);
@@ -129,14 +137,17 @@ final class Reader {
 
     /**
      * Enables the ports with no call on, and none ended since the last look
-     * at least {@link #LINGER_NANOS} ago; on the reader thread.
+     * a look interval ago; on the reader thread. The interval doubles while
+     * every port looked at is busy, and starts again from
+     * {@link #FIRST_LOOK_MILLIS} otherwise.
      */
     private void endLingering() {
         long now = System.nanoTime();
-        if (now - lastLook < LINGER_NANOS) {
+        if (now - lastLook < lookMillis * 1_000_000L) {
             return;
         }
         lastLook = now;
+        boolean allBusy = true;
         for (Entry e : lingering) {
             Link link = e.link;
             PosixException failure = null;
@@ -147,6 +158,7 @@ final class Reader {
                     link.endedAtLastLook = ended;
                     continue;
                 }
+                allBusy = false;
                 link.watched = Link.ENABLING;
                 if ((int) link.calls.get() > 0) {
                     link.watched = Link.DISABLED; // a call started meanwhile: it reads the port itself
@@ -160,6 +172,7 @@ final class Reader {
                 sink.ended(e);
             }
         }
+        lookMillis = allBusy ? Math.min(2 * lookMillis, LAST_LOOK_MILLIS) : FIRST_LOOK_MILLIS;
     }
 
     /**
@@ -197,13 +210,15 @@ final class Reader {
     private void loop() {
         try {
             while (running) {
-                // Dekker with resume: either it sees this flag or this sees its port in the set.
+                // Dekker with setDisabled: either it sees this flag or this sees its port in the set.
                 waitingForever = true;
                 boolean linger = !lingering.isEmpty();
                 if (linger) {
                     waitingForever = false;
+                } else {
+                    lookMillis = FIRST_LOOK_MILLIS;
                 }
-                int n = epoll.await(linger ? LINGER_MILLIS : -1);
+                int n = epoll.await(linger ? lookMillis : -1);
                 waitingForever = false;
                 for (int i = 0; i < n; i++) {
                     Entry e = entries.get(epoll.token(i));
