@@ -40,7 +40,7 @@ final class Reader {
     /**
      * The longest interval: while every such port is still busy the interval
      * doubles up to this, because each look wakes the reader in the middle of
-     * the calls (every millisecond, that cost a run of calls 0.1 us each).
+     * the calls (every millisecond, that cost each call of a run 0.05-0.1 us).
      * A port thus lingers at most twice this after a long run.
      */
     private static final int LAST_LOOK_MILLIS = 8;
