@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -56,8 +57,10 @@ public final class Worker implements AutoCloseable {
     /** How long {@link #close} waits for each reader to leave. */
     private static final long CLOSE_MILLIS = 5000;
 
-    /** Held while a message is handled, so that handlers run one at a time; run's wait is on it. */
+    /** Held while a message is handled, so that handlers run one at a time. */
     private final Object turn = new Object();
+    /** What {@link #run} waits for: {@link #stop()}. */
+    private final CountDownLatch stopping = new CountDownLatch(1);
     private final List<Thread> readers = new CopyOnWriteArrayList<>();
     /** Set by {@link #run}; read under {@link #turn}. */
     private Handler handler;
@@ -192,14 +195,15 @@ public final class Worker implements AutoCloseable {
             if (!stopped) {
                 connections.forEach(this::listen);
             }
-            while (!stopped) {
-                try {
-                    turn.wait();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    stopped = true;
-                }
-            }
+        }
+        try {
+            stopping.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stopped = true;
+        }
+        synchronized (turn) {
+            // Taken once the handler running now returned; the readers see stopped before any other.
             if (fatal instanceof Error e) {
                 throw e;
             }
@@ -209,12 +213,10 @@ public final class Worker implements AutoCloseable {
         }
     }
 
-    /** Makes {@link #run} return; safe from any thread and from a handler. */
+    /** Makes {@link #run} return; safe from any thread and from a handler, and takes no lock. */
     public void stop() {
-        synchronized (turn) {
-            stopped = true;
-            turn.notifyAll();
-        }
+        stopped = true;
+        stopping.countDown();
     }
 
     /**

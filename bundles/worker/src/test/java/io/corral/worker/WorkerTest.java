@@ -63,6 +63,14 @@ public class WorkerTest {
                 if (m.text().equals("fail")) {
                     throw new IOException("asked to fail");
                 }
+                if (m.text().equals("block")) {
+                    events.add("blocking");
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
                 handlerThreads.add(Thread.currentThread().getName());
                 if (slowHandlers) {
                     // Long enough that two readers handling at once would overlap.
@@ -82,6 +90,7 @@ public class WorkerTest {
     private final java.util.concurrent.atomic.AtomicInteger overlaps = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.Set<String> handlerThreads = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean slowHandlers;
+    private final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
 
     @Before
     public void attach() throws Exception {
@@ -285,6 +294,22 @@ public class WorkerTest {
     private static List<String> readerThreads() {
         return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
             .filter(n -> n.startsWith("corral-port")).toList();
+    }
+
+    @Test
+    public void stopTakesNoLockAndRunReturnsOnceTheRunningHandlerDid() throws Exception {
+        send(mainEnd, FrameType.DATA, Frame.LAST, 1, "block".getBytes(StandardCharsets.UTF_8));
+        assertEquals("blocking", event());
+        try {
+            java.util.concurrent.CompletableFuture.runAsync(worker::stop).get(1, TimeUnit.SECONDS);
+            loop.join(300);
+            assertTrue("run waits for the handler that runs", loop.isAlive());
+        } finally {
+            release.countDown();
+        }
+        loop.join(5000);
+        assertFalse(loop.isAlive());
+        assertEquals("data main " + MAIN_PID + ":0 block", event());
     }
 
     @Test
