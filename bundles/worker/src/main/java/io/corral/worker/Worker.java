@@ -29,10 +29,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Each socket has a thread of its own, blocked in {@code recvmsg}, and the
  * handler runs on it under the worker's lock, so that handlers run one at a
  * time. A message thus costs two system calls, not three as in one loop that
- * waits in {@code epoll_wait} for every socket (some 250 ns a message, a
- * tenth of a round trip). A process has a socket to main and one per peer
- * connected with it, a few under the default matrices, so the threads stay
- * few.
+ * waits in {@code epoll_wait} for every socket (some 250 ns a message). A
+ * process has a socket to main and one per peer connected with it: a few
+ * under the default matrices, a router one per worker.
  *
  * <pre>{@code
  * try (Worker w = Worker.attach()) {
