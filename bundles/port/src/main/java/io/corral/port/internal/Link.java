@@ -56,6 +56,16 @@ final class Link {
     static final long CALL_STARTS = 1;
     /** One call less and one more ended: add to {@link #calls}. */
     static final long CALL_ENDS = (1L << 32) - 1;
+
+    /** The calls in progress or waiting, of a value of {@link #calls}. */
+    static int active(long calls) {
+        return (int) calls;
+    }
+
+    /** The calls ended so far (modulo 2^32), of a value of {@link #calls}. */
+    static int ended(long calls) {
+        return (int) (calls >>> 32);
+    }
     /** The link in the reader's epoll set: {@link #ENABLED}, {@link #DISABLED} or {@link #ENABLING}. */
     volatile int watched = ENABLED;
     static final int ENABLED = 0;

@@ -428,7 +428,8 @@ public final class PortRegistryImpl implements PortRegistry, SpawnParticipant, P
      * The call once it holds the port's read lock, with {@code left}
      * nanoseconds to its deadline: the first wait is for that long, though
      * sending took some microseconds (the wait is in whole milliseconds
-     * anyway), which saves reading the clock once per call.
+     * anyway), which saves reading the clock once per call. The answer
+     * cannot be there before the first read: only this thread reads now.
      */
     private byte[] callLocked(Entry e, byte[] payload, long deadline, long left, Duration timeout)
             throws IOException, InterruptedException {
@@ -437,14 +438,7 @@ public final class PortRegistryImpl implements PortRegistry, SpawnParticipant, P
         link.expect(stream);
         try {
             deliver(e, FrameType.DATA, stream, payload);
-            for (boolean first = true; ; first = false) {
-                byte[] answer = link.expected();
-                if (answer != null) {
-                    return answer;
-                }
-                if (!first) {
-                    left = deadline - System.nanoTime();
-                }
+            while (true) {
                 if (left <= 0) {
                     throw new IOException("call to pid " + e.pid + ": no answer on stream "
                         + Integer.toUnsignedString(stream) + " within " + timeout.toMillis() + " ms");
@@ -458,6 +452,11 @@ public final class PortRegistryImpl implements PortRegistry, SpawnParticipant, P
                     throw new IOException("call to pid " + e.pid + ": the port " + (why != null ? why
                         : "closed: its process closed its end") + ", before the answer came");
                 }
+                byte[] answer = link.expected();
+                if (answer != null) {
+                    return answer;
+                }
+                left = deadline - System.nanoTime();
             }
         } finally {
             link.expectNothing();

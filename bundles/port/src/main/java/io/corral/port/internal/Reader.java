@@ -74,7 +74,7 @@ final class Reader {
             try {
                 epoll.add(link.channel.fd(), link.token);
                 // A call began before the port was watched: the reader enables it after the last one.
-                PosixException failure = (int) link.calls.get() > 0 ? setDisabled(e, true) : null;
+                PosixException failure = Link.active(link.calls.get()) > 0 ? setDisabled(e, true) : null;
                 if (failure != null) {
                     throw failure;
                 }
@@ -153,18 +153,21 @@ final class Reader {
             PosixException failure = null;
             synchronized (link.watch) {
                 long calls = link.calls.get();
-                int ended = (int) (calls >>> 32);
-                if ((int) calls > 0 || ended != link.endedAtLastLook) {
+                int ended = Link.ended(calls);
+                if (Link.active(calls) > 0 || ended != link.endedAtLastLook) {
                     link.endedAtLastLook = ended;
                     continue;
                 }
                 allBusy = false;
                 link.watched = Link.ENABLING;
-                if ((int) link.calls.get() > 0) {
+                if (Link.active(link.calls.get()) > 0) {
                     link.watched = Link.DISABLED; // a call started meanwhile: it reads the port itself
                     continue;
                 }
                 failure = setDisabled(e, false);
+                if (link.watched == Link.ENABLING) {
+                    link.watched = Link.DISABLED; // not enabled after all: unwatched meanwhile, or epoll_ctl failed
+                }
             }
             if (failure != null) {
                 // Disabled, nobody would read it again: treat it like a port that could not be watched at spawn.
@@ -183,9 +186,7 @@ final class Reader {
      */
     private PosixException setDisabled(Entry e, boolean disabled) {
         Link link = e.link;
-        int was = link.watched;
-        if (was == (disabled ? Link.DISABLED : Link.ENABLED) || !running || entries.get(link.token) != e) {
-            link.watched = was == Link.ENABLING ? Link.DISABLED : was;
+        if (link.watched == (disabled ? Link.DISABLED : Link.ENABLED) || !running || entries.get(link.token) != e) {
             return null;
         }
         try {
@@ -202,7 +203,6 @@ final class Reader {
             }
             return null;
         } catch (PosixException ex) {
-            link.watched = was == Link.ENABLING ? Link.DISABLED : was;
             return ex;
         }
     }
