@@ -95,7 +95,7 @@ public class FrameChannelTest {
 
     @Test
     public void closingRacingAWaitClosesTheDescriptorOnceAndLeavesNoneOpen() throws Exception {
-        java.util.Set<Integer> before = new java.util.HashSet<>(io.corral.posix.Posix.openDescriptors());
+        java.util.Map<Integer, String> before = sockets();
         for (int i = 0; i < 300; i++) {
             int[] fds = SeqPacketSocket.rawPair();
             FrameChannel a = new FrameChannel(fds[0], 1, 0);
@@ -118,8 +118,27 @@ public class FrameChannelTest {
             assertTrue(io.corral.posix.Posix.openDescriptors().contains(fds[1]));
             b.close();
         }
-        assertEquals("every descriptor closed, none twice", before,
-            new java.util.HashSet<>(io.corral.posix.Posix.openDescriptors()));
+        assertEquals("every socket closed, none twice", before, sockets());
+    }
+
+    /**
+     * The sockets this JVM has open, by descriptor: what the test makes. The
+     * JVM's other descriptors (jars, the test runner's files) may come and go
+     * meanwhile.
+     */
+    private static java.util.Map<Integer, String> sockets() throws java.io.IOException {
+        java.util.Map<Integer, String> sockets = new java.util.TreeMap<>();
+        for (int fd : io.corral.posix.Posix.openDescriptors()) {
+            try {
+                String target = Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
+                if (target.startsWith("socket:")) {
+                    sockets.put(fd, target);
+                }
+            } catch (java.io.IOException e) {
+                // closed meanwhile: the listing's own
+            }
+        }
+        return sockets;
     }
 
     @Test
