@@ -159,6 +159,7 @@ static struct {
 	void *child_stack_top;         /* clone mode: stack for CLONE_VM children */
 	int reset_signals[NSIG];       /* signals whose disposition is not SIG_DFL here */
 	bool short_slice;              /* we run with a short time slice; children get the default back */
+	bool dumpable;                 /* as started: a child's id change through our memory undoes it */
 	int nice;                      /* our nice value as started, kept */
 	int nreset_signals;
 } srv = { .epfd = -1, .evt_fd = CTL_FD };
@@ -277,13 +278,13 @@ static int sys_pidfd_send_signal(int pidfd, int sig)
 }
 
 /* The 32-bit-id variants exist where the plain ones take 16-bit ids. */
-#ifdef SYS_setuid32
-#define SYS_SETUID SYS_setuid32
-#define SYS_SETGID SYS_setgid32
+#ifdef SYS_setresuid32
+#define SYS_SETRESUID SYS_setresuid32
+#define SYS_SETRESGID SYS_setresgid32
 #define SYS_SETGROUPS SYS_setgroups32
 #else
-#define SYS_SETUID SYS_setuid
-#define SYS_SETGID SYS_setgid
+#define SYS_SETRESUID SYS_setresuid
+#define SYS_SETRESGID SYS_setresgid
 #define SYS_SETGROUPS SYS_setgroups
 #endif
 
@@ -581,6 +582,15 @@ static void step_wait_for_server(const struct child *c)
 		_exit(127);
 }
 
+/* A session and process group of its own: a terminal's signals (Ctrl-C,
+ * Ctrl-\, hang-up) go to the terminal's foreground group and never reach
+ * a child, whichever group the JVM is in. */
+static void step_new_session(const struct child *c)
+{
+	if (setsid() < 0)
+		child_fail_s(c, "setsid", "");
+}
+
 static void step_set_hostname(const struct child *c)
 {
 #ifdef __linux__
@@ -625,10 +635,12 @@ static int set_groups(size_t n, const gid_t *groups)
 #endif
 }
 
+/* Real, effective and saved ids alike: nothing of the old identity stays
+ * to switch back to. */
 static int set_gid(gid_t gid)
 {
 #ifdef __linux__
-	return (int)syscall(SYS_SETGID, gid);
+	return (int)syscall(SYS_SETRESGID, gid, gid, gid);
 #else
 	return setgid(gid);
 #endif
@@ -637,7 +649,7 @@ static int set_gid(gid_t gid)
 static int set_uid(uid_t uid)
 {
 #ifdef __linux__
-	return (int)syscall(SYS_SETUID, uid);
+	return (int)syscall(SYS_SETRESUID, uid, uid, uid);
 #else
 	return setuid(uid);
 #endif
@@ -829,10 +841,86 @@ static _Noreturn void step_exec(const struct child *c)
 	child_fail_s(c, "execve ", c->req->path);
 }
 
+#ifdef __linux__
+/* ------------------------------------------------------------------------ */
+/* Init: pid 1 of a new PID namespace                                        */
+/*                                                                           */
+/* The kernel drops every signal that pid 1 of a namespace has no handler  */
+/* for, and pid 1 inherits every orphan of the namespace.  So the program  */
+/* does not run as pid 1: the child set up above stays as the namespace's  */
+/* init and starts the program as pid 2.  Init was cloned without CLONE_VM */
+/* (see create_child): it runs in its own copy of the server's memory,     */
+/* which it shares with the program only until the program's execve.      */
+/* ------------------------------------------------------------------------ */
+
+/* The kernel's sigset_t, every bit: the signals glibc reserves included. */
+static const uint64_t all_signals = ~(uint64_t)0;
+
+/* The program's stack until its execve; only an init and its program use it. */
+static unsigned char program_stack[64 * 1024] __attribute__((aligned(16)));
+
+static int program_entry(void *arg)
+{
+	const struct child *c = arg;
+	step_reset_signals(c);
+	step_restore_time_slice(c);
+	step_exec(c);
+}
+
+/* Forwards every signal to the program, reaps every process of the
+ * namespace, and ends with the program: its exit code, or 128 + N for
+ * signal N, as a shell reports it.  (The kernel then kills whatever is
+ * left in the namespace.)  It holds no descriptor. */
+static _Noreturn void init_loop(pid_t program)
+{
+	for (;;) {
+		siginfo_t si;
+		int sig = (int)syscall(SYS_rt_sigtimedwait, &all_signals, &si, NULL, KERNEL_SIGSET_SIZE);
+		if (sig <= 0)
+			continue; /* EINTR: a stop and continue */
+		if (sig != SIGCHLD) {
+			syscall(SYS_kill, program, sig);
+			continue;
+		}
+		for (;;) {
+			int status;
+			pid_t pid = (pid_t)syscall(SYS_wait4, -1, &status, WNOHANG, NULL);
+			if (pid <= 0)
+				break;
+			if (pid == program)
+				_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+		}
+	}
+}
+
+/* The child's steps are done: start the program and become its init.
+ * Signals stay blocked in init from here on (they queue until the loop
+ * takes them); the program unblocks them in step_reset_signals. */
+static _Noreturn void run_init(struct child *c)
+{
+	if (syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all_signals, NULL, KERNEL_SIGSET_SIZE) != 0)
+		child_fail_s(c, "init: blocking signals", "");
+	/* CLONE_VM without CLONE_VFORK, as the server starts its children:
+	 * init need not wait for the program's execve.  Both touch only their
+	 * own stacks until then, and init fails no system call meanwhile. */
+	pid_t program = clone(program_entry, program_stack + sizeof program_stack, CLONE_VM | SIGCHLD, c);
+	if (program < 0)
+		child_fail_s(c, "init: starting the program as pid 2", "");
+	/* The error pipe's last copy is now the program's: the server sees end
+	 * of file at its execve, or reads the step it failed. */
+	if (close_from(0, -1, c->fd_limit) != 0)
+		_exit(127);
+	/* Init's memory is a copy of the server's: not for the program to read. */
+	prctl(PR_SET_DUMPABLE, 0ul, 0ul, 0ul, 0ul);
+	init_loop(program);
+}
+#endif
+
 static _Noreturn void child_main(struct child *c)
 {
 	step_drop_server_fds(c);
 	step_wait_for_server(c);
+	step_new_session(c);
 	step_set_hostname(c);
 	step_mounts(c);
 	step_set_groups(c);
@@ -844,6 +932,10 @@ static _Noreturn void child_main(struct child *c)
 	step_move_fds(c);
 	step_chdir(c);
 	step_restore_nofile(c);
+#ifdef __linux__
+	if (c->req->ns_mask & NS_PID)
+		run_init(c);
+#endif
 	step_reset_signals(c);
 	step_restore_time_slice(c);
 	step_exec(c);
@@ -923,8 +1015,12 @@ static pid_t create_child(struct child *c)
 		 *    happens after execve switched the child to a new address
 		 *    space (or after exit released ours).
 		 */
-		return clone(child_entry, srv.child_stack_top,
-		             CLONE_VM | SIGCHLD | (int)ns_to_clone_flags(c->req->ns_mask), c);
+		int flags = SIGCHLD | (int)ns_to_clone_flags(c->req->ns_mask);
+		/* A PID namespace's first child stays as its init (run_init) and
+		 * never execs: it gets a copy of our memory, not ours. */
+		if (!(c->req->ns_mask & NS_PID))
+			flags |= CLONE_VM;
+		return clone(child_entry, srv.child_stack_top, flags, c);
 	}
 #endif
 	pid_t pid = fork();
@@ -1109,6 +1205,24 @@ static void unpin(const struct cpu_pin *p)
 }
 
 /*
+ * A child that shares our memory (CLONE_VM) and changes its ids makes that
+ * memory non-dumpable, which gives every later child's /proc files to root:
+ * a server running with CAP_SETUID and CAP_SETGID but not as root could then
+ * no longer write their id maps.  The child has exec'd or died when this
+ * runs, so the memory is ours alone again.
+ */
+static void restore_dumpable(const struct spawn_req *r)
+{
+#ifdef __linux__
+	if (srv.dumpable && !(r->ns_mask & NS_PID) && (r->options & (OPT_SET_GROUPS | OPT_SET_GID | OPT_SET_UID)) &&
+	    prctl(PR_SET_DUMPABLE, 1ul, 0ul, 0ul, 0ul) != 0)
+		logmsg("prctl PR_SET_DUMPABLE 1: %s", strerror(errno));
+#else
+	(void)r;
+#endif
+}
+
+/*
  * Create one child and see it through execve.  On success returns 0 with
  * *pid_out and *pidfd_out set; on failure returns -1 with f filled in and
  * no child left behind (killed and reaped) and no descriptor left open.
@@ -1191,6 +1305,7 @@ static int spawn_child(const struct spawn_req *r, pid_t *pid_out, int *pidfd_out
 	pin_to_this_cpu(&pin);
 	int rep = read_child_report(ep[0], f);
 	unpin(&pin);
+	restore_dumpable(r);
 	close_fds(&ep[0], 1);
 	close_fds(&hs[1], 1);
 	if (rep != 0) {
@@ -1630,7 +1745,7 @@ static void handle_spawn(const unsigned char *buf, size_t len, const int *fds, s
 		if (watch_add(pidfd, pid, false) == 0) {
 			struct msg_spawned m = {
 				.type = MSG_SPAWNED, .request_id = request_id, .pid = pid,
-				.ns_pid = (r.ns_mask & NS_PID) ? 1 : pid,
+				.ns_pid = (r.ns_mask & NS_PID) ? 2 : pid, /* init is 1 */
 			};
 			close_fds(fds, nfds); /* the child has its own copies */
 			send_held_exits(CTL_FD);
@@ -1952,6 +2067,12 @@ int main(int argc, char **argv)
 	}
 	close_inherited_fds();
 	srv.pid = getpid();
+	/* Out of the JVM's session: a terminal's Ctrl-C must not reach us. */
+	if (setsid() < 0 && getsid(0) != srv.pid)
+		logmsg("setsid: %s", strerror(errno));
+#ifdef __linux__
+	srv.dumpable = prctl(PR_GET_DUMPABLE, 0ul, 0ul, 0ul, 0ul) == 1;
+#endif
 	srv.mode = strcmp(argv[1], "clone") == 0 ? MODE_CLONE : MODE_FORK;
 #ifndef __linux__
 	if (srv.mode == MODE_CLONE) {

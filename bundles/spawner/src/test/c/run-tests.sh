@@ -4,9 +4,10 @@
 #   run-tests.sh [OUTPUT_DIR] [--no-timings]
 #
 # OUTPUT_DIR receives both binaries (default: a fresh temporary directory).
-# As root the driver runs twice: as root, then as uid/gid 65534 through
+# As root the driver runs three times: as root, then as uid/gid 65534 through
 # setpriv (the user-namespace checks unprivileged; root-only checks are
-# reported as skipped there).  Exit status: 0 only if every run passed.
+# reported as skipped there), then as uid 65534 with CAP_SETUID and
+# CAP_SETGID (capabilities mode).  Exit status: 0 only if every run passed.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -41,6 +42,10 @@ if [ "$(id -u)" = 0 ]; then
 		echo "# --- again as uid 65534 ---"
 		setpriv --reuid=65534 --regid=65534 --clear-groups \
 			"$out/spawnd-test" "$out/corral-spawnd" --no-timings || status=$?
+		echo "# --- capabilities mode: uid 65534 with CAP_SETUID and CAP_SETGID ---"
+		setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=+setuid,+setgid \
+			--ambient-caps=+setuid,+setgid \
+			"$out/spawnd-test" "$out/corral-spawnd" --caps-mode || status=$?
 	else
 		echo "# setpriv not found: unprivileged run skipped"
 	fi

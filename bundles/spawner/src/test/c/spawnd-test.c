@@ -736,9 +736,9 @@ static void test_namespaces(struct server *s)
 	run_capture(s, &sp, &o, out, sizeof out);
 	char first[64] = "", second[256] = "";
 	sscanf(out, "%63[^\n]\n%255[^\n]", first, second);
-	check(o.spawned && o.ns_pid == 1 && o.exited && o.code == 0 && strcmp(first, "1 0") == 0 &&
+	check(o.spawned && o.ns_pid == 2 && o.exited && o.code == 0 && strcmp(first, "2 0") == 0 &&
 	          strncmp(second, "user:[", 6) == 0 && strcmp(second, own_ns) != 0,
-	      "USER|PID|MOUNT|UTS|IPC + MOUNT_PROC: prints '1 0' in a new user ns",
+	      "USER|PID|MOUNT|UTS|IPC + MOUNT_PROC: prints '2 0' in a new user ns (init is 1)",
 	      "%s; output '%s' / '%s' (own %s)", describe(&o), first, second, own_ns);
 	outcome_close(&o);
 
@@ -858,6 +858,194 @@ static void test_credentials(struct server *s)
 	          strcmp(nnp, "1") == 0,
 	      "SET_GROUPS/SET_GID/SET_UID to nobody (+NO_NEW_PRIVS)",
 	      "%s; Uid '%s' Gid '%s' Groups '%s' NoNewPrivs '%s'", describe(&o), uid, gid, groups, nnp);
+	outcome_close(&o);
+}
+
+static void read_text(const char *path, char *buf, size_t cap);
+
+/* Spawn and wait for the answer only. */
+static void start(struct server *s, const struct spawn *sp, struct outcome *o)
+{
+	uint32_t req;
+	memset(o, 0, sizeof *o);
+	o->pidfd = -1;
+	if (send_spawn(s, sp, &req) == 0)
+		await_answer(s, req, o, 10000);
+}
+
+/* The first child in a PID namespace stays as its init; the program is pid 2. */
+static struct spawn pid_ns_spawn(const char *path, const char *a1, const char *a2, const char *a3)
+{
+	struct spawn sp;
+	spawn_init(&sp, path, path, a1, a2, a3, NULL);
+	sp.ns = FULL_NS;
+	sp.options = MOUNT_PROC;
+	spawn_own_map(&sp);
+	return sp;
+}
+
+/* The state letter of /proc/PID/stat ('?' when it cannot be read). */
+static char proc_state(pid_t pid)
+{
+	char path[64], stat[512];
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	read_text(path, stat, sizeof stat);
+	const char *paren = strrchr(stat, ')');
+	return paren && paren[1] == ' ' ? paren[2] : '?';
+}
+
+static void test_init(struct server *s)
+{
+	struct spawn sp;
+	struct outcome o;
+
+	/* SIGTERM to init (through the pidfd, as the JVM sends it) reaches the
+	 * program; init ends with 128 + 15. */
+	sp = pid_ns_spawn("/bin/sleep", "30", NULL, NULL);
+	start(s, &sp, &o);
+	/* Only root may look: init is not dumpable (its memory is the server's). */
+	int init_fds = o.spawned && is_root ? count_fds(o.pid) : -1;
+	pid_t sid = o.spawned ? getsid(o.pid) : -1;
+	int64_t t0 = now_us();
+	bool sent = o.spawned && sys_pidfd_send_signal(o.pidfd, SIGTERM) == 0;
+	await_exit(s, &o, 10000);
+	double ms = (double)(now_us() - t0) / 1000.0;
+	check(sent && o.exited && o.code == 128 + SIGTERM && o.sig == 0 && ms < 500,
+	      "PID ns: SIGTERM to init ends the program, init exits 143",
+	      "%s after %.1f ms", describe(&o), ms);
+	if (is_root)
+		check(init_fds == 0, "PID ns: init holds no descriptor", "%d", init_fds);
+	else
+		skip("PID ns: init holds no descriptor", "needs root to read a non-dumpable process's fds");
+	check(sid == o.pid && sid != getsid(0), "PID ns: init leads a session of its own",
+	      "sid %d, init %d, ours %d", (int)sid, (int)o.pid, (int)getsid(0));
+	outcome_close(&o);
+
+	/* Any other signal too: the program's handler runs. */
+	sp = pid_ns_spawn("/bin/sh", "-c", "trap 'exit 42' USR1; while :; do sleep 0.05; done", NULL);
+	start(s, &sp, &o);
+	usleep(200 * 1000); /* until the trap is set */
+	sent = o.spawned && sys_pidfd_send_signal(o.pidfd, SIGUSR1) == 0;
+	await_exit(s, &o, 10000);
+	check(sent && o.exited && o.code == 42, "PID ns: SIGUSR1 is forwarded to the program",
+	      "%s", describe(&o));
+	outcome_close(&o);
+
+	/* The program's exit code, unchanged. */
+	sp = pid_ns_spawn("/bin/sh", "-c", "exit 7", NULL);
+	run(s, &sp, &o, 10000);
+	check(o.exited && o.code == 7 && o.sig == 0, "PID ns: the program's exit code 7 is init's",
+	      "%s", describe(&o));
+	outcome_close(&o);
+
+	/* An orphan of the namespace is reaped: after it exits, init's only
+	 * child is the program, and nothing in there is a zombie. */
+	sp = pid_ns_spawn("/bin/sh", "-c", "sh -c 'sleep 0.1 &'; exec sleep 30", NULL);
+	start(s, &sp, &o);
+	usleep(600 * 1000);
+	char path[64], children[256] = "";
+	snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)o.pid, (int)o.pid);
+	read_text(path, children, sizeof children);
+	int nchildren = 0;
+	bool zombie = false;
+	for (char *tok = strtok(children, " \n"); tok; tok = strtok(NULL, " \n")) {
+		nchildren++;
+		zombie |= proc_state((pid_t)atoi(tok)) == 'Z';
+	}
+	if (o.spawned)
+		sys_pidfd_send_signal(o.pidfd, SIGKILL);
+	await_exit(s, &o, 10000);
+	check(o.spawned && nchildren == 1 && !zombie, "PID ns: an orphan is reaped by init, no zombie",
+	      "%d child(ren) of init, zombie %d; %s", nchildren, zombie, describe(&o));
+	outcome_close(&o);
+
+	/* A program that cannot start is reported as before: step and errno. */
+	sp = pid_ns_spawn("/no/such", NULL, NULL, NULL);
+	run(s, &sp, &o, 10000);
+	check(o.answered && !o.spawned && o.err == ENOENT && strcmp(o.step, "execve /no/such") == 0 &&
+	          o.pid > 0 && process_gone(o.pid),
+	      "PID ns: missing executable: FAILED ENOENT 'execve /no/such', init reaped", "%s", describe(&o));
+	outcome_close(&o);
+
+	/* Without a PID namespace the child leads its own session too. */
+	spawn_init(&sp, "/bin/sleep", "sleep", "30", NULL);
+	start(s, &sp, &o);
+	sid = o.spawned ? getsid(o.pid) : -1;
+	if (o.spawned)
+		sys_pidfd_send_signal(o.pidfd, SIGKILL);
+	await_exit(s, &o, 10000);
+	check(sid == o.pid && sid != getsid(0), "plain child leads a session of its own",
+	      "sid %d, child %d, ours %d", (int)sid, (int)o.pid, (int)getsid(0));
+	outcome_close(&o);
+}
+
+/*
+ * Capabilities mode: the JVM (here, this driver) runs as an ordinary user
+ * with CAP_SETUID and CAP_SETGID, as Unit allows.  Every spawn must work,
+ * not only the first: a child that changes its ids while it shares the
+ * server's memory leaves that memory non-dumpable, and the server must not
+ * lose the /proc files of the children after it.
+ */
+static void test_caps_mode(struct server *s)
+{
+	struct spawn sp;
+	struct outcome o;
+	char out[8192], uid[64], gid[64], groups[64];
+	int good = 0;
+	char first_bad[4800] = "";
+	for (int i = 0; i < 20; i++) {
+		spawn_init(&sp, "/bin/cat", "cat", "/proc/self/status", NULL);
+		sp.ns = NS_USER;
+		sp.options = SET_GROUPS | SET_GID | SET_UID;
+		sp.uid = sp.gid = 65534;
+		sp.ngroups = 1;
+		sp.groups[0] = 65534;
+		sp.n_uidmap = sp.n_gidmap = 1;
+		sp.uidmap[0][0] = sp.gidmap[0][0] = 0;
+		sp.uidmap[0][1] = sp.gidmap[0][1] = 100000;
+		sp.uidmap[0][2] = sp.gidmap[0][2] = 65536;
+		sp.setgroups_mode = SG_ALLOW;
+		run_capture(s, &sp, &o, out, sizeof out);
+		uid[0] = gid[0] = groups[0] = '\0';
+		status_field(out, "\nUid:", uid, sizeof uid);
+		status_field(out, "\nGid:", gid, sizeof gid);
+		status_field(out, "\nGroups:", groups, sizeof groups);
+		bool ok = o.exited && o.code == 0 && strcmp(uid, "65534 65534 65534 65534") == 0 &&
+		          strcmp(gid, "65534 65534 65534 65534") == 0 && strcmp(groups, "65534") == 0;
+		if (ok)
+			good++;
+		else if (first_bad[0] == '\0')
+			snprintf(first_bad, sizeof first_bad, "spawn %d: %s; Uid '%s' Gid '%s' Groups '%s'", i + 1,
+			         describe(&o), uid, gid, groups);
+		outcome_close(&o);
+	}
+	check(good == 20, "capabilities mode: 20 credential-namespace spawns as nobody, ids exact",
+	      "%d of 20 %s", good, first_bad);
+
+	/* Seen from the host, the child's ids are the mapped ones. */
+	spawn_init(&sp, "/bin/sleep", "sleep", "30", NULL);
+	sp.ns = NS_USER;
+	sp.options = SET_GID | SET_UID;
+	sp.uid = sp.gid = 0;
+	sp.n_uidmap = sp.n_gidmap = 1;
+	sp.uidmap[0][0] = sp.gidmap[0][0] = 0;
+	sp.uidmap[0][1] = sp.gidmap[0][1] = 100000;
+	sp.uidmap[0][2] = sp.gidmap[0][2] = 65536;
+	sp.setgroups_mode = SG_ALLOW;
+	start(s, &sp, &o);
+	char path[64], status[8192] = "";
+	snprintf(path, sizeof path, "/proc/%d/status", (int)o.pid);
+	if (o.spawned)
+		read_text(path, status, sizeof status);
+	uid[0] = gid[0] = '\0';
+	status_field(status, "\nUid:", uid, sizeof uid);
+	status_field(status, "\nGid:", gid, sizeof gid);
+	if (o.spawned)
+		sys_pidfd_send_signal(o.pidfd, SIGKILL);
+	await_exit(s, &o, 10000);
+	check(strcmp(uid, "100000 100000 100000 100000") == 0 && strcmp(gid, "100000 100000 100000 100000") == 0,
+	      "capabilities mode: uid 0 inside is host uid 100000", "%s; host view Uid '%s' Gid '%s'",
+	      describe(&o), uid, gid);
 	outcome_close(&o);
 }
 
@@ -1487,6 +1675,7 @@ int main(int argc, char **argv)
 	}
 	server_path = argv[1];
 	bool do_timings = !(argc > 2 && strcmp(argv[2], "--no-timings") == 0);
+	bool caps_mode = argc > 2 && strcmp(argv[2], "--caps-mode") == 0;
 	is_root = geteuid() == 0;
 	signal(SIGPIPE, SIG_IGN);
 	struct rlimit rl;
@@ -1499,14 +1688,25 @@ int main(int argc, char **argv)
 	       is_root ? "root" : "unprivileged", server_path);
 	fflush(stdout);
 
+	struct server s;
+	if (caps_mode) {
+		if (server_start(&s, "clone") != 0) {
+			check(false, "server start", "clone-mode server did not start");
+		} else {
+			test_caps_mode(&s);
+			server_stop(&s);
+		}
+		printf("%d passed, %d failed\n", n_passed, n_failed);
+		return n_failed ? 1 : 0;
+	}
 	test_hello();
 
-	struct server s;
 	if (server_start(&s, "clone") != 0) {
 		check(false, "server start", "clone-mode server did not start");
 	} else {
 		test_basic_exits(&s);
 		test_namespaces(&s);
+		test_init(&s);
 		test_credentials(&s);
 		test_signals(&s);
 		test_time_slice(&s);

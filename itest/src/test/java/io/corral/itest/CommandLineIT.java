@@ -99,11 +99,11 @@ public class CommandLineIT {
     }
 
     @Test
-    public void spawnWaitWithCredentialAndPidNamespacesShowsPidOne() throws Exception {
+    public void spawnWaitWithCredentialAndPidNamespacesShowsPidTwo() throws Exception {
         Result r = corral("--base", base().toString(), "-c",
             "corral:spawn --wait --ns credential,pid /bin/sh -c 'echo my pid is $$'");
         assertEquals(r.err(), 0, r.status());
-        assertTrue(r.out(), r.out().contains("my pid is 1\n"));
+        assertTrue(r.out(), r.out().contains("my pid is 2\n")); // Corral's init is 1
         assertTrue(r.out(), r.out().contains("exit 0"));
     }
 
@@ -132,7 +132,7 @@ public class CommandLineIT {
             Result ok = corral(copy, nobody, "--base", b, "-c",
                 "corral:spawn --wait --ns credential,pid --uidmap 0:65534:1 --gidmap 0:65534:1 /bin/sh -c 'echo $$ $(id -u)'");
             assertEquals(ok.err(), 0, ok.status());
-            assertTrue(ok.out(), ok.out().contains("1 0\n"));
+            assertTrue(ok.out(), ok.out().contains("2 0\n"));
             Result other = corral(copy, nobody, "--base", b, "-c",
                 "corral:spawn --ns credential --uidmap 0:0:1 /bin/true");
             assertEquals(1, other.status());

@@ -91,7 +91,7 @@ public class ProcessIT {
         IsolationRequest iso = new IsolationRequest(FIVE, List.of(new IdMapEntry(0, uid, 1)), List.of(), null, true);
         String out = run(sh("echo $$; id -u; " + nsLinks() + "; hostname inside-corral; hostname").isolation(iso));
         List<String> lines = out.lines().toList();
-        assertEquals(out, "1", lines.get(0));
+        assertEquals("pid 2: Corral's init is 1. " + out, "2", lines.get(0));
         assertEquals(out, "0", lines.get(1));
         List<String> mine = ownNamespaces();
         for (int i = 0; i < NS.size(); i++) {

@@ -26,7 +26,8 @@ public final class IdMapRules {
 
     /**
      * Checks the maps of a request and fills in the default maps. The target
-     * is the credential the child gets (null: the container's own).
+     * is the credential the child gets (null: the container's own, refused in
+     * a credential namespace).
      */
     public static IsolationRequest check(IsolationRequest request, Credential target, Host host)
             throws IsolationException {
@@ -41,19 +42,22 @@ public final class IdMapRules {
             checkWithoutNamespace(target, host);
             return request;
         }
-        Credential app = target != null ? target : host.caller();
+        if (target == null) {
+            // Unmapped in its namespace, a child that keeps its ids is still the host's user (root, say).
+            throw invalid("the \"credential\" namespace needs the user the child runs as inside it");
+        }
         List<IdMapEntry> uids = request.uidMap().isEmpty()
-            ? List.of(new IdMapEntry(app.uid(), host.privileged() ? app.uid() : host.caller().uid(), 1))
+            ? List.of(new IdMapEntry(target.uid(), host.privileged() ? target.uid() : host.caller().uid(), 1))
             : request.uidMap();
         List<IdMapEntry> gids = request.gidMap().isEmpty()
-            ? List.of(new IdMapEntry(app.gid(), host.privileged() ? app.gid() : host.caller().gid(), 1))
+            ? List.of(new IdMapEntry(target.gid(), host.privileged() ? target.gid() : host.caller().gid(), 1))
             : request.gidMap();
         checkEntries("uidmap", uids);
         checkEntries("gidmap", gids);
         if (host.privileged()) {
-            checkCovered(app, uids, gids);
+            checkCovered(target, uids, gids);
         } else {
-            checkUnprivileged(app, target, host, uids, gids);
+            checkUnprivileged(target, host, uids, gids);
         }
         return request.withMaps(uids, gids);
     }
@@ -123,23 +127,24 @@ public final class IdMapRules {
     }
 
     /** An unprivileged container may map only itself, one id, and no supplementary groups. */
-    private static void checkUnprivileged(Credential app, Credential target, Host host, List<IdMapEntry> uids,
+    private static void checkUnprivileged(Credential target, Host host, List<IdMapEntry> uids,
             List<IdMapEntry> gids) throws IsolationException {
         Credential self = host.caller();
         checkOne("uidmap", uids, self.uid(), "uid");
         checkOne("gidmap", gids, self.gid(), "gid");
-        if (target != null && uids.get(0).container() != target.uid()) {
+        if (uids.get(0).container() != target.uid()) {
             throw invalid("\"uidmap\" has no \"container\" entry for user \"" + target.user() + "\" (uid "
                 + target.uid() + ")");
         }
-        if (target != null && gids.get(0).container() != target.gid()) {
+        if (gids.get(0).container() != target.gid()) {
             throw invalid("\"gidmap\" has no \"container\" entry for gid " + target.gid() + " of user \""
                 + target.user() + "\"");
         }
-        int supplementary = target == null ? 0 : target.supplementaryGids().length;
-        if (supplementary > 0) {
+        if (target.supplementaryGids().length > 0) {
+            // Unit counts the base group too (nxt_clone_vldt_credential_gidmap).
+            int groups = target.groups().size();
             throw invalid("an unprivileged container cannot give supplementary groups in a credential namespace"
-                + " (user \"" + app.user() + "\" has " + supplementary + " group" + (supplementary == 1 ? "" : "s")
+                + " (user \"" + target.user() + "\" has " + groups + " group" + (groups == 1 ? "" : "s")
                 + "); choose a user without them, or run Corral as root");
         }
     }

@@ -35,7 +35,8 @@ public interface IsolationProvider {
 
     /**
      * Checks a request for a child with the given target credential (null:
-     * the container's own) against this provider and host. Returns the request
+     * the container's own, which a credential namespace refuses: there the
+     * child always takes mapped ids) against this provider and host. Returns the request
      * with the default maps filled in where a credential namespace has none.
      */
     IsolationRequest validate(IsolationRequest request, io.corral.api.credential.Credential target, Host host)

@@ -11,6 +11,7 @@ import java.util.List;
  * @param env         the environment as {@code KEY=VALUE} strings
  * @param cwd         directory to change to, or null
  * @param credential  the ids to give the child, or null to keep the container's
+ *                    (never null with the credential namespace)
  * @param isolation   namespaces and maps
  * @param title       the process title before exec ({@code corral: NAME})
  * @param descriptors descriptors the child gets as 0, 1, 2, 3, … (at least three);

@@ -335,10 +335,10 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
     }
 
     private void check(Document next) throws ConfigurationException {
-        String defaultUser = defaultUser();
+        boolean privileged = credentials.canChangeIds();
         for (AppConfig app : next.applications().values()) {
             try {
-                factory.validate(Specs.of(app, logs.file(app.name()), defaultUser));
+                factory.validate(Specs.of(app, logs.file(app.name()), privileged));
             } catch (SpawnException e) {
                 throw new ConfigurationException("applications/" + app.name(), e.getMessage());
             }
@@ -362,7 +362,7 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
             throw new SpawnException("spawn", "the container is stopping");
         }
         try {
-            return factory.spawn(Specs.of(app, logs.open(app.name()), defaultUser()));
+            return factory.spawn(Specs.of(app, logs.open(app.name()), credentials.canChangeIds()));
         } catch (IOException e) {
             throw new SpawnException("opening the log", "opening " + logs.file(app.name()) + ": " + e.getMessage());
         }
@@ -374,10 +374,6 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
      */
     private boolean halting() {
         return stopped.get() || context.getBundle(0).getState() == Bundle.STOPPING;
-    }
-
-    private String defaultUser() {
-        return credentials.canChangeIds() ? Specs.PRIVILEGED_DEFAULT_USER : null;
     }
 
     private void fileChanged() {

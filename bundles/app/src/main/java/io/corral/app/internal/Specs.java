@@ -1,5 +1,6 @@
 package io.corral.app.internal;
 
+import io.corral.api.isolation.Namespace;
 import io.corral.api.process.SpawnSpec;
 import io.corral.api.process.Stdio;
 import io.corral.app.internal.config.AppConfig;
@@ -11,17 +12,16 @@ import java.util.Map;
 final class Specs {
 
     static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-    /** Unit's default user when it runs privileged (its --user option's default). */
-    static final String PRIVILEGED_DEFAULT_USER = "nobody";
+    /** Unit's default user (its --user option's default). */
+    static final String DEFAULT_USER = "nobody";
 
     private Specs() {
     }
 
     /**
-     * @param defaultUser the user when the application names none: Unit's
-     *                    "nobody" when Corral may change ids, else null (Corral's own)
+     * @param privileged whether Corral may change ids (root, or CAP_SETUID and CAP_SETGID)
      */
-    static SpawnSpec of(AppConfig app, Path log, String defaultUser) {
+    static SpawnSpec of(AppConfig app, Path log, boolean privileged) {
         // A small, predictable environment: PATH, then the application's own variables.
         Map<String, String> env = new LinkedHashMap<>();
         String path = System.getenv("PATH");
@@ -29,7 +29,17 @@ final class Specs {
         env.putAll(app.environment());
         return SpawnSpec.builder(app.executable()).name(app.name()).type(app.role()).arguments(app.arguments())
             .environment(env).workingDirectory(app.workingDirectory())
-            .user(app.user() != null ? app.user() : defaultUser).group(app.group())
+            .user(app.user() != null ? app.user() : defaultUser(app, privileged)).group(app.group())
             .isolation(app.isolation()).stdio(new Stdio(null, log, log)).build();
+    }
+
+    /**
+     * The user when the application names none, as Unit 1.14+ decides it:
+     * nobody when Corral may change ids; nobody inside a credential namespace
+     * too, where an unprivileged Corral maps it to its own uid; otherwise
+     * null, Corral's own ids.
+     */
+    static String defaultUser(AppConfig app, boolean privileged) {
+        return privileged || app.isolation().has(Namespace.CREDENTIAL) ? DEFAULT_USER : null;
     }
 }

@@ -112,8 +112,22 @@ final class ManagedProcessImpl implements ManagedProcess, ExitHandler {
     /** The provider's report. */
     @Override
     public void exited(int pid, int code, int signal, boolean known) {
-        seen(pid, known ? (signal != 0 ? ExitStatus.killed(signal) : ExitStatus.exited(code)) : ExitStatus.unknown(),
-            true);
+        seen(pid, known ? status(code, signal) : ExitStatus.unknown(), true);
+    }
+
+    /**
+     * The program's status. In a pid namespace the process Corral watches is
+     * the namespace's init, which ends with the program's exit code, or
+     * 128 + N when signal N killed the program, as a shell reports it.
+     */
+    private ExitStatus status(int code, int signal) {
+        if (signal != 0) {
+            return ExitStatus.killed(signal);
+        }
+        if (namespaces.contains(Namespace.PID) && code > 128 && code < 128 + 65) {
+            return ExitStatus.killed(code - 128);
+        }
+        return ExitStatus.exited(code);
     }
 
     /** The provider that watched this process is gone without reporting its exit, which was seen here. */
@@ -228,8 +242,7 @@ final class ManagedProcessImpl implements ManagedProcess, ExitHandler {
 
     /** The exit, as a wait(2) status learned on a waiting thread. */
     private void exitedWithWaitStatus(int waitStatus) {
-        int signal = waitStatus & 0x7f;
-        seen(pid, signal == 0 ? ExitStatus.exited((waitStatus >> 8) & 0xff) : ExitStatus.killed(signal), false);
+        seen(pid, status((waitStatus >> 8) & 0xff, waitStatus & 0x7f), false);
     }
 
     @Override

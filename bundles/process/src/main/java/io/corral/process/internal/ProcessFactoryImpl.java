@@ -372,6 +372,9 @@ public final class ProcessFactoryImpl implements ProcessFactory {
     }
 
     /** The caller's identity and whether it may set ids, from the credential service when there is one. */
+    /** uid 0 and gid 0 of a credential namespace, with no other group. */
+    static final Credential ROOT_INSIDE = new Credential(0, "root", 0, "root", List.of(new GroupId(0, "root")), "/root");
+
     private Host host() {
         Host h = host;
         if (h == null) {
@@ -393,9 +396,14 @@ public final class ProcessFactoryImpl implements ProcessFactory {
         return new Host(self, Posix.geteuid() == 0);
     }
 
+    /**
+     * Who the child runs as: the spec's user, else, in a credential
+     * namespace, root there (as {@code unshare -r} and podman do, mapped to
+     * whatever the maps say), else null: the container's own ids.
+     */
     private Credential target(SpawnSpec spec) throws SpawnException {
         if (spec.user() == null && spec.group() == null) {
-            return null;
+            return spec.isolation().has(Namespace.CREDENTIAL) ? ROOT_INSIDE : null;
         }
         CredentialService c = credentials;
         if (c == null) {
