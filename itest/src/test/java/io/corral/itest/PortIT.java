@@ -21,6 +21,8 @@ import io.corral.api.process.ProcessState;
 import io.corral.api.process.ProcessType;
 import io.corral.api.process.Readiness;
 import io.corral.api.process.SpawnSpec;
+import io.corral.api.process.StopListener;
+import io.corral.api.process.StopOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
@@ -397,6 +399,24 @@ public class PortIT {
             assertTrue(log(p), log(p).contains(": quit\n"));
             assertTrue(log(p), log(p).contains(": exiting\n"));
         }
+    }
+
+    @Test
+    public void stopSendsQuitToAWorkerThatSaidReadyAndSigtermToOneThatDidNot() throws Exception {
+        ManagedProcess worker = sample("sample-worker", ProcessType.WORKER, "worker");
+        ManagedProcess silent = spawn(SpawnSpec.builder("/bin/sleep").arguments("30").readiness(Readiness.PORT));
+        awaitReady(worker);
+        List<String> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+        StopListener listener = (signal, waited) -> told.add(signal + " after " + waited.toMillis());
+        StopOptions slow = StopOptions.builder().quitTimeout(Duration.ofSeconds(30)).killTimeout(Duration.ofSeconds(30))
+            .listener(listener).build();
+        assertEquals(log(worker), ExitStatus.exited(0),
+            worker.stop(slow).toCompletableFuture().get(20, TimeUnit.SECONDS));
+        assertTrue(log(worker), log(worker).contains(": quit\n"));
+        assertTrue(log(worker), log(worker).contains(": exiting\n"));
+        // It has a port but never said PROCESS_READY there: it would not read a QUIT.
+        assertEquals(ExitStatus.killed(15), silent.stop(slow).toCompletableFuture().get(10, TimeUnit.SECONDS));
+        assertEquals("both left at the first step", List.of(), told);
     }
 
     @Test

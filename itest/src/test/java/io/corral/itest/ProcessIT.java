@@ -16,12 +16,17 @@ import io.corral.api.process.ProcessState;
 import io.corral.api.process.SpawnException;
 import io.corral.api.process.SpawnSpec;
 import io.corral.api.process.Stdio;
+import io.corral.api.process.StopListener;
+import io.corral.api.process.StopOptions;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import javax.inject.Inject;
 import org.junit.Test;
@@ -386,5 +391,62 @@ public class ProcessIT {
         // ProcessBuilder needs a reaper thread per live child, Corral none (the test JVM has threads of its own).
         assertTrue(out, Integer.parseInt(pb.group(1)) - Integer.parseInt(corral.group(1)) >= 45);
         assertEquals("no sleep child left", List.of(), Procs.sleeping("600"));
+    }
+
+    /** Records what a stop tells, as "SIGNAL after MILLIS" or "failed: MESSAGE". */
+    private static StopListener recording(List<String> told) {
+        return new StopListener() {
+            @Override
+            public void escalated(int signal, Duration waited) {
+                told.add(signal + " after " + waited.toMillis());
+            }
+
+            @Override
+            public void failed(String message) {
+                told.add("failed: " + message);
+            }
+        };
+    }
+
+    @Test
+    public void stopKillsAProcessThatIgnoresSigtermAfterTheKillTimeoutOnceForEveryCaller() throws Exception {
+        String marker = "1001." + System.nanoTime();
+        // An ignored signal stays ignored across exec: this sleep ignores SIGTERM.
+        ManagedProcess p = factory.spawn(sh("trap '' TERM; exec sleep " + marker).build());
+        Procs.waitUntil("the sleep that ignores SIGTERM runs", 10_000, () -> !Procs.sleeping(marker).isEmpty());
+        List<String> first = new CopyOnWriteArrayList<>();
+        List<String> second = new CopyOnWriteArrayList<>();
+        long start = System.nanoTime();
+        CompletableFuture<ExitStatus> stopped = p.stop(StopOptions.builder().quitTimeout(Duration.ofSeconds(30))
+            .killTimeout(Duration.ofMillis(1500)).listener(recording(first)).build()).toCompletableFuture();
+        Thread.sleep(500);
+        assertTrue("SIGTERM is ignored", Procs.alive(p.pid()));
+        // A second caller, with other timeouts, joins the stop under way: neither restarts nor stretches it.
+        CompletableFuture<ExitStatus> joined = p.stop(StopOptions.builder().killTimeout(Duration.ofSeconds(60))
+            .listener(recording(second)).build()).toCompletableFuture();
+        assertEquals(ExitStatus.killed(9), stopped.get(20, TimeUnit.SECONDS));
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertTrue("SIGKILL after the kill timeout, not before: " + millis + " ms", millis >= 1500);
+        assertTrue("the first caller's kill timeout, not the second's: " + millis + " ms", millis < 10_000);
+        assertEquals(ExitStatus.killed(9), joined.get(1, TimeUnit.SECONDS));
+        assertEquals("no QUIT (it has no ready port): SIGTERM at once, then only SIGKILL is an escalation",
+            List.of("9 after 1500"), first);
+        assertEquals(List.of("9 after 1500"), second);
+        assertTrue("after the exit a stop completes at once",
+            p.stop(Duration.ofSeconds(1), Duration.ofSeconds(1)).toCompletableFuture().isDone());
+        assertEquals(List.of(), Procs.sleeping(marker));
+    }
+
+    @Test
+    public void stopEndsAPlainSleepWithSigtermAtOnce() throws Exception {
+        ManagedProcess p = factory.spawn(SpawnSpec.builder("/bin/sleep").arguments("30").build());
+        List<String> told = new CopyOnWriteArrayList<>();
+        long start = System.nanoTime();
+        ExitStatus status = p.stop(StopOptions.builder().quitTimeout(Duration.ofSeconds(20))
+            .killTimeout(Duration.ofSeconds(20)).listener(recording(told)).build())
+            .toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertEquals(ExitStatus.killed(15), status);
+        assertTrue("no wait for a timeout", System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5));
+        assertEquals("SIGTERM was the first step, no escalation", List.of(), told);
     }
 }

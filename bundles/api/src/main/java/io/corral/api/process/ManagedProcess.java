@@ -73,4 +73,31 @@ public interface ManagedProcess {
      * through a pidfd where the platform has them).
      */
     boolean signal(int signal);
+
+    /**
+     * Asks the process to quit, in NGINX Unit's order, and escalates while it
+     * does not: a QUIT message on its port when it speaks the port protocol
+     * (it said PROCESS_READY there), else SIGTERM at once; after a QUIT,
+     * SIGTERM once {@link StopOptions#quitTimeout()} has passed; after
+     * SIGTERM, SIGKILL once {@link StopOptions#killTimeout()} has passed. The
+     * waits run on one timer thread of the factory, not on the caller's.
+     *
+     * <p>One stop per process: a call while a stop is under way does not
+     * start the escalation again nor change its timeouts; it joins it (its
+     * listener is told of the steps still to come). A call after the exit
+     * completes at once.
+     *
+     * @return completes with the exit status, as {@link #onExit()}
+     * @since 1.3
+     */
+    CompletionStage<ExitStatus> stop(StopOptions options);
+
+    /**
+     * {@link #stop(StopOptions)} with these timeouts and no listener.
+     *
+     * @since 1.3
+     */
+    default CompletionStage<ExitStatus> stop(java.time.Duration quitTimeout, java.time.Duration killTimeout) {
+        return stop(StopOptions.of(quitTimeout, killTimeout));
+    }
 }

@@ -37,6 +37,20 @@ public interface Participation {
      */
     void started(ManagedProcess process, Runnable ready);
 
+    /**
+     * Asks the process to quit through this participant, as the first step of
+     * {@link ManagedProcess#stop}; true when the request went out as a message
+     * (the port service sends QUIT to a process that said it is ready on its
+     * port). The factory asks each participation in spawn order until one
+     * sends; when none does, the process gets SIGTERM. Called on any thread,
+     * only after {@link #started}; it must not block.
+     *
+     * @since 1.3
+     */
+    default boolean quit() {
+        return false;
+    }
+
     /** The spawn failed (or another participant refused it): nothing runs; release what was prepared. */
     void failed();
 }

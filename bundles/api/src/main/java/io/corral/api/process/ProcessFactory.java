@@ -37,8 +37,11 @@ public interface ProcessFactory {
     Optional<ManagedProcess> process(int pid);
 
     /**
-     * Stops every live process: SIGTERM, then SIGKILL to those still alive
-     * after {@code grace}. Returns once every exit was seen.
+     * Stops every live process with {@link ManagedProcess#stop(StopOptions)},
+     * {@code grace} for both timeouts: QUIT or SIGTERM, then the escalation.
+     * A process whose stop is under way already keeps its own timers. Returns
+     * once every exit was seen, or when even SIGKILL was not seen to end a
+     * process within a few seconds.
      */
     void stopAll(Duration grace);
 }

@@ -6,7 +6,6 @@ import io.corral.api.app.ApplicationStatus;
 import io.corral.api.app.ConfigurationException;
 import io.corral.api.app.Reloaded;
 import io.corral.api.credential.CredentialService;
-import io.corral.api.port.PortRegistry;
 import io.corral.api.port.WorkerStarter;
 import io.corral.api.process.ManagedProcess;
 import io.corral.api.process.ProcessFactory;
@@ -18,8 +17,6 @@ import io.corral.app.internal.config.DocumentValidator;
 import io.corral.app.internal.pool.ExecutorScheduler;
 import io.corral.app.internal.pool.Pool;
 import io.corral.app.internal.pool.PoolSettings;
-import io.corral.app.internal.pool.PortQuit;
-import io.corral.app.internal.pool.QuitSender;
 import io.corral.app.internal.pool.Scheduler;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -104,8 +101,6 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
     private final PoolSettings settings;
     private final long logCheckMs;
     private final ExecutorScheduler scheduler = new ExecutorScheduler("corral-apps");
-    private volatile PortRegistry ports;
-    private final QuitSender quitSender = new PortQuit(() -> ports);
     private final RunningSet running = new RunningSet(this::newPool);
     private final AtomicBoolean stopped = new AtomicBoolean();
     /** The framework's own STOPPING event comes before any bundle stops, on the stopping thread. */
@@ -299,17 +294,6 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
         return pool(application);
     }
 
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
-    void bindPorts(PortRegistry r) {
-        ports = r;
-    }
-
-    void unbindPorts(PortRegistry r) {
-        if (ports == r) {
-            ports = null;
-        }
-    }
-
     // ---- applying documents (scheduler thread) ----
 
     private void startUp() {
@@ -352,7 +336,7 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
     }
 
     private Pool newPool(AppConfig app) {
-        return new Pool(app, scheduler, this::launch, quitSender, settings, line -> logs.note(app.name(), line),
+        return new Pool(app, scheduler, this::launch, settings, line -> logs.note(app.name(), line),
             this::halting);
     }
 

@@ -20,6 +20,8 @@ final class PortParticipation implements Participation {
     private final int childEnd;
     private final int stream;
     private final Map<String, String> environment;
+    /** Set in {@link #started}: whose port this is. */
+    private volatile ManagedProcess process;
 
     PortParticipation(PortRegistryImpl registry, SpawnSpec spec, int[] pair, int stream, int firstDescriptor,
             int mainPid) {
@@ -54,7 +56,15 @@ final class PortParticipation implements Participation {
     public void started(ManagedProcess process, Runnable ready) {
         // The child has its copy; main keeps only its own end.
         Posix.closeQuietly(childEnd);
+        this.process = process;
         registry.attach(process, spec.type(), stream, mainEnd, ready);
+    }
+
+    /** QUIT on the port, when the process said PROCESS_READY there: only then does it read it. */
+    @Override
+    public boolean quit() {
+        ManagedProcess p = process;
+        return p != null && registry.quitIfReady(p);
     }
 
     @Override

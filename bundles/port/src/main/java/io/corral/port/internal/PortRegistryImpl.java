@@ -468,6 +468,26 @@ public final class PortRegistryImpl implements PortRegistry, SpawnParticipant, P
         deliver(entry(new PortId(pid, PortId.FIRST)), FrameType.QUIT, 0, new byte[0]);
     }
 
+    /**
+     * QUIT to a process that said PROCESS_READY on its port; false when it
+     * did not (or has no open port here, or its queue is full), so that it
+     * gets SIGTERM instead.
+     */
+    boolean quitIfReady(ManagedProcess process) {
+        Entry e;
+        synchronized (table) {
+            e = table.get(process.pid());
+            if (closed || e == null || e.process != process || !e.ready) {
+                return false;
+            }
+        }
+        try {
+            return e.link.open() && e.link.offer(FrameType.QUIT, 0, new byte[0], -1);
+        } catch (IOException ex) {
+            return false; // closed meanwhile: a signal still reaches it
+        }
+    }
+
     private static void deliver(Entry e, FrameType type, int stream, byte[] payload) throws IOException {
         if (!e.link.offer(type, stream, payload, -1)) {
             throw new IOException("the port of pid " + e.pid + " is full: its process does not read it");

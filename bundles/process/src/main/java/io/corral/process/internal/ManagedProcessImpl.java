@@ -5,14 +5,17 @@ import io.corral.api.isolation.ExitHandler;
 import io.corral.api.isolation.Namespace;
 import io.corral.api.process.ExitStatus;
 import io.corral.api.process.ManagedProcess;
+import io.corral.api.process.Participation;
 import io.corral.api.process.ProcessState;
 import io.corral.api.process.ProcessType;
+import io.corral.api.process.StopOptions;
 import io.corral.posix.PidfdExit;
 import io.corral.posix.Posix;
 import io.corral.posix.PosixException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -40,6 +43,11 @@ final class ManagedProcessImpl implements ManagedProcess, ExitHandler {
     private final Instant startTime = Instant.now();
     private final CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
     private final BiConsumer<ManagedProcessImpl, ProcessState> onChange;
+    /** Asked in order to send QUIT when the process is stopped. */
+    private final List<Participation> participations;
+    private final Escalation.Timers timers;
+    /** The stop under way, once one was asked for (guarded by this). */
+    private Escalation stopping;
     private volatile String provider;
     private volatile int pid = -1;
     private volatile int isolatedPid = -1;
@@ -57,7 +65,8 @@ final class ManagedProcessImpl implements ManagedProcess, ExitHandler {
     private volatile ExitStatus status;
 
     ManagedProcessImpl(String name, ProcessType type, Credential credential, Set<Namespace> namespaces,
-            Path logFile, String provider, BiConsumer<ManagedProcessImpl, ProcessState> onChange) {
+            Path logFile, String provider, BiConsumer<ManagedProcessImpl, ProcessState> onChange,
+            List<Participation> participations, Escalation.Timers timers) {
         this.name = name;
         this.type = type;
         this.credential = credential;
@@ -65,6 +74,8 @@ final class ManagedProcessImpl implements ManagedProcess, ExitHandler {
         this.logFile = logFile;
         this.provider = provider;
         this.onChange = onChange;
+        this.participations = List.copyOf(participations);
+        this.timers = timers;
     }
 
     /** The spawn succeeded: the program runs. */
@@ -140,6 +151,7 @@ final class ManagedProcessImpl implements ManagedProcess, ExitHandler {
 
     /** The exit, from the provider or from a waiting thread; the first one counts. */
     private void seen(int pid, ExitStatus s, boolean byProvider) {
+        Escalation stop;
         synchronized (this) {
             providerDone |= byProvider;
             if (status != null) {
@@ -152,7 +164,11 @@ final class ManagedProcessImpl implements ManagedProcess, ExitHandler {
                 this.pid = pid;
             }
             status = s;
+            stop = stopping;
             closePidfdWhenUnused();
+        }
+        if (stop != null) {
+            stop.exited();
         }
         // Listeners first: whoever waits on onExit() then finds the state EXITED and every listener told.
         advance(ProcessState.EXITED);
@@ -258,6 +274,25 @@ final class ManagedProcessImpl implements ManagedProcess, ExitHandler {
                 throw new IllegalStateException("signal " + signal + " to pid " + pid + ": " + e.getMessage(), e);
             }
         }
+    }
+
+    @Override
+    public CompletionStage<ExitStatus> stop(StopOptions options) {
+        Escalation begun;
+        synchronized (this) {
+            if (status != null) {
+                return onExit(); // over already: completes at once
+            }
+            if (stopping != null) {
+                stopping.join(options.listener());
+                return onExit();
+            }
+            begun = new Escalation(toString(), participations, this::signal, timers, options);
+            stopping = begun;
+        }
+        // Outside the lock: QUIT goes through other bundles' code, and the exit may be seen meanwhile.
+        begun.begin();
+        return onExit();
     }
 
     @Override

@@ -11,8 +11,6 @@ import io.corral.api.isolation.IsolationRequest;
 import io.corral.api.isolation.Launch;
 import io.corral.api.isolation.Launched;
 import io.corral.api.isolation.Namespace;
-import io.corral.api.port.PortInfo;
-import io.corral.api.port.PortRegistry;
 import io.corral.api.process.ManagedProcess;
 import io.corral.api.process.Participation;
 import io.corral.api.process.ProcessFactory;
@@ -33,6 +31,9 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleEvent;
@@ -60,7 +61,8 @@ public final class ProcessFactoryImpl implements ProcessFactory {
 
     @ObjectClassDefinition(name = "Corral process factory")
     public @interface Config {
-        @AttributeDefinition(description = "Seconds between SIGTERM and SIGKILL when the container stops")
+        @AttributeDefinition(description = "Seconds between QUIT and SIGTERM, and between SIGTERM and SIGKILL,"
+            + " when the container stops")
         int stop_grace_seconds() default 5;
 
         @AttributeDefinition(description = "How many exited processes stay listed")
@@ -78,7 +80,15 @@ public final class ProcessFactoryImpl implements ProcessFactory {
     private final List<SpawnParticipant> participants = new CopyOnWriteArrayList<>();
     private volatile IsolationProvider provider;
     private volatile CredentialService credentials;
-    private volatile PortRegistry ports;
+    /**
+     * The escalation timers of every stopping process: one daemon thread
+     * while any stop is pending, not one per process.
+     */
+    private final ScheduledThreadPoolExecutor stopTimers = new ScheduledThreadPoolExecutor(1, r -> {
+        Thread t = new Thread(r, "corral-stop");
+        t.setDaemon(true);
+        return t;
+    });
     /** The container's identity does not change while it runs: looked up once per credential service. */
     private volatile Host host;
     private final BundleContext context;
@@ -103,6 +113,10 @@ public final class ProcessFactoryImpl implements ProcessFactory {
         this.graceSeconds = config.stop_grace_seconds();
         this.exitedKept = config.exited_kept();
         this.context = context;
+        stopTimers.setRemoveOnCancelPolicy(true);
+        // The thread lives while stops are pending, not for the container's life.
+        stopTimers.setKeepAliveTime(10, TimeUnit.SECONDS);
+        stopTimers.allowCoreThreadTimeOut(true);
         context.addBundleListener(frameworkStopping);
     }
 
@@ -110,7 +124,20 @@ public final class ProcessFactoryImpl implements ProcessFactory {
     void deactivate() {
         context.removeBundleListener(frameworkStopping);
         stopAll(Duration.ofSeconds(graceSeconds));
+        stopTimers.shutdownNow();
         logs.close();
+    }
+
+    /** Schedules an escalation step on the one timer thread. */
+    private Runnable schedule(Runnable step, Duration delay) {
+        try {
+            ScheduledFuture<?> f = stopTimers.schedule(step, delay.toNanos(), TimeUnit.NANOSECONDS);
+            return () -> f.cancel(false);
+        } catch (RejectedExecutionException e) {
+            // The factory is gone: nobody would take this step later, and a process must not be left running.
+            step.run();
+            return () -> { };
+        }
     }
 
     // ---- references ----
@@ -186,18 +213,6 @@ public final class ProcessFactoryImpl implements ProcessFactory {
         listeners.remove(l);
     }
 
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-        policyOption = ReferencePolicyOption.GREEDY)
-    void bindPorts(PortRegistry r) {
-        ports = r;
-    }
-
-    void unbindPorts(PortRegistry r) {
-        if (ports == r) {
-            ports = null;
-        }
-    }
-
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     void addParticipant(SpawnParticipant p) {
         participants.add(p);
@@ -265,7 +280,7 @@ public final class ProcessFactoryImpl implements ProcessFactory {
             List<String> env = environment.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
             ManagedProcessImpl mp = new ManagedProcessImpl(spec.name(), spec.type(),
                 target != null ? target : host.caller(), isolation.namespaces(), streams.log(), p.platform(),
-                this::changed);
+                this::changed, parts, this::schedule);
             Launch launch = new Launch(c.path(), argv, env, spec.workingDirectory(), target, isolation,
                 "corral: " + spec.name(), descriptors(streams.descriptors, parts));
             Launched launched;
@@ -451,54 +466,20 @@ public final class ProcessFactoryImpl implements ProcessFactory {
 
     @Override
     public void stopAll(Duration grace) {
-        List<ManagedProcessImpl> live = processes.stream().filter(ManagedProcessImpl::alive).toList();
-        if (live.isEmpty()) {
-            return;
-        }
-        // Unit's order: QUIT to those that read their port, so that they finish their work;
-        // SIGTERM at once to the others, which would not read it.
-        List<ManagedProcessImpl> quit = quitByPort(live);
-        live.stream().filter(p -> !quit.contains(p)).forEach(p -> p.signal(Posix.SIGTERM));
-        if (awaitExits(live, grace)) {
-            return;
-        }
-        // One step further for each: QUIT → SIGTERM, SIGTERM → SIGKILL.
-        live.stream().filter(p -> !quit.contains(p)).forEach(p -> p.signal(Posix.SIGKILL));
-        if (!quit.isEmpty()) {
-            quit.forEach(p -> p.signal(Posix.SIGTERM));
-            if (awaitExits(live, grace)) {
-                return;
-            }
-            quit.forEach(p -> p.signal(Posix.SIGKILL));
-        }
-        awaitExits(live, Duration.ofSeconds(5));
+        // A process whose stop is under way (an application's, say) is joined, not escalated a second time.
+        CompletableFuture<?>[] exits = processes.stream().filter(ManagedProcessImpl::alive)
+            .map(p -> p.stop(grace, grace).toCompletableFuture()).toArray(CompletableFuture[]::new);
+        // QUIT, SIGTERM after grace, SIGKILL after grace more; then a bound on seeing the exits.
+        awaitExits(exits, grace.multipliedBy(2).plusSeconds(5));
     }
 
-    /** QUIT to every process that said PROCESS_READY on its port; those it was sent to. */
-    private List<ManagedProcessImpl> quitByPort(List<ManagedProcessImpl> live) {
-        PortRegistry r = ports;
-        List<ManagedProcessImpl> sent = new ArrayList<>();
-        for (ManagedProcessImpl p : r == null ? List.<ManagedProcessImpl>of() : live) {
-            if (r.ports(p.pid()).map(PortInfo::ready).orElse(false)) {
-                try {
-                    r.quit(p.pid());
-                    sent.add(p);
-                } catch (java.io.IOException e) {
-                    // Its port is gone or full: it gets SIGTERM with the others.
-                }
-            }
-        }
-        return sent;
-    }
-
-    private static boolean awaitExits(List<ManagedProcessImpl> live, Duration timeout) {
-        CompletableFuture<?>[] exits = live.stream().map(p -> p.onExit().toCompletableFuture())
-            .toArray(CompletableFuture[]::new);
+    private static void awaitExits(CompletableFuture<?>[] exits, Duration timeout) {
         try {
             CompletableFuture.allOf(exits).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (Exception e) {
-            return false;
+            // Not every exit was seen in time: the caller goes on stopping; ps shows what is left.
         }
     }
 }

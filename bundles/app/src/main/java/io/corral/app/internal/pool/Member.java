@@ -13,7 +13,6 @@ final class Member {
     boolean busy;
     long idleSince;
     Scheduler.Timer idleTimer;
-    Scheduler.Timer escalation;
     Scheduler.Timer stableTimer;
 
     Member(ManagedProcess process, long started) {
@@ -27,13 +26,12 @@ final class Member {
     }
 
     void cancelTimers() {
-        for (Scheduler.Timer t : new Scheduler.Timer[] {idleTimer, escalation, stableTimer}) {
+        for (Scheduler.Timer t : new Scheduler.Timer[] {idleTimer, stableTimer}) {
             if (t != null) {
                 t.cancel();
             }
         }
         idleTimer = null;
-        escalation = null;
         stableTimer = null;
     }
 }

@@ -6,9 +6,12 @@ import io.corral.api.process.ExitStatus;
 import io.corral.api.process.ManagedProcess;
 import io.corral.api.process.ProcessType;
 import io.corral.api.process.SpawnException;
+import io.corral.api.process.StopListener;
+import io.corral.api.process.StopOptions;
 import io.corral.app.internal.config.AppConfig;
 import io.corral.app.internal.config.Processes;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -22,7 +25,9 @@ import java.util.function.Consumer;
  * running: an exit nobody asked for is replaced after a back-off that
  * doubles while failures follow each other (a crash loop after
  * {@link PoolSettings#crashLoopFailures()} of them); a process asked to quit
- * gets SIGTERM, then SIGKILL, if it does not exit in time.
+ * is stopped by the process's own {@link ManagedProcess#stop} (QUIT or
+ * SIGTERM, then SIGTERM and SIGKILL if it does not exit in time), and each
+ * escalation is noted in the application's log.
  *
  * <p>Confined to the {@link Scheduler}'s thread: every method must be called
  * there, and exits are handed over to it. No thread per process, none per pool.
@@ -30,11 +35,9 @@ import java.util.function.Consumer;
 public final class Pool {
 
     static final int SIGTERM = 15;
-    static final int SIGKILL = 9;
 
     private final Scheduler scheduler;
     private final Launcher launcher;
-    private final QuitSender quitSender;
     private final PoolSettings settings;
     private final Consumer<String> note;
     private final BooleanSupplier halting;
@@ -53,12 +56,10 @@ public final class Pool {
      * @param note    writes a line about the pool's life (started, exited, respawning) to the application's log
      * @param halting true once the whole container is stopping: exits are then expected, whoever signalled them
      */
-    public Pool(AppConfig config, Scheduler scheduler, Launcher launcher, QuitSender quitSender,
-            PoolSettings settings, Consumer<String> note, BooleanSupplier halting) {
+    public Pool(AppConfig config, Scheduler scheduler, Launcher launcher, PoolSettings settings, Consumer<String> note, BooleanSupplier halting) {
         this.config = config;
         this.scheduler = scheduler;
         this.launcher = launcher;
-        this.quitSender = quitSender;
         this.settings = settings;
         this.note = note;
         this.halting = halting;
@@ -360,36 +361,35 @@ public final class Pool {
         }
     }
 
-    /** QUIT, then SIGTERM (if QUIT was a message), then SIGKILL, each after its timeout. */
+    /**
+     * The process's one stop operation with the pool's timeouts. The
+     * escalation runs on the process factory's timer thread; what it reports
+     * is handed to ours and noted. When the stop was begun by someone else
+     * (the factory, as the container stops), the pool joins it and notes
+     * the waits that were really used.
+     */
     private void sendQuit(Member m) {
         cancel(m.idleTimer);
         m.idleTimer = null;
-        boolean byMessage;
-        try {
-            byMessage = quitSender.quit(m.process);
-        } catch (RuntimeException e) {
-            note.accept("asking pid " + m.pid() + " to quit: " + e.getMessage());
-            byMessage = false;
-        }
-        if (byMessage) {
-            m.escalation = scheduler.schedule(() -> {
-                signal(m, SIGTERM, "did not quit within " + seconds(settings.quitTimeoutMs()) + "; SIGTERM");
-                m.escalation = scheduler.schedule(() -> signal(m, SIGKILL, "did not exit within "
-                    + seconds(settings.killTimeoutMs()) + " of SIGTERM; SIGKILL"), settings.killTimeoutMs());
-            }, settings.quitTimeoutMs());
-        } else {
-            m.escalation = scheduler.schedule(() -> signal(m, SIGKILL, "did not exit within "
-                + seconds(settings.killTimeoutMs()) + " of SIGTERM; SIGKILL"), settings.killTimeoutMs());
-        }
-    }
-
-    private void signal(Member m, int signal, String why) {
-        try {
-            if (m.process.signal(signal)) {
-                note.accept("pid " + m.pid() + " " + why);
+        int pid = m.pid();
+        StopListener noter = new StopListener() {
+            @Override
+            public void escalated(int signal, Duration waited) {
+                scheduler.execute(() -> note.accept("pid " + pid + (signal == SIGTERM
+                    ? " did not quit within " + seconds(waited.toMillis()) + "; SIGTERM"
+                    : " did not exit within " + seconds(waited.toMillis()) + " of SIGTERM; SIGKILL")));
             }
+
+            @Override
+            public void failed(String message) {
+                scheduler.execute(() -> note.accept("pid " + pid + ": " + message));
+            }
+        };
+        try {
+            m.process.stop(StopOptions.builder().quitTimeout(Duration.ofMillis(settings.quitTimeoutMs()))
+                .killTimeout(Duration.ofMillis(settings.killTimeoutMs())).listener(noter).build());
         } catch (RuntimeException e) {
-            note.accept("pid " + m.pid() + ": " + e.getMessage());
+            note.accept("asking pid " + pid + " to quit: " + e.getMessage());
         }
     }
 

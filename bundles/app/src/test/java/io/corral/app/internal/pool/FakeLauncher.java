@@ -14,6 +14,8 @@ final class FakeLauncher implements Launcher {
     String failWith;
     boolean crashAtOnce;
     Set<Integer> deadly = Set.of(15, 9);
+    /** Whether the processes it hands out speak the port protocol (their stop begins with QUIT). */
+    boolean speaksPort;
     private int nextPid = 100;
 
     @Override
@@ -22,6 +24,7 @@ final class FakeLauncher implements Launcher {
             throw new SpawnException("validate", failWith);
         }
         FakeProcess p = new FakeProcess(nextPid++, deadly);
+        p.speaksPort = speaksPort;
         launched.add(p);
         if (crashAtOnce) {
             p.exit(1);

@@ -6,7 +6,9 @@ import io.corral.api.process.ExitStatus;
 import io.corral.api.process.ManagedProcess;
 import io.corral.api.process.ProcessState;
 import io.corral.api.process.ProcessType;
+import io.corral.api.process.StopOptions;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,11 +17,23 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
-/** A process that exits when told to, or on a signal it does not ignore. */
+/**
+ * A process that exits when told to, or on a signal it does not ignore. Its
+ * stop takes only the first step (QUIT when it speaks the port protocol,
+ * else SIGTERM) and records what it was asked; a test plays the escalation
+ * with {@link #escalate}, as the process factory's timers would. The real
+ * escalation is tested in the process bundle.
+ */
 final class FakeProcess implements ManagedProcess {
 
     final int pid;
     final List<Integer> signals = new ArrayList<>();
+    /** Every stop asked for, in order, joins included. */
+    final List<StopOptions> stops = new ArrayList<>();
+    /** QUIT messages it got. */
+    int quits;
+    /** Whether its stop begins with a QUIT message rather than SIGTERM. */
+    boolean speaksPort;
     final CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
     /** Signals that end it; SIGTERM and SIGKILL unless a test says otherwise. */
     final Set<Integer> deadly;
@@ -27,6 +41,47 @@ final class FakeProcess implements ManagedProcess {
     FakeProcess(int pid, Set<Integer> deadly) {
         this.pid = pid;
         this.deadly = deadly;
+    }
+
+    /**
+     * The factory's timer sends {@code signal} to the live process: every
+     * stop's listener is told, with the wait of the first stop's options
+     * (the one that set the timers), before the exit it causes, as the
+     * factory guarantees.
+     */
+    void escalate(int signal) {
+        if (!alive()) {
+            return;
+        }
+        StopOptions first = stops.get(0);
+        Duration waited = signal == 15 ? first.quitTimeout() : first.killTimeout();
+        for (StopOptions o : stops) {
+            if (o.listener() != null) {
+                o.listener().escalated(signal, waited);
+            }
+        }
+        signal(signal);
+    }
+
+    /** A step failed, as the factory would report it to every listener. */
+    void fail(String message) {
+        stops.stream().map(StopOptions::listener).filter(l -> l != null).forEach(l -> l.failed(message));
+    }
+
+    @Override
+    public CompletionStage<ExitStatus> stop(StopOptions options) {
+        if (exit.isDone()) {
+            return exit;
+        }
+        stops.add(options);
+        if (stops.size() == 1) {
+            if (speaksPort) {
+                quits++;
+            } else {
+                signal(15);
+            }
+        }
+        return exit;
     }
 
     void exit(int code) {

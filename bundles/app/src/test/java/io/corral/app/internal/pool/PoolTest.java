@@ -8,9 +8,10 @@ import static org.junit.Assert.fail;
 
 import io.corral.api.app.ApplicationState;
 import io.corral.api.app.ApplicationStatus;
-import io.corral.api.process.ManagedProcess;
+import io.corral.api.process.StopOptions;
 import io.corral.app.internal.config.AppConfig;
 import io.corral.app.internal.config.DocumentValidator;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -22,8 +23,6 @@ public class PoolTest {
     private final FakeLauncher launcher = new FakeLauncher();
     private final List<Long> launchTimes = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
-    private final List<ManagedProcess> quitMessages = new ArrayList<>();
-    private boolean quitByMessage;
     private boolean halting;
     private final PoolSettings settings = new PoolSettings(500, 30_000, 3, 10_000, 5_000, 5_000);
 
@@ -37,14 +36,7 @@ public class PoolTest {
             launchTimes.add(clock.now());
             return launcher.launch(a);
         };
-        QuitSender quit = p -> {
-            if (quitByMessage) {
-                quitMessages.add(p);
-                return true;
-            }
-            return new SignalQuit().quit(p);
-        };
-        Pool pool = new Pool(app(processes), clock, timed, quit, settings, notes::add, () -> halting);
+        Pool pool = new Pool(app(processes), clock, timed, settings, notes::add, () -> halting);
         pool.start();
         clock.runDue();
         return pool;
@@ -192,36 +184,79 @@ public class PoolTest {
     }
 
     @Test
-    public void aProcessThatIgnoresSigtermGetsSigkillAfterTheGrace() throws Exception {
+    public void aStopUsesTheProcesssStopWithTheConfiguredTimeoutsAndNotesSigkill() throws Exception {
         launcher.deadly = Set.of(9);
         Pool p = pool("1");
         FakeProcess f = launcher.launched.get(0);
         p.stop();
         clock.runDue();
+        assertEquals(1, f.stops.size());
+        StopOptions asked = f.stops.get(0);
+        assertEquals(Duration.ofMillis(5_000), asked.quitTimeout());
+        assertEquals(Duration.ofMillis(5_000), asked.killTimeout());
+        assertEquals(List.of(15), f.signals);
         assertEquals(ApplicationState.STOPPING, status(p).state());
-        clock.advance(4_999);
-        assertTrue(f.alive());
-        clock.advance(1);
-        assertEquals(List.of(15, 9), f.signals);
+        clock.advance(60_000);
+        assertTrue("the pool keeps no timer of its own: the process's stop escalates", f.alive());
+        f.escalate(9);
         clock.runDue();
+        assertEquals(List.of(15, 9), f.signals);
+        assertEquals(ApplicationState.STOPPED, status(p).state());
+        assertEquals(List.of("pid 100 started", "pid 100 did not exit within 5 s of SIGTERM; SIGKILL",
+            "pid 100 exited (killed by signal 9 (137))"), notes);
+    }
+
+    @Test
+    public void aQuitMessageIsFollowedBySigtermThenSigkillEachNoted() throws Exception {
+        launcher.speaksPort = true;
+        launcher.deadly = Set.of(9);
+        Pool p = pool("1");
+        FakeProcess f = launcher.launched.get(0);
+        p.stop();
+        clock.runDue();
+        assertEquals(1, f.quits);
+        assertEquals(List.of(), f.signals);
+        f.escalate(15);
+        clock.runDue();
+        assertEquals(List.of(15), f.signals);
+        f.escalate(9);
+        clock.runDue();
+        assertEquals(List.of(15, 9), f.signals);
+        assertFalse(f.alive());
+        assertEquals(List.of("pid 100 started", "pid 100 did not quit within 5 s; SIGTERM",
+            "pid 100 did not exit within 5 s of SIGTERM; SIGKILL", "pid 100 exited (killed by signal 9 (137))"),
+            notes);
         assertEquals(ApplicationState.STOPPED, status(p).state());
     }
 
     @Test
-    public void aQuitMessageIsFollowedBySigtermThenSigkill() throws Exception {
-        quitByMessage = true;
+    public void aStopBegunElsewhereIsJoinedAndItsRealWaitsAreNoted() throws Exception {
+        launcher.speaksPort = true;
+        launcher.deadly = Set.of(9);
+        Pool p = pool("1");
+        FakeProcess f = launcher.launched.get(0);
+        // The container stops: the factory began the stop with its own grace.
+        f.stop(StopOptions.of(Duration.ofSeconds(7), Duration.ofMillis(2_500)));
+        p.stop();
+        clock.runDue();
+        assertEquals("one QUIT: the pool joined the stop under way", 1, f.quits);
+        f.escalate(15);
+        f.escalate(9);
+        clock.runDue();
+        assertEquals(List.of("pid 100 started", "pid 100 did not quit within 7 s; SIGTERM",
+            "pid 100 did not exit within 2.5 s of SIGTERM; SIGKILL", "pid 100 exited (killed by signal 9 (137))"),
+            notes);
+    }
+
+    @Test
+    public void aStepThatFailedIsNotedWithItsPid() throws Exception {
         launcher.deadly = Set.of(9);
         Pool p = pool("1");
         FakeProcess f = launcher.launched.get(0);
         p.stop();
+        f.fail("SIGKILL to fake[100]: Operation not permitted");
         clock.runDue();
-        assertEquals(List.of(f), quitMessages);
-        assertEquals(List.of(), f.signals);
-        clock.advance(5_000);
-        assertEquals(List.of(15), f.signals);
-        clock.advance(5_000);
-        assertEquals(List.of(15, 9), f.signals);
-        assertFalse(f.alive());
+        assertEquals("pid 100: SIGKILL to fake[100]: Operation not permitted", notes.get(notes.size() - 1));
     }
 
     @Test
