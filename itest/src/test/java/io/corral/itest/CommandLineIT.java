@@ -151,6 +151,28 @@ public class CommandLineIT {
     }
 
     @Test
+    public void anUnprivilegedApplicationInACredentialNamespaceRunsAsNobodyThere() throws Exception {
+        // uid 1000, not 65534: nobody inside must come from the default user, not from Corral's own ids.
+        List<String> user = List.of("setpriv", "--reuid=1000", "--regid=1000", "--clear-groups");
+        Path base = base();
+        Files.createDirectories(base.resolve("etc"));
+        Files.writeString(base.resolve("etc/corral.json"), "{\"applications\": {\"ids\": {\"type\": \"external\","
+            + " \"executable\": \"/bin/sh\", \"arguments\": [\"-c\", \"echo inside $(id -u) $(id -g); exec sleep 60\"],"
+            + " \"isolation\": {\"namespaces\": {\"credential\": true, \"pid\": true}}}}}");
+        base.resolve("etc").toFile().setWritable(true, false);
+        Path copy = worldReadableCopy();
+        try {
+            // -c leaves the applications down until corral:reload; the spawned sleep gives the app time to print.
+            Result r = corral(copy, user, "--base", base.toString(), "-c",
+                "corral:reload; corral:spawn --wait /bin/sleep 1; corral:logs ids");
+            assertEquals(r.err(), 0, r.status());
+            assertTrue(r.out(), r.out().contains("inside 65534 65534\n"));
+        } finally {
+            new ProcessBuilder("rm", "-rf", copy.toString()).start().waitFor();
+        }
+    }
+
+    @Test
     public void stoppingTheContainerTermsThenKillsItsChildren() throws Exception {
         String marker = "1000." + System.nanoTime();
         long start = System.nanoTime();

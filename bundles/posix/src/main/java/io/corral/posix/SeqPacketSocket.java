@@ -366,6 +366,11 @@ public final class SeqPacketSocket implements Closeable {
         return fds;
     }
 
+    /** Whether {@link #close} ran; its number may belong to another descriptor since. */
+    public boolean isClosed() {
+        return closed;
+    }
+
     /** Shuts the socket down for both directions, waking a blocked reader, without closing it. */
     public void shutdown() {
         Posix.LIBC.shutdown(fd, 2);

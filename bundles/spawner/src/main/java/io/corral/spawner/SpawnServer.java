@@ -171,6 +171,7 @@ final class SpawnServer {
         try {
             synchronized (requestLock) {
                 try {
+                    sendable();
                     control.send(request, descriptors);
                 } catch (PosixException e) {
                     throw new IsolationException(SEND_STEP, e.errno(), SEND_STEP + ": " + e.getMessage());
@@ -227,17 +228,35 @@ final class SpawnServer {
             + " with message type " + type + " for request " + answered);
     }
 
+    /**
+     * The reader closes the control socket (under the request lock) once the
+     * server ended; its number may since belong to a descriptor opened
+     * elsewhere, such as the next spawn's port, which must not get a request.
+     * The caller holds the request lock.
+     */
+    private void sendable() throws PosixException {
+        if (control.isClosed()) {
+            throw new PosixException("the spawn server (pid " + pid + ") ended", Posix.EPIPE);
+        }
+    }
+
     /** Asks the server to watch a process it did not create. */
     void adopt(int childPid, int pidfd) throws PosixException {
         ByteBuffer b = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putInt(ADOPT).putInt(childPid).flip();
-        control.send(b, pidfd);
+        synchronized (requestLock) {
+            sendable();
+            control.send(b, pidfd);
+        }
     }
 
     /** Lets the server exit without killing its children (another server adopts them). */
     void detach() {
         detached = true;
         try {
-            control.send(ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(DETACH).flip());
+            synchronized (requestLock) {
+                sendable();
+                control.send(ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(DETACH).flip());
+            }
         } catch (PosixException e) {
             // Already gone: the reader thread reaps it.
         }
@@ -248,7 +267,10 @@ final class SpawnServer {
      * every process it watches and exits; the reader thread reaps it.
      */
     void shutdown() {
-        control.shutdown();
+        // Not under the request lock: a spawning thread may hold it, blocked on the reply this wakes.
+        if (!control.isClosed()) {
+            control.shutdown();
+        }
     }
 
     private void read() {

@@ -4,7 +4,8 @@ package io.corral.api.isolation;
  * A process a provider created and executed.
  *
  * @param pid         pid in the container's namespace
- * @param isolatedPid pid inside its own pid namespace (1 there), else pid
+ * @param isolatedPid the program's pid inside its own pid namespace (2 there, under
+ *                    the provider's init), else pid
  * @param pidfd       a pidfd owned by the caller (close-on-exec), or -1 where the
  *                    platform has none; it identifies the process without pid reuse races
  */

@@ -20,7 +20,10 @@ public interface ManagedProcess {
     /** The pid in the container's pid namespace. */
     int pid();
 
-    /** The pid as the process sees itself: 1 in a new pid namespace, else {@link #pid()}. */
+    /**
+     * The pid as the program sees itself: 2 in a new pid namespace (Corral's
+     * init is 1 there, and {@link #pid()} is the init's), else {@link #pid()}.
+     */
     int isolatedPid();
 
     String name();

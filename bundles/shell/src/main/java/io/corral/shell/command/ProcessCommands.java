@@ -49,7 +49,8 @@ public final class ProcessCommands {
         + " [--hostname H] [--no-new-privs] [--cwd DIR] [--env K=V]... [--ready exec|port] [--wait]"
         + " EXECUTABLE [ARGS...]; prints the pid, or with --wait the output and the exit status."
         + " --ready port: the process is READY when it says PROCESS_READY on its port (worker library programs),"
-        + " not at exec";
+        + " not at exec. With --ns credential and no --user the process is root inside, as mapped (unshare -r);"
+        + " with --ns pid it is pid 2 under Corral's init";
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss")
         .withZone(ZoneId.systemDefault());
