@@ -160,6 +160,8 @@ static struct {
 	int reset_signals[NSIG];       /* signals whose disposition is not SIG_DFL here */
 	bool short_slice;              /* we run with a short time slice; children get the default back */
 	bool dumpable;                 /* as started: a child's id change through our memory undoes it */
+	char *args;                    /* our command line's strings, contiguous (an init renames its copy) */
+	size_t args_len;
 	int nice;                      /* our nice value as started, kept */
 	int nreset_signals;
 } srv = { .epfd = -1, .evt_fd = CTL_FD };
@@ -912,6 +914,13 @@ static _Noreturn void run_init(struct child *c)
 		_exit(127);
 	/* Init's memory is a copy of the server's: not for the program to read. */
 	prctl(PR_SET_DUMPABLE, 0ul, 0ul, 0ul, 0ul);
+	/* In ps, init goes by the child's title, not as another spawn server:
+	 * its command line is its copy of ours. */
+	size_t title_len = strnlen(c->req->title, srv.args_len);
+	if (title_len > 0) {
+		memset(srv.args, 0, srv.args_len);
+		memcpy(srv.args, c->req->title, title_len);
+	}
 	init_loop(program);
 }
 #endif
@@ -2067,6 +2076,8 @@ int main(int argc, char **argv)
 	}
 	close_inherited_fds();
 	srv.pid = getpid();
+	srv.args = argv[0];
+	srv.args_len = (size_t)(argv[argc - 1] + strlen(argv[argc - 1]) - argv[0]);
 	/* Out of the JVM's session: a terminal's Ctrl-C must not reach us. */
 	if (setsid() < 0 && getsid(0) != srv.pid)
 		logmsg("setsid: %s", strerror(errno));

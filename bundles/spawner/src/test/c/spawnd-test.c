@@ -906,6 +906,10 @@ static void test_init(struct server *s)
 	/* Only root may look: init is not dumpable (its memory is the server's). */
 	int init_fds = o.spawned && is_root ? count_fds(o.pid) : -1;
 	pid_t sid = o.spawned ? getsid(o.pid) : -1;
+	char cmdline_path[64], init_cmdline[256] = "";
+	snprintf(cmdline_path, sizeof cmdline_path, "/proc/%d/cmdline", (int)o.pid);
+	if (o.spawned)
+		read_text(cmdline_path, init_cmdline, sizeof init_cmdline);
 	int64_t t0 = now_us();
 	bool sent = o.spawned && sys_pidfd_send_signal(o.pidfd, SIGTERM) == 0;
 	await_exit(s, &o, 10000);
@@ -919,6 +923,8 @@ static void test_init(struct server *s)
 		skip("PID ns: init holds no descriptor", "needs root to read a non-dumpable process's fds");
 	check(sid == o.pid && sid != getsid(0), "PID ns: init leads a session of its own",
 	      "sid %d, init %d, ours %d", (int)sid, (int)o.pid, (int)getsid(0));
+	check(strcmp(init_cmdline, "spawnd-test") == 0, "PID ns: ps shows init by the title",
+	      "cmdline '%s'", init_cmdline);
 	outcome_close(&o);
 
 	/* Any other signal too: the program's handler runs. */
