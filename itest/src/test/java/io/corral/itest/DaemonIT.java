@@ -127,6 +127,57 @@ public class DaemonIT {
     }
 
     @Test
+    public void stopOfTenIsolatedProcessesTakesUnderASecond() throws Exception {
+        // sleep(1) is pid 2 of each pid namespace, under Corral's init: a SIGTERM to the
+        // application's pid reaches it. Were sleep pid 1 there, it would ignore SIGTERM and stop
+        // would wait out the 5 s grace period for SIGKILL.
+        String marker = "1000." + System.nanoTime();
+        Path base = CommandLineIT.base();
+        String b = base.toString();
+        Files.createDirectories(base.resolve("etc"));
+        Files.writeString(base.resolve("etc/corral.json"), "{\"applications\": {\"isolated\": {\"type\": \"external\","
+            + " \"executable\": \"/bin/sleep\", \"arguments\": [\"" + marker + "\"], \"processes\": 10,"
+            + " \"isolation\": {\"namespaces\": {\"credential\": true, \"pid\": true, \"mount\": true}}}}}");
+        try {
+            Result start = corral("--base", b, "start");
+            assertEquals(start.err(), 0, start.status());
+            Procs.waitUntil("ten sleeps running", 30_000, () -> Procs.sleeping(marker).size() == 10);
+            Procs.waitUntil("corral:apps shows ten running", 10_000, () -> {
+                try {
+                    return apps(base).get(0).getAsJsonObject().get("running").getAsInt() == 10;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            List<Integer> inits = new ArrayList<>();
+            for (JsonElement pid : apps(base).get(0).getAsJsonObject().getAsJsonArray("pids")) {
+                inits.add(pid.getAsInt());
+            }
+            assertEquals(inits.toString(), 10, inits.size());
+
+            long began = System.nanoTime();
+            Result stop = corral("--base", b, "stop");
+            long millis = (System.nanoTime() - began) / 1_000_000;
+            assertEquals(stop.err(), 0, stop.status());
+            assertTrue("bin/corral stop took " + millis + " ms", millis < 1000);
+            assertEquals("no sleep left", List.of(), Procs.sleeping(marker));
+            for (int init : inits) {
+                assertFalse("init " + init + " is gone", Procs.alive(init));
+            }
+            // Each went on SIGTERM, none needed SIGKILL.
+            String log = Files.readString(base.resolve("log/isolated.log"));
+            for (int init : inits) {
+                assertTrue(log, log.contains("[corral] pid " + init + " exited (killed by signal 15 "));
+            }
+        } finally {
+            cleanUp(base);
+            for (int sleep : Procs.sleeping(marker)) {
+                new ProcessBuilder("kill", "-9", Integer.toString(sleep)).start().waitFor();
+            }
+        }
+    }
+
+    @Test
     public void anotherUserCannotUseTheControlSocket() throws Exception {
         Path base = baseWithTicker("corral-daemon-nobody-" + System.nanoTime(), 1);
         String b = base.toString();

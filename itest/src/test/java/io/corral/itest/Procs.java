@@ -59,6 +59,18 @@ final class Procs {
         return all().stream().filter(p -> cmdline(p).contains(text)).toList();
     }
 
+    /** The session {@code pid} belongs to (field 6 of /proc/PID/stat), or -1 when it is gone. */
+    static int session(int pid) {
+        String stat = stat(pid);
+        return stat == null ? -1 : Integer.parseInt(fields(stat)[3]);
+    }
+
+    /** The device number of {@code pid}'s controlling terminal (field 7), 0 when it has none, -1 when it is gone. */
+    static int controllingTerminal(int pid) {
+        String stat = stat(pid);
+        return stat == null ? -1 : Integer.parseInt(fields(stat)[4]);
+    }
+
     static boolean alive(int pid) {
         String stat = stat(pid);
         return stat != null && state(stat) != 'Z';
@@ -113,10 +125,14 @@ final class Procs {
         }
     }
 
-    // The command name may hold spaces and parentheses: the fields start after the last ')'.
+    // The command name may hold spaces and parentheses: the fields start after the last ')',
+    // with the state (field 3) first.
+    private static String[] fields(String stat) {
+        return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    }
+
     private static int ppid(String stat) {
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return Integer.parseInt(f[1]);
+        return Integer.parseInt(fields(stat)[1]);
     }
 
     private static char state(String stat) {

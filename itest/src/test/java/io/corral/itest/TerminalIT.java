@@ -1,0 +1,162 @@
+package io.corral.itest;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.junit.Test;
+
+/** The foreground instance at a terminal, driven through a detached tmux session as an operator types. */
+public class TerminalIT {
+
+    /** A tmux server of the test's own (-L), so that no other tmux session is touched. */
+    private static final class Tmux implements AutoCloseable {
+
+        private final String socket = "corral-terminal-it-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
+
+        String run(String... args) throws Exception {
+            List<String> cmd = new ArrayList<>(List.of("tmux", "-L", socket));
+            cmd.addAll(List.of(args));
+            File output = File.createTempFile("tmux", ".out");
+            try {
+                ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(output)
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+                pb.environment().remove("TMUX");
+                Process p = pb.start();
+                if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                    throw new AssertionError(String.join(" ", cmd) + " did not exit within 10 s");
+                }
+                String out = Files.readString(output.toPath(), StandardCharsets.UTF_8);
+                if (p.exitValue() != 0) {
+                    throw new AssertionError(String.join(" ", cmd) + " failed (" + p.exitValue() + "): " + out);
+                }
+                return out;
+            } finally {
+                output.delete();
+            }
+        }
+
+        /** The pane's text, with its scroll-back. */
+        String screen() throws Exception {
+            return run("capture-pane", "-p", "-S", "-");
+        }
+
+        /** The screen, for a failure message; never fails itself. */
+        String shown() {
+            try {
+                String text = String.join("\n", screen().lines().filter(l -> !l.isBlank()).toList());
+                return "\n--- the pane (blank lines left out) ---\n" + text + "\n--- its program has exited: "
+                    + run("display", "-p", "#{?pane_dead,yes,no}").trim();
+            } catch (Exception | AssertionError e) {
+                return "\n(no pane: " + e.getMessage() + ")";
+            }
+        }
+
+        void type(String line) throws Exception {
+            run("send-keys", "-l", line);
+            run("send-keys", "Enter");
+        }
+
+        void waitFor(String what, Pattern pattern, int count) throws Exception {
+            long end = System.currentTimeMillis() + 30_000;
+            String screen = screen();
+            while (count(pattern, screen) < count) {
+                if (System.currentTimeMillis() > end) {
+                    throw new AssertionError("timed out waiting for " + what + shown());
+                }
+                Thread.sleep(50);
+                screen = screen();
+            }
+        }
+
+        static int count(Pattern pattern, String text) {
+            return (int) pattern.matcher(text).results().count();
+        }
+
+        @Override
+        public void close() throws Exception {
+            new ProcessBuilder("tmux", "-L", socket, "kill-server").redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static final Pattern PROMPT = Pattern.compile("(?m)^corral>");
+
+    /** corral:apps's rows for both applications, RUNNING with every process. */
+    private static final Pattern BOTH_RUNNING = Pattern.compile(
+        "(?m)^external\\s+worker\\s+2\\s+2\\s+\\d+\\s+RUNNING\\s.*\\n^isolated\\s+worker\\s+1\\s+1\\s+\\d+\\s+RUNNING\\s");
+
+    @Test
+    public void ctrlCAtThePromptLeavesTheInstanceAndItsApplicationsRunning() throws Exception {
+        // A unique duration marks this test's sleeps (sleep takes no other arguments).
+        String marker = "1000." + System.nanoTime();
+        Path base = CommandLineIT.base();
+        Files.createDirectories(base.resolve("etc"));
+        Files.writeString(base.resolve("etc/corral.json"), "{\"applications\": {"
+            + "\"external\": {\"type\": \"external\", \"executable\": \"/bin/sleep\", \"arguments\": [\"" + marker
+            + "\"], \"processes\": 2},"
+            + " \"isolated\": {\"type\": \"external\", \"executable\": \"/bin/sleep\", \"arguments\": [\"" + marker
+            + "\"], \"isolation\": {\"namespaces\": {\"credential\": true, \"pid\": true}}}}}");
+        int jvm = -1;
+        try (Tmux tmux = new Tmux()) {
+            // The instance's working directory is the pane's: one every user may enter.
+            tmux.run("-f", "/dev/null", "new-session", "-d", "-x", "200", "-y", "50", "-c", base.toString(),
+                CommandLineIT.repo().resolve("bin/corral").toString(), "--base", base.toString(),
+                ";", "set-option", "-g", "remain-on-exit", "on");
+            try {
+                tmux.waitFor("the prompt", PROMPT, 1);
+                // bin/corral execs java: the pane's process is the JVM.
+                jvm = Integer.parseInt(tmux.run("display", "-p", "#{pane_pid}").trim());
+                assertTrue(Procs.cmdline(jvm), Procs.cmdline(jvm).contains("-Dcorral.base=" + base + " "));
+                Procs.waitUntil("three sleeps", 30_000, () -> Procs.sleeping(marker).size() == 3);
+                tmux.type("corral:apps");
+                tmux.waitFor("corral:apps showing both applications running", BOTH_RUNNING, 1);
+                List<Integer> sleeps = Procs.sleeping(marker);
+                assertEquals(sleeps.toString(), 3, sleeps.size());
+                // Only the terminal's foreground process group gets its SIGINT: children lead sessions
+                // of their own, without a controlling terminal.
+                assertNotEquals(0, Procs.controllingTerminal(jvm));
+                for (int sleep : sleeps) {
+                    assertNotEquals("sleep " + sleep + " is in the JVM's session", Procs.session(jvm),
+                        Procs.session(sleep));
+                    assertEquals("sleep " + sleep + "'s controlling terminal", 0, Procs.controllingTerminal(sleep));
+                }
+
+                tmux.run("send-keys", "C-c");
+                Thread.sleep(1000);
+                assertTrue("the JVM " + jvm + " survives Ctrl-C" + tmux.shown(), Procs.alive(jvm));
+                for (int sleep : sleeps) {
+                    assertTrue("sleep " + sleep + " survives Ctrl-C" + tmux.shown(), Procs.alive(sleep));
+                }
+                assertEquals("the same sleeps, none replaced", sleeps, Procs.sleeping(marker));
+                tmux.type("corral:apps");
+                tmux.waitFor("the prompt answering corral:apps after Ctrl-C", BOTH_RUNNING, 2);
+                assertTrue(Procs.alive(jvm));
+                assertEquals(sleeps, Procs.sleeping(marker));
+
+                // Ctrl-D (end of input) at the prompt ends the console, which stops the framework.
+                tmux.run("send-keys", "C-d");
+                int gone = jvm;
+                Procs.waitUntil("the JVM to exit after Ctrl-D", 30_000, () -> !Procs.alive(gone));
+                assertEquals("no sleep outlives the instance", List.of(), Procs.sleeping(marker));
+            } finally {
+                // Clean up by pid whatever a failure left.
+                if (jvm > 0 && Procs.alive(jvm)) {
+                    new ProcessBuilder("kill", "-9", Integer.toString(jvm)).start().waitFor();
+                }
+                for (int sleep : Procs.sleeping(marker)) {
+                    new ProcessBuilder("kill", "-9", Integer.toString(sleep)).start().waitFor();
+                }
+            }
+        }
+    }
+}
