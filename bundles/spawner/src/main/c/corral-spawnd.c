@@ -73,6 +73,13 @@
 #define CHILD_STACK_SIZE  (256u * 1024u)
 #define REAP_WAIT_MS      5000  /* how long to wait for a foreign reaper, see on_pidfd_ready */
 #define MAX_HOLD_EXITS_MS 1000  /* --hold-exits: the longest an exit report may wait */
+/* An init's stack mapping: a guard page, the program's stack until its
+ * execve, another guard page, and init's own stack. */
+#define PAGE                   4096u
+#define INIT_STACK_REGION      (64u * 1024u)
+#define INIT_STACK_PROGRAM_TOP (PAGE + INIT_STACK_REGION)
+#define INIT_STACK_MAPPING     (2u * PAGE + 2u * INIT_STACK_REGION)
+#define MAX_SPARE_INIT_STACKS  64u
 
 enum msg_type {
 	MSG_SPAWN = 1, MSG_ADOPT = 2, MSG_DETACH = 3,
@@ -132,6 +139,7 @@ struct failure {
 struct watch {
 	pid_t pid;              /* 0: slot unused */
 	bool adopted;           /* came in by ADOPT: maybe not our child */
+	unsigned char *init_stack; /* an init's stack mapping, taken back at its exit */
 	int64_t reap_deadline;  /* >0: exited, waiting for a foreign reaper */
 };
 
@@ -160,8 +168,9 @@ static struct {
 	int reset_signals[NSIG];       /* signals whose disposition is not SIG_DFL here */
 	bool short_slice;              /* we run with a short time slice; children get the default back */
 	bool dumpable;                 /* as started: a child's id change through our memory undoes it */
-	char *args;                    /* our command line's strings, contiguous (an init renames its copy) */
-	size_t args_len;
+	bool init_shares_memory;       /* inits run in our memory (as root, see run_init) */
+	unsigned char *spare_init_stacks; /* a list, linked through the stacks */
+	size_t nspare_init_stacks;
 	int nice;                      /* our nice value as started, kept */
 	int nreset_signals;
 } srv = { .epfd = -1, .evt_fd = CTL_FD };
@@ -490,6 +499,7 @@ struct child {
 	int *tmp_fds;          /* nfds slots of scratch, allocated by the parent */
 	unsigned fd_limit;     /* for the close_range fallback */
 	const struct rlimit *restore_nofile; /* NULL: keep */
+	unsigned char *init_stack; /* PID namespace: init's stack mapping */
 };
 
 struct child_report {
@@ -850,16 +860,62 @@ static _Noreturn void step_exec(const struct child *c)
 /* The kernel drops every signal that pid 1 of a namespace has no handler  */
 /* for, and pid 1 inherits every orphan of the namespace.  So the program  */
 /* does not run as pid 1: the child set up above stays as the namespace's  */
-/* init and starts the program as pid 2.  Init was cloned without CLONE_VM */
-/* (see create_child): it runs in its own copy of the server's memory,     */
-/* which it shares with the program only until the program's execve.      */
+/* init and starts the program as pid 2.                                    */
+/*                                                                           */
+/* As root, init goes on sharing the server's memory (CLONE_VM), as every  */
+/* child does until its execve: a memory of its own would cost a copy of   */
+/* the server's (fork: some 100 us of page tables here, and the server's   */
+/* every write then faults), more than the namespaces themselves.  That is */
+/* safe because:                                                            */
+/*  - init runs on a stack of its own (init_stack_get), which the server   */
+/*    takes back only once init has exited;                                 */
+/*  - from the program's start on, it makes only raw system calls that do  */
+/*    not touch errno (raw_syscall), reads only its stack, writes nothing  */
+/*    else;                                                                  */
+/*  - the server's memory is non-dumpable (a root server makes it so when  */
+/*    it starts), so nothing in the namespace may read or ptrace init      */
+/*    without CAP_SYS_PTRACE over the host's user namespace.               */
+/* A server that is not root cannot keep its memory non-dumpable: the      */
+/* /proc files of its later children would then be root's, and it could   */
+/* no longer write their id maps.  There init gets a copy of the server's  */
+/* memory instead (clone without CLONE_VM), slower but its own.            */
 /* ------------------------------------------------------------------------ */
 
 /* The kernel's sigset_t, every bit: the signals glibc reserves included. */
 static const uint64_t all_signals = ~(uint64_t)0;
 
-/* The program's stack until its execve; only an init and its program use it. */
-static unsigned char program_stack[64 * 1024] __attribute__((aligned(16)));
+/* System calls that return -errno instead of setting errno, which a shared
+ * memory would share with the server.  Where there is none, init does not
+ * share the server's memory. */
+#if defined(__x86_64__)
+#define HAVE_RAW_SYSCALL 1
+static long raw_syscall(long n, long a, long b, long c, long d)
+{
+	long ret;
+	register long r10 __asm__("r10") = d;
+	__asm__ volatile("syscall" : "=a"(ret) : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10) : "rcx", "r11", "memory");
+	return ret;
+}
+#elif defined(__aarch64__)
+#define HAVE_RAW_SYSCALL 1
+static long raw_syscall(long n, long a, long b, long c, long d)
+{
+	register long x8 __asm__("x8") = n;
+	register long x0 __asm__("x0") = a;
+	register long x1 __asm__("x1") = b;
+	register long x2 __asm__("x2") = c;
+	register long x3 __asm__("x3") = d;
+	__asm__ volatile("svc 0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2), "r"(x3) : "memory");
+	return x0;
+}
+#else
+#define HAVE_RAW_SYSCALL 0
+static long raw_syscall(long n, long a, long b, long c, long d)
+{
+	long r = syscall(n, a, b, c, d);
+	return r == -1 ? -errno : r;
+}
+#endif
 
 static int program_entry(void *arg)
 {
@@ -877,20 +933,21 @@ static _Noreturn void init_loop(pid_t program)
 {
 	for (;;) {
 		siginfo_t si;
-		int sig = (int)syscall(SYS_rt_sigtimedwait, &all_signals, &si, NULL, KERNEL_SIGSET_SIZE);
+		long sig = raw_syscall(SYS_rt_sigtimedwait, (long)&all_signals, (long)&si, 0, KERNEL_SIGSET_SIZE);
 		if (sig <= 0)
 			continue; /* EINTR: a stop and continue */
 		if (sig != SIGCHLD) {
-			syscall(SYS_kill, program, sig);
+			raw_syscall(SYS_kill, program, sig, 0, 0);
 			continue;
 		}
 		for (;;) {
 			int status;
-			pid_t pid = (pid_t)syscall(SYS_wait4, -1, &status, WNOHANG, NULL);
+			long pid = raw_syscall(SYS_wait4, -1, (long)&status, WNOHANG, 0);
 			if (pid <= 0)
 				break;
 			if (pid == program)
-				_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+				raw_syscall(SYS_exit_group, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status),
+				            0, 0, 0);
 		}
 	}
 }
@@ -903,25 +960,57 @@ static _Noreturn void run_init(struct child *c)
 	if (syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all_signals, NULL, KERNEL_SIGSET_SIZE) != 0)
 		child_fail_s(c, "init: blocking signals", "");
 	/* CLONE_VM without CLONE_VFORK, as the server starts its children:
-	 * init need not wait for the program's execve.  Both touch only their
-	 * own stacks until then, and init fails no system call meanwhile. */
-	pid_t program = clone(program_entry, program_stack + sizeof program_stack, CLONE_VM | SIGCHLD, c);
+	 * init need not wait for the program's execve.  The program runs on
+	 * the lower part of init's stack mapping; both touch only their own
+	 * stacks until then, and init makes only raw system calls from here. */
+	pid_t program = clone(program_entry, c->init_stack + INIT_STACK_PROGRAM_TOP, CLONE_VM | SIGCHLD, c);
 	if (program < 0)
 		child_fail_s(c, "init: starting the program as pid 2", "");
 	/* The error pipe's last copy is now the program's: the server sees end
 	 * of file at its execve, or reads the step it failed. */
-	if (close_from(0, -1, c->fd_limit) != 0)
-		_exit(127);
-	/* Init's memory is a copy of the server's: not for the program to read. */
-	prctl(PR_SET_DUMPABLE, 0ul, 0ul, 0ul, 0ul);
-	/* In ps, init goes by the child's title, not as another spawn server:
-	 * its command line is its copy of ours. */
-	size_t title_len = strnlen(c->req->title, srv.args_len);
-	if (title_len > 0) {
-		memset(srv.args, 0, srv.args_len);
-		memcpy(srv.args, c->req->title, title_len);
-	}
+	if (raw_syscall(SYS_close_range, 0, ~0u, 0, 0) != 0 && close_from(0, -1, c->fd_limit) != 0)
+		raw_syscall(SYS_exit_group, 127, 0, 0, 0);
+	/* A copy of the server's memory: not for the program to read. */
+	if (!srv.init_shares_memory)
+		prctl(PR_SET_DUMPABLE, 0ul, 0ul, 0ul, 0ul);
 	init_loop(program);
+}
+
+/* Stacks for inits, from a small cache (see INIT_STACK_MAPPING). */
+
+static unsigned char *init_stack_get(void)
+{
+	unsigned char *s = srv.spare_init_stacks;
+	if (s) {
+		memcpy(&srv.spare_init_stacks, s + PAGE, sizeof s);
+		srv.nspare_init_stacks--;
+		return s;
+	}
+	s = mmap(NULL, INIT_STACK_MAPPING, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (s == MAP_FAILED)
+		return NULL;
+	if (mprotect(s, PAGE, PROT_NONE) != 0 || mprotect(s + INIT_STACK_PROGRAM_TOP, PAGE, PROT_NONE) != 0) {
+		int err = errno;
+		munmap(s, INIT_STACK_MAPPING);
+		errno = err;
+		return NULL;
+	}
+	return s;
+}
+
+/* Only once the init that used it has exited (or never ran). */
+static void init_stack_put(unsigned char *s)
+{
+	if (!s)
+		return;
+	if (srv.nspare_init_stacks >= MAX_SPARE_INIT_STACKS) {
+		if (munmap(s, INIT_STACK_MAPPING) != 0)
+			logmsg("munmap of an init stack: %s", strerror(errno));
+		return;
+	}
+	memcpy(s + PAGE, &srv.spare_init_stacks, sizeof s);
+	srv.spare_init_stacks = s;
+	srv.nspare_init_stacks++;
 }
 #endif
 
@@ -1025,11 +1114,14 @@ static pid_t create_child(struct child *c)
 		 *    space (or after exit released ours).
 		 */
 		int flags = SIGCHLD | (int)ns_to_clone_flags(c->req->ns_mask);
-		/* A PID namespace's first child stays as its init (run_init) and
-		 * never execs: it gets a copy of our memory, not ours. */
-		if (!(c->req->ns_mask & NS_PID))
+		void *stack = srv.child_stack_top;
+		/* A PID namespace's first child stays as its init (run_init): on a
+		 * stack of its own, in our memory only where that is safe. */
+		if (c->req->ns_mask & NS_PID)
+			stack = c->init_stack + INIT_STACK_MAPPING;
+		if (!(c->req->ns_mask & NS_PID) || srv.init_shares_memory)
 			flags |= CLONE_VM;
-		return clone(child_entry, srv.child_stack_top, flags, c);
+		return clone(child_entry, stack, flags, c);
 	}
 #endif
 	pid_t pid = fork();
@@ -1087,11 +1179,9 @@ static int write_id_map(pid_t pid, const char *name, const unsigned char *map, u
  * map gids after setgroups has been denied. */
 static int write_user_ns_files(pid_t pid, const struct spawn_req *r, struct failure *f)
 {
+	/* "allow" is what a new user namespace starts with: only "deny" is written. */
 	if (r->setgroups_mode == SETGROUPS_DENY &&
 	    write_proc_file(pid, "setgroups", "deny", 4, f) != 0)
-		return -1;
-	if (r->setgroups_mode == SETGROUPS_ALLOW &&
-	    write_proc_file(pid, "setgroups", "allow", 5, f) != 0)
 		return -1;
 	if (write_id_map(pid, "uid_map", r->uidmap, r->n_uidmap, f) != 0)
 		return -1;
@@ -1213,6 +1303,16 @@ static void unpin(const struct cpu_pin *p)
 #endif
 }
 
+/* An init's stack goes back once its init is dead and reaped. */
+static void release_init_stack(unsigned char *s)
+{
+#ifdef __linux__
+	init_stack_put(s);
+#else
+	(void)s;
+#endif
+}
+
 /*
  * A child that shares our memory (CLONE_VM) and changes its ids makes that
  * memory non-dumpable, which gives every later child's /proc files to root:
@@ -1237,7 +1337,7 @@ static void restore_dumpable(const struct spawn_req *r)
  * no child left behind (killed and reaped) and no descriptor left open.
  */
 static int spawn_child(const struct spawn_req *r, pid_t *pid_out, int *pidfd_out,
-                       struct failure *f)
+                       unsigned char **init_stack_out, struct failure *f)
 {
 	int hs[2] = { -1, -1 }, ep[2] = { -1, -1 };
 	int pidfd = -1;
@@ -1257,13 +1357,22 @@ static int spawn_child(const struct spawn_req *r, pid_t *pid_out, int *pidfd_out
 		fail_set(f, EINVAL, "MOUNT_PROC needs the MOUNT and PID namespaces");
 		return -1;
 	}
+	unsigned char *init_stack = NULL;
+#ifdef __linux__
+	if ((r->ns_mask & NS_PID) && (init_stack = init_stack_get()) == NULL) {
+		fail_set(f, errno, "allocating a stack for init");
+		return -1;
+	}
+#endif
 	if (pipe2(hs, O_CLOEXEC) != 0) {
 		fail_set(f, errno, "creating handshake pipe");
+		release_init_stack(init_stack);
 		return -1;
 	}
 	if (pipe2(ep, O_CLOEXEC) != 0) {
 		fail_set(f, errno, "creating error pipe");
 		close_fds(hs, 2);
+		release_init_stack(init_stack);
 		return -1;
 	}
 
@@ -1273,6 +1382,7 @@ static int spawn_child(const struct spawn_req *r, pid_t *pid_out, int *pidfd_out
 		.hs_rd = hs[0], .hs_wr = hs[1], .err_rd = ep[0], .err_wr = ep[1],
 		.tmp_fds = srv.child_fds, .fd_limit = srv.fd_limit,
 		.restore_nofile = srv.nofile_raised ? &srv.initial_nofile : NULL,
+		.init_stack = init_stack,
 	};
 
 	pid = create_child(&c);
@@ -1280,6 +1390,7 @@ static int spawn_child(const struct spawn_req *r, pid_t *pid_out, int *pidfd_out
 		fail_set(f, errno, srv.mode == MODE_CLONE ? "clone" : "fork");
 		close_fds(hs, 2);
 		close_fds(ep, 2);
+		release_init_stack(init_stack);
 		return -1;
 	}
 
@@ -1326,10 +1437,12 @@ static int spawn_child(const struct spawn_req *r, pid_t *pid_out, int *pidfd_out
 		reap_child(pid, pidfd);
 		if (pidfd >= 0)
 			close_fds(&pidfd, 1);
+		release_init_stack(init_stack);
 		return -1;
 	}
 	*pid_out = pid;
 	*pidfd_out = pidfd;
+	*init_stack_out = init_stack;
 	return 0;
 
 abort:
@@ -1339,6 +1452,7 @@ abort:
 	close_fds(&ep[0], 1);
 	if (pidfd >= 0)
 		close_fds(&pidfd, 1);
+	release_init_stack(init_stack);
 	return -1;
 }
 
@@ -1461,7 +1575,7 @@ static int decode_spawn(const unsigned char *buf, size_t len, const int *fds, si
 static _Noreturn void shutdown_and_exit(int status);
 
 #ifdef __linux__
-static int watch_add(int pidfd, pid_t pid, bool adopted)
+static int watch_add(int pidfd, pid_t pid, bool adopted, unsigned char *init_stack)
 {
 	if ((size_t)pidfd >= srv.nslots) {
 		size_t n = srv.nslots ? srv.nslots : 256;
@@ -1477,7 +1591,7 @@ static int watch_add(int pidfd, pid_t pid, bool adopted)
 	struct epoll_event ev = { .events = EPOLLIN, .data.fd = pidfd };
 	if (epoll_ctl(srv.epfd, EPOLL_CTL_ADD, pidfd, &ev) != 0)
 		return -1;
-	srv.watches[pidfd] = (struct watch){ .pid = pid, .adopted = adopted };
+	srv.watches[pidfd] = (struct watch){ .pid = pid, .adopted = adopted, .init_stack = init_stack };
 	srv.nwatched++;
 	return 0;
 }
@@ -1491,6 +1605,8 @@ static void watch_remove(int pidfd)
 		logmsg("epoll_ctl DEL pidfd %d (pid %d): %s", pidfd, (int)w->pid, strerror(errno));
 	if (w->reap_deadline)
 		srv.nwaiting_reap--;
+	/* Exited and reaped by us (our child): its stack is free. */
+	init_stack_put(w->init_stack);
 	*w = (struct watch){ .pid = 0 };
 	srv.nwatched--;
 	close_fds(&pidfd, 1);
@@ -1621,7 +1737,7 @@ static void handle_adopt(const unsigned char *buf, size_t len, const int *fds, s
 		close_fds(&fd, 1);
 		return;
 	}
-	if (watch_add(fd, pid, true) != 0) {
+	if (watch_add(fd, pid, true, NULL) != 0) {
 		/* We cannot supervise it, so it must not run unsupervised. */
 		logmsg("ADOPT of pid %d: watching: %s; killing it", (int)pid, strerror(errno));
 		if (sys_pidfd_send_signal(fd, SIGKILL) != 0)
@@ -1667,10 +1783,11 @@ static void on_sigchld(int sig)
 	errno = saved;
 }
 
-static int watch_add(int unused_fd, pid_t pid, bool adopted)
+static int watch_add(int unused_fd, pid_t pid, bool adopted, unsigned char *init_stack)
 {
 	(void)unused_fd;
 	(void)adopted;
+	(void)init_stack;
 	if (nchildren == cap_children) {
 		size_t n = cap_children ? cap_children * 2 : 256;
 		pid_t *p = realloc(children, n * sizeof *p);
@@ -1744,14 +1861,15 @@ static void handle_spawn(const unsigned char *buf, size_t len, const int *fds, s
 	uint32_t request_id = len >= 8 ? get_u32(buf + 4) : 0;
 	pid_t pid = 0;
 	int pidfd = -1;
+	unsigned char *init_stack = NULL;
 
 	memset(&r, 0, sizeof r);
 	f.pid = 0;
 	if (transport_problem) {
 		fail_set(&f, EINVAL, "decoding spawn request: %s", transport_problem);
 	} else if (decode_spawn(buf, len, fds, nfds, &r, &f) == 0 &&
-	           spawn_child(&r, &pid, &pidfd, &f) == 0) {
-		if (watch_add(pidfd, pid, false) == 0) {
+	           spawn_child(&r, &pid, &pidfd, &init_stack, &f) == 0) {
+		if (watch_add(pidfd, pid, false, init_stack) == 0) {
 			struct msg_spawned m = {
 				.type = MSG_SPAWNED, .request_id = request_id, .pid = pid,
 				.ns_pid = (r.ns_mask & NS_PID) ? 2 : pid, /* init is 1 */
@@ -1768,6 +1886,7 @@ static void handle_spawn(const unsigned char *buf, size_t len, const int *fds, s
 		reap_child(pid, pidfd);
 		if (pidfd >= 0)
 			close_fds(&pidfd, 1);
+		release_init_stack(init_stack);
 	}
 	close_fds(fds, nfds);
 	send_held_exits(CTL_FD);
@@ -2076,12 +2195,17 @@ int main(int argc, char **argv)
 	}
 	close_inherited_fds();
 	srv.pid = getpid();
-	srv.args = argv[0];
-	srv.args_len = (size_t)(argv[argc - 1] + strlen(argv[argc - 1]) - argv[0]);
 	/* Out of the JVM's session: a terminal's Ctrl-C must not reach us. */
 	if (setsid() < 0 && getsid(0) != srv.pid)
 		logmsg("setsid: %s", strerror(errno));
 #ifdef __linux__
+	/* As root, inits share our memory, which must then be non-dumpable
+	 * (see run_init). */
+	srv.init_shares_memory = HAVE_RAW_SYSCALL && geteuid() == 0;
+	if (srv.init_shares_memory && prctl(PR_SET_DUMPABLE, 0ul, 0ul, 0ul, 0ul) != 0) {
+		logmsg("prctl PR_SET_DUMPABLE 0: %s", strerror(errno));
+		srv.init_shares_memory = false;
+	}
 	srv.dumpable = prctl(PR_GET_DUMPABLE, 0ul, 0ul, 0ul, 0ul) == 1;
 #endif
 	srv.mode = strcmp(argv[1], "clone") == 0 ? MODE_CLONE : MODE_FORK;

@@ -863,6 +863,20 @@ static void test_credentials(struct server *s)
 
 static void read_text(const char *path, char *buf, size_t cap);
 
+/* Reads until end of file, at most cap bytes; -1 on a time-out. */
+static ssize_t read_full_timeout(int fd, char *buf, size_t cap, int timeout_ms)
+{
+	size_t got = 0;
+	struct pollfd pf = { .fd = fd, .events = POLLIN };
+	while (got < cap && poll(&pf, 1, timeout_ms) > 0) {
+		ssize_t n = read(fd, buf + got, cap - got);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
 /* Spawn and wait for the answer only. */
 static void start(struct server *s, const struct spawn *sp, struct outcome *o)
 {
@@ -906,10 +920,10 @@ static void test_init(struct server *s)
 	/* Only root may look: init is not dumpable (its memory is the server's). */
 	int init_fds = o.spawned && is_root ? count_fds(o.pid) : -1;
 	pid_t sid = o.spawned ? getsid(o.pid) : -1;
-	char cmdline_path[64], init_cmdline[256] = "";
-	snprintf(cmdline_path, sizeof cmdline_path, "/proc/%d/cmdline", (int)o.pid);
+	char comm_path[64], init_comm[64] = "";
+	snprintf(comm_path, sizeof comm_path, "/proc/%d/comm", (int)o.pid);
 	if (o.spawned)
-		read_text(cmdline_path, init_cmdline, sizeof init_cmdline);
+		read_text(comm_path, init_comm, sizeof init_comm);
 	int64_t t0 = now_us();
 	bool sent = o.spawned && sys_pidfd_send_signal(o.pidfd, SIGTERM) == 0;
 	await_exit(s, &o, 10000);
@@ -923,8 +937,8 @@ static void test_init(struct server *s)
 		skip("PID ns: init holds no descriptor", "needs root to read a non-dumpable process's fds");
 	check(sid == o.pid && sid != getsid(0), "PID ns: init leads a session of its own",
 	      "sid %d, init %d, ours %d", (int)sid, (int)o.pid, (int)getsid(0));
-	check(strcmp(init_cmdline, "spawnd-test") == 0, "PID ns: ps shows init by the title",
-	      "cmdline '%s'", init_cmdline);
+	check(strcmp(init_comm, "spawnd-test\n") == 0, "PID ns: ps shows init by the title (comm)",
+	      "comm '%s'", init_comm);
 	outcome_close(&o);
 
 	/* Any other signal too: the program's handler runs. */
@@ -963,6 +977,49 @@ static void test_init(struct server *s)
 	await_exit(s, &o, 10000);
 	check(o.spawned && nchildren == 1 && !zombie, "PID ns: an orphan is reaped by init, no zombie",
 	      "%d child(ren) of init, zombie %d; %s", nchildren, zombie, describe(&o));
+	outcome_close(&o);
+
+	/* Init's memory is the server's (as root) or a copy of it: root in the
+	 * namespace may not read it, nor look at its mappings, even after other
+	 * spawns changed ids (in the server's memory) while init runs. */
+	sp = pid_ns_spawn("/bin/sh", "-c",
+	                  "sleep 0.3; cat /proc/1/environ >/dev/null 2>&1 && echo environ; "
+	                  "cat /proc/1/maps >/dev/null 2>&1 && echo maps; "
+	                  "head -c 1 /proc/1/mem >/dev/null 2>&1 && echo mem; echo done", NULL);
+	if (is_root) {
+		sp.n_uidmap = sp.n_gidmap = 1;
+		sp.uidmap[0][0] = sp.gidmap[0][0] = 0;
+		sp.uidmap[0][1] = sp.gidmap[0][1] = 100000;
+		sp.uidmap[0][2] = sp.gidmap[0][2] = 65536;
+		sp.setgroups_mode = SG_ALLOW;
+		sp.options |= SET_GROUPS | SET_GID | SET_UID;
+		sp.ngroups = 1;
+	}
+	int p[2];
+	char out[256] = "";
+	bool piped = pipe2(p, O_CLOEXEC) == 0;
+	if (piped)
+		sp.fds[1] = p[1];
+	start(s, &sp, &o);
+	if (piped)
+		close(p[1]);
+	if (is_root) {
+		struct spawn other;
+		struct outcome oo;
+		spawn_init(&other, "/bin/true", "true", NULL);
+		other.options = SET_GROUPS | SET_GID | SET_UID;
+		other.uid = other.gid = 65534;
+		run(s, &other, &oo, 10000);
+		outcome_close(&oo);
+	}
+	ssize_t got = piped ? read_full_timeout(p[0], out, sizeof out - 1, 10000) : -1;
+	out[got > 0 ? got : 0] = '\0';
+	if (piped)
+		close(p[0]);
+	await_exit(s, &o, 10000);
+	check(o.exited && o.code == 0 && strcmp(out, "done\n") == 0,
+	      "PID ns: root inside cannot read init's memory, environment or mappings", "%s; output '%s'",
+	      describe(&o), out);
 	outcome_close(&o);
 
 	/* A program that cannot start is reported as before: step and errno. */
