@@ -381,6 +381,7 @@ public class ProcessIT {
         String out = Gogo.run(processor, "corral:bench -n 20 --rounds 2 --warmup 5 --children 50");
         for (String way : List.of("posix_spawn from C", "ProcessBuilder", "Corral, no namespaces",
                 "Corral, credential+pid+mount+uname+ipc, one-entry map",
+                "Corral, credential+mount+uname+ipc, one-entry map (no init)",
                 "C clone, credential+pid+mount+uname+ipc (kernel floor)")) {
             assertTrue(out, out.matches("(?s).*\\n" + java.util.regex.Pattern.quote(way)
                 + " +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+\\n.*"));

@@ -69,10 +69,11 @@ public final class BenchCommand {
         double pb = results.get(1).meanMicros();
         System.out.printf("spawn-to-exit of /bin/true, %d per way in %d interleaved rounds, after %d warm-up spawns"
             + " per way%n", n, rounds, warmup);
-        System.out.printf("%-55s %10s %10s %9s %9s%n", "way", "mean us", "median us", "x C", "x PB");
+        int width = results.stream().mapToInt(r -> r.name().length()).max().orElse(3);
+        System.out.printf("%-" + width + "s %10s %10s %9s %9s%n", "way", "mean us", "median us", "x C", "x PB");
         for (SpawnBenchmark.Result r : results) {
-            System.out.printf("%-55s %10.1f %10.1f %9.2f %9.2f%n", r.name(), r.meanMicros(), r.medianMicros(),
-                r.meanMicros() / c, r.meanMicros() / pb);
+            System.out.printf("%-" + width + "s %10.1f %10.1f %9.2f %9.2f%n", r.name(), r.meanMicros(),
+                r.medianMicros(), r.meanMicros() / c, r.meanMicros() / pb);
         }
         if (children > 0) {
             System.out.printf("%nJVM footprint with %d live /bin/sleep children%n", children);

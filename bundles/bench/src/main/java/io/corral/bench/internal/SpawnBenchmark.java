@@ -117,12 +117,27 @@ final class SpawnBenchmark {
         return new long[] {Long.parseLong(f[0]), Long.parseLong(f[1])};
     }
 
+    private static String corralName(java.util.Set<Namespace> namespaces, String suffix) {
+        return "Corral, " + keys(namespaces, "+") + (namespaces.contains(Namespace.CREDENTIAL) ? ", one-entry map" : "")
+            + suffix;
+    }
+
     /** Runs every way {@code warmup} times unmeasured, then in {@code rounds} interleaved rounds of {@code n / rounds}. */
     List<Result> run(int n, int rounds, int warmup, java.util.Set<Namespace> namespaces) throws Exception {
-        String[] names = {"posix_spawn from C", "ProcessBuilder", "Corral, no namespaces",
-            "Corral, " + keys(namespaces, "+") + (namespaces.contains(Namespace.CREDENTIAL) ? ", one-entry map" : ""),
-            "C clone, " + keys(namespaces, "+") + " (kernel floor)"};
-        Way[] ways = {null, processBuilder(), corral(IsolationRequest.NONE), corral(isolation(namespaces)), null};
+        List<String> names = new ArrayList<>(List.of("posix_spawn from C", "ProcessBuilder", "Corral, no namespaces",
+            corralName(namespaces, "")));
+        List<Way> wayList = new ArrayList<>(Arrays.asList(null, processBuilder(), corral(IsolationRequest.NONE),
+            corral(isolation(namespaces))));
+        if (namespaces.contains(Namespace.PID) && namespaces.size() > 1) {
+            // The same without the pid namespace, hence without Corral's init: what the init costs.
+            java.util.Set<Namespace> withoutPid = java.util.EnumSet.copyOf(namespaces);
+            withoutPid.remove(Namespace.PID);
+            names.add(corralName(withoutPid, " (no init)"));
+            wayList.add(corral(isolation(withoutPid)));
+        }
+        names.add("C clone, " + keys(namespaces, "+") + " (kernel floor)");
+        wayList.add(null);
+        Way[] ways = wayList.toArray(new Way[0]);
         int floor = ways.length - 1;
         int per = Math.max(1, n / rounds);
         // Warm-up: JIT, page cache, the spawn server's first requests.
@@ -150,13 +165,13 @@ final class SpawnBenchmark {
             cMedians[1][r] = k[1];
         }
         List<Result> results = new ArrayList<>();
-        results.add(new Result(names[0], Arrays.stream(cMeans[0]).average().orElse(0) / 1000,
+        results.add(new Result(names.get(0), Arrays.stream(cMeans[0]).average().orElse(0) / 1000,
             Arrays.stream(cMedians[0]).sorted().toArray()[rounds / 2] / 1000));
         for (int w = 1; w < floor; w++) {
             long[] t = samples.get(w).stream().mapToLong(Long::longValue).sorted().toArray();
-            results.add(new Result(names[w], Arrays.stream(t).average().orElse(0) / 1000, t[t.length / 2] / 1000.0));
+            results.add(new Result(names.get(w), Arrays.stream(t).average().orElse(0) / 1000, t[t.length / 2] / 1000.0));
         }
-        results.add(new Result(names[floor], Arrays.stream(cMeans[1]).average().orElse(0) / 1000,
+        results.add(new Result(names.get(floor), Arrays.stream(cMeans[1]).average().orElse(0) / 1000,
             Arrays.stream(cMedians[1]).sorted().toArray()[rounds / 2] / 1000));
         return results;
     }
