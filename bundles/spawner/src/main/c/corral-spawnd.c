@@ -1619,9 +1619,17 @@ enum exit_info { EXIT_KNOWN, EXIT_NOT_YET, EXIT_UNKNOWN };
 static enum exit_info pidfs_exit_status(int pidfd, int *status)
 {
 	struct corral_pidfd_info info;
-	memset(&info, 0, sizeof info);
-	info.mask = CORRAL_PIDFD_INFO_EXIT;
-	if (ioctl(pidfd, CORRAL_PIDFD_GET_INFO, &info) != 0)
+	int r;
+	/* ESRCH once: the process was being reaped during the call (the kernel
+	 * records the exit before it unhashes the pid), so asking again finds
+	 * the status, as the JVM's PidfdExit does. */
+	for (int attempt = 0; attempt < 2; attempt++) {
+		memset(&info, 0, sizeof info);
+		info.mask = CORRAL_PIDFD_INFO_EXIT;
+		if ((r = ioctl(pidfd, CORRAL_PIDFD_GET_INFO, &info)) == 0 || errno != ESRCH)
+			break;
+	}
+	if (r != 0)
 		return EXIT_UNKNOWN; /* ENOTTY/EINVAL before 6.13; ESRCH if reaped before 6.15 */
 	if (info.mask & CORRAL_PIDFD_INFO_EXIT) {
 		*status = info.exit_code;
