@@ -151,6 +151,25 @@ public class CommandLineIT {
     }
 
     @Test
+    public void capabilitiesModeSpawnsEveryTimeNotOnlyTheFirst() throws Exception {
+        // Unit's capabilities mode: an ordinary user holding CAP_SETUID and CAP_SETGID. The first child's id
+        // change used to leave the spawn server's memory non-dumpable, and every later spawn failed.
+        List<String> caps = List.of("setpriv", "--reuid=1000", "--regid=1000", "--clear-groups",
+            "--inh-caps=+setuid,+setgid", "--ambient-caps=+setuid,+setgid");
+        Path copy = worldReadableCopy();
+        try {
+            String twenty = "corral:spawn --wait --ns credential --user nobody /usr/bin/id; ".repeat(20);
+            Result r = corral(copy, caps, "--base", base().toString(), "-c", twenty);
+            assertEquals(r.err(), 0, r.status());
+            String ids = "uid=65534(nobody) gid=65534(nogroup) groups=65534(nogroup)";
+            assertEquals(r.out(), 20, r.out().lines().filter(ids::equals).count());
+            assertEquals(r.out(), 20, r.out().lines().filter(l -> l.endsWith(" exit 0")).count());
+        } finally {
+            new ProcessBuilder("rm", "-rf", copy.toString()).start().waitFor();
+        }
+    }
+
+    @Test
     public void anUnprivilegedApplicationInACredentialNamespaceRunsAsNobodyThere() throws Exception {
         // uid 1000, not 65534: nobody inside must come from the default user, not from Corral's own ids.
         List<String> user = List.of("setpriv", "--reuid=1000", "--regid=1000", "--clear-groups");
