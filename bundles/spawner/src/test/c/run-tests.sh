@@ -28,7 +28,7 @@ out=$(cd "$out" && pwd)
 chmod 755 "$out"
 
 # shellcheck disable=SC2086 # CFLAGS is a list of words
-$CC $CFLAGS -o "$out/corral-spawnd" "$src_main/corral-spawnd.c"
+$CC $CFLAGS -o "$out/corral-spawnd" "$src_main"/*.c
 # shellcheck disable=SC2086
 $CC $CFLAGS -o "$out/spawnd-test" "$here/spawnd-test.c"
 chmod 755 "$out/corral-spawnd" "$out/spawnd-test"
