@@ -77,6 +77,10 @@ public final class ProcessFactoryImpl implements ProcessFactory {
     private final ConcurrentLinkedDeque<ManagedProcessImpl> processes = new ConcurrentLinkedDeque<>();
     private final List<ManagedProcessImpl> awaitingProvider = new ArrayList<>();
     private final List<ProcessListener> listeners = new CopyOnWriteArrayList<>();
+    /** uid 0 and gid 0 of a credential namespace, with no other group: who a child without a user is there. */
+    private static final Credential ROOT_INSIDE = new Credential(0, "root", 0, "root",
+        List.of(new GroupId(0, "root")), "/root");
+
     private final List<SpawnParticipant> participants = new CopyOnWriteArrayList<>();
     private volatile IsolationProvider provider;
     private volatile CredentialService credentials;
@@ -387,9 +391,6 @@ public final class ProcessFactoryImpl implements ProcessFactory {
     }
 
     /** The caller's identity and whether it may set ids, from the credential service when there is one. */
-    /** uid 0 and gid 0 of a credential namespace, with no other group. */
-    static final Credential ROOT_INSIDE = new Credential(0, "root", 0, "root", List.of(new GroupId(0, "root")), "/root");
-
     private Host host() {
         Host h = host;
         if (h == null) {
