@@ -382,6 +382,27 @@ public class AppIT {
         assertTrue(gogo("corral:apps").contains("STOPPED"));
     }
 
+    @Test
+    public void scaleBeyondTheLimitsIsRefusedAndStartsNothing() throws Exception {
+        apply("\"pool\": {\"type\": \"external\", \"executable\": \"/bin/sleep\", \"arguments\": [\"1000\"],"
+            + " \"processes\": {\"spare\": 1, \"max\": 4}},"
+            + " \"ticker\": {\"type\": \"external\", \"executable\": \"/bin/sleep\", \"arguments\": [\"1000\"],"
+            + " \"processes\": 2}");
+        waitFor("pool", "one running", 10_000, s -> s.running() == 1);
+        waitFor("ticker", "two running", 10_000, s -> s.running() == 2);
+        assertEquals("Error: application \"pool\" has \"processes\": {spare 1, max 4, idle_timeout 15};"
+            + " it can be scaled to 1 to 4, not 100000\n", gogo("corral:scale pool 100000"));
+        // A fixed count has no max of its own: the instance's ceiling (1024 by default) holds.
+        assertEquals("Error: application \"ticker\" cannot be scaled to 100000: with the 1 wanted by the other"
+            + " applications that makes 100001, above the instance's ceiling of 1024 (max_processes of"
+            + " io.corral.app.manager)\n", gogo("corral:scale ticker 100000"));
+        Thread.sleep(300);
+        assertEquals(1, status("pool").running());
+        assertEquals(2, status("ticker").running());
+        assertEquals(2, status("ticker").wanted());
+        assertEquals("3 is within the ceiling", "ticker: 3 wanted\n", gogo("corral:scale ticker 3"));
+    }
+
     private org.osgi.service.cm.Configuration cmConfiguration(String name) throws Exception {
         org.osgi.service.cm.Configuration[] found =
             configAdmin.listConfigurations("(service.pid=io.corral.app~" + name + ")");

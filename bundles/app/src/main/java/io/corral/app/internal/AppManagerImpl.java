@@ -86,6 +86,10 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
 
         @AttributeDefinition(description = "Reload etc/corral.json when it changes")
         boolean watch() default true;
+
+        @AttributeDefinition(description = "The most processes all applications may want together: corral:scale"
+            + " beyond it is refused")
+        int max_processes() default 1024;
     }
 
     /** How long an operator's command may wait for the scheduler. */
@@ -100,6 +104,7 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
     private final AppLogs logs;
     private final PoolSettings settings;
     private final long logCheckMs;
+    private final int maxProcesses;
     private final ExecutorScheduler scheduler = new ExecutorScheduler("corral-apps");
     private final RunningSet running = new RunningSet(this::newPool);
     private final AtomicBoolean stopped = new AtomicBoolean();
@@ -129,6 +134,7 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
             config.crash_loop_failures(), config.stable_seconds() * 1000L, config.quit_timeout_seconds() * 1000L,
             config.kill_timeout_seconds() * 1000L);
         this.logCheckMs = Math.max(1, config.log_check_seconds()) * 1000L;
+        this.maxProcesses = config.max_processes();
         context.addBundleListener(frameworkStopping);
         // bin/corral -c runs one-shot commands in a fresh instance: the applications stay down there.
         boolean applications = !"off".equals(context.getProperty("corral.applications"));
@@ -238,7 +244,24 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
 
     @Override
     public void scale(String name, int processes) {
-        on(name, p -> p.scale(processes));
+        on(name, p -> {
+            p.checkScale(processes);
+            checkCeiling(name, processes);
+            p.scale(processes);
+        });
+    }
+
+    /**
+     * A fixed count has no "max" of its own: the instance's ceiling keeps one
+     * command from starting thousands of processes. On the scheduler thread.
+     */
+    private void checkCeiling(String name, int processes) {
+        long others = running.pools().stream().filter(p -> !p.config().name().equals(name)).mapToLong(Pool::wanted).sum();
+        if (others + processes > maxProcesses) {
+            throw new IllegalStateException("application \"" + name + "\" cannot be scaled to " + processes
+                + ": with the " + others + " wanted by the other applications that makes " + (others + processes)
+                + ", above the instance's ceiling of " + maxProcesses + " (max_processes of io.corral.app.manager)");
+        }
     }
 
     @Override

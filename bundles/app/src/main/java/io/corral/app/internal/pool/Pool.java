@@ -105,6 +105,13 @@ public final class Pool {
 
     /** Keeps {@code n} processes; refused when {@code n} does not fit {@code "processes"}. */
     public void scale(int n) {
+        checkScale(n);
+        target = n;
+        reconcile();
+    }
+
+    /** Refuses {@code n} when it does not fit {@code "processes"}, changing nothing. */
+    public void checkScale(int n) {
         checkOpen();
         Processes p = config.processes();
         if (p.fixed() ? n < 1 : n < p.spare() || n > p.max()) {
@@ -112,8 +119,6 @@ public final class Pool {
                 + "; it can be scaled to " + (p.fixed() ? "1 or more" : p.spare() + " to " + p.max())
                 + ", not " + n);
         }
-        target = n;
-        reconcile();
     }
 
     /**
@@ -202,6 +207,11 @@ public final class Pool {
         return members.stream().anyMatch(m -> m.pid() == pid && !m.quitting);
     }
 
+    /** How many processes it keeps: 0 while stopped. */
+    public int wanted() {
+        return stopped || closed ? 0 : target;
+    }
+
     public ApplicationStatus status(List<Path> logFiles) {
         List<Member> live = live();
         int idle = (int) live.stream().filter(m -> !m.busy).count();
@@ -215,7 +225,7 @@ public final class Pool {
         } else {
             state = ApplicationState.RUNNING;
         }
-        return new ApplicationStatus(config.name(), config.role(), state, stopped || closed ? 0 : target,
+        return new ApplicationStatus(config.name(), config.role(), state, wanted(),
             live.size(), idle, restarts, live.stream().map(Member::pid).toList(), message, logFiles);
     }
 
