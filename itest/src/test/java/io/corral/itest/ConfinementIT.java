@@ -188,6 +188,24 @@ public class ConfinementIT {
         }
     }
 
+    @Test
+    public void anInitOutlivesAKilledSpawnServerAndStaysSupervised() throws Exception {
+        // As root, init runs in the spawn server's memory: the server's death must not take it along.
+        ManagedProcess p = factory.spawn(SpawnSpec.builder("/bin/sh").arguments("-c", "sleep 1; exit 3")
+            .isolation(mapped(CRED_PID_MOUNT, 100000, 65536)).build());
+        List<Integer> servers = Procs.childrenRunning(Procs.self(), "corral-spawnd clone");
+        assertEquals(servers.toString(), 1, servers.size());
+        new ProcessBuilder("kill", "-9", servers.get(0).toString()).start().waitFor();
+        Procs.waitUntil("the old server is gone", 5000, () -> !Procs.alive(servers.get(0)));
+        assertTrue("init is alive", Procs.alive(p.pid()));
+        // A new server takes over; the program still ends as it would have, and is seen to.
+        assertEquals(ExitStatus.exited(3), p.onExit().toCompletableFuture().get(10, TimeUnit.SECONDS));
+        ManagedProcess next = factory.spawn(SpawnSpec.builder("/bin/true")
+            .isolation(mapped(CRED_PID_MOUNT, 100000, 65536)).build());
+        assertEquals(ExitStatus.exited(0), next.onExit().toCompletableFuture().get(10, TimeUnit.SECONDS));
+        Procs.waitUntil("no zombie", 2000, () -> Procs.zombies(Procs.self()).isEmpty());
+    }
+
     /** Field 6 of /proc/PID/stat, after the command's closing parenthesis. */
     private static String session(int pid) throws Exception {
         String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
