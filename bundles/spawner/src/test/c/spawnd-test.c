@@ -43,6 +43,7 @@ enum { SG_KEEP = 0, SG_DENY = 1, SG_ALLOW = 2 };
 #define FULL_NS (NS_USER | NS_PID | NS_MOUNT | NS_UTS | NS_IPC)
 
 static const char *server_path;
+enum { MAX_SPARE_STACKS = 64 }; /* the server's cache of init stacks */
 static int n_passed, n_failed, n_skipped;
 static bool is_root;
 static int devnull = -1;
@@ -1396,6 +1397,59 @@ static void test_concurrent(struct server *s)
 	      "%d spawned, %d running together, %d exited 0", spawned, running, ok);
 }
 
+/* A KiB field of /proc/PID/status, -1 if unreadable. */
+static long status_kib(pid_t pid, const char *key)
+{
+	char path[64], text[8192], val[64] = "";
+	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	read_text(path, text, sizeof text);
+	return status_field(text, key, val, sizeof val) ? atol(val) : -1;
+}
+
+/* Many inits at once: each has a stack of the server's (a cache keeps at
+ * most 64 spare); afterwards the server holds no more descriptors and no
+ * more than that cache in memory. */
+static void test_concurrent_inits(struct server *s)
+{
+	enum { N = 200 };
+	char before_list[512], after_list[512];
+	int fds_before = server_extra_fds(s->pid, before_list, sizeof before_list);
+	long vm_before = status_kib(s->pid, "\nVmSize:");
+	int gate[2];
+	if (pipe2(gate, O_CLOEXEC) != 0)
+		return;
+	struct spawn sp = pid_ns_spawn("/bin/cat", NULL, NULL, NULL);
+	sp.fds[0] = gate[0];
+	static int32_t pids[N];
+	int spawned = 0;
+	for (int i = 0; i < N; i++) {
+		struct outcome o;
+		start(s, &sp, &o);
+		if (o.spawned)
+			pids[spawned++] = o.pid;
+		outcome_close(&o);
+	}
+	close(gate[0]);
+	int running = 0;
+	for (int i = 0; i < spawned; i++)
+		running += kill(pids[i], 0) == 0;
+	close(gate[1]); /* every cat sees end of file, and every init ends with it */
+	int ok = 0;
+	for (int i = 0; i < spawned; i++) {
+		struct outcome o = { .spawned = true, .pid = pids[i], .pidfd = -1 };
+		await_exit(s, &o, 10000);
+		ok += o.exited && o.code == 0;
+	}
+	int fds_after = server_extra_fds(s->pid, after_list, sizeof after_list);
+	long vm_after = status_kib(s->pid, "\nVmSize:");
+	long stacks_kib = (long)MAX_SPARE_STACKS * 136;
+	check(spawned == N && running == N && ok == N && fds_after == fds_before &&
+	          vm_after - vm_before <= stacks_kib,
+	      "200 concurrent PID-namespace children: every init gone, no descriptor or stack kept beyond the cache",
+	      "%d spawned, %d running together, %d exited 0; server fds %d -> %d (%s); VmSize %ld -> %ld KiB",
+	      spawned, running, ok, fds_before, fds_after, after_list, vm_before, vm_after);
+}
+
 static void test_adopt(void)
 {
 	/* We become the reaper of A's orphans, as a service manager would be. */
@@ -1778,6 +1832,7 @@ int main(int argc, char **argv)
 		test_malformed(&s);
 		test_fd_leak(&s);
 		test_concurrent(&s);
+		test_concurrent_inits(&s);
 		server_stop(&s);
 	}
 	test_adopt();
