@@ -1361,40 +1361,51 @@ static void test_fd_leak(struct server *s)
 	      "%d failures, fds before %d after %d (beyond 0-3 and epoll:%s)", bad, before, after, list);
 }
 
-static void test_concurrent(struct server *s)
+/* What a batch of children reading one gate pipe did. */
+struct gated {
+	int spawned, running, ok;
+};
+
+/* Spawns n copies of sp (a cat) reading one pipe, so that all run at once;
+ * counts those running together, then closes the pipe and counts those
+ * that exited 0. */
+static struct gated run_gated(struct server *s, struct spawn *sp, int n)
 {
-	enum { N = 1000 };
+	struct gated g = { 0, 0, 0 };
 	int gate[2];
 	if (pipe2(gate, O_CLOEXEC) != 0)
-		return;
-	struct spawn sp;
-	spawn_init(&sp, "/bin/cat", "cat", NULL);
-	sp.fds[0] = gate[0];
-	static int32_t pids[N];
-	int spawned = 0;
-	for (int i = 0; i < N; i++) {
-		uint32_t req;
+		return g;
+	sp->fds[0] = gate[0];
+	int32_t *pids = calloc((size_t)n, sizeof *pids);
+	for (int i = 0; pids && i < n; i++) {
 		struct outcome o;
-		if (send_spawn(s, &sp, &req) != 0)
-			break;
-		await_answer(s, req, &o, 10000);
+		start(s, sp, &o);
 		if (o.spawned)
-			pids[spawned++] = o.pid;
+			pids[g.spawned++] = o.pid;
 		outcome_close(&o);
 	}
 	close(gate[0]);
-	int running = 0;
-	for (int i = 0; i < spawned; i++)
-		running += kill(pids[i], 0) == 0;
+	sp->fds[0] = devnull;
+	for (int i = 0; i < g.spawned; i++)
+		g.running += kill(pids[i], 0) == 0;
 	close(gate[1]); /* every cat sees end of file */
-	int ok = 0;
-	for (int i = 0; i < spawned; i++) {
+	for (int i = 0; i < g.spawned; i++) {
 		struct outcome o = { .spawned = true, .pid = pids[i], .pidfd = -1 };
 		await_exit(s, &o, 10000);
-		ok += o.exited && o.code == 0;
+		g.ok += o.exited && o.code == 0;
 	}
-	check(spawned == N && running == N && ok == N, "1000 concurrent children",
-	      "%d spawned, %d running together, %d exited 0", spawned, running, ok);
+	free(pids);
+	return g;
+}
+
+static void test_concurrent(struct server *s)
+{
+	enum { N = 1000 };
+	struct spawn sp;
+	spawn_init(&sp, "/bin/cat", "cat", NULL);
+	struct gated g = run_gated(s, &sp, N);
+	check(g.spawned == N && g.running == N && g.ok == N, "1000 concurrent children",
+	      "%d spawned, %d running together, %d exited 0", g.spawned, g.running, g.ok);
 }
 
 /* A KiB field of /proc/PID/status, -1 if unreadable. */
@@ -1415,39 +1426,16 @@ static void test_concurrent_inits(struct server *s)
 	char before_list[512], after_list[512];
 	int fds_before = server_extra_fds(s->pid, before_list, sizeof before_list);
 	long vm_before = status_kib(s->pid, "\nVmSize:");
-	int gate[2];
-	if (pipe2(gate, O_CLOEXEC) != 0)
-		return;
 	struct spawn sp = pid_ns_spawn("/bin/cat", NULL, NULL, NULL);
-	sp.fds[0] = gate[0];
-	static int32_t pids[N];
-	int spawned = 0;
-	for (int i = 0; i < N; i++) {
-		struct outcome o;
-		start(s, &sp, &o);
-		if (o.spawned)
-			pids[spawned++] = o.pid;
-		outcome_close(&o);
-	}
-	close(gate[0]);
-	int running = 0;
-	for (int i = 0; i < spawned; i++)
-		running += kill(pids[i], 0) == 0;
-	close(gate[1]); /* every cat sees end of file, and every init ends with it */
-	int ok = 0;
-	for (int i = 0; i < spawned; i++) {
-		struct outcome o = { .spawned = true, .pid = pids[i], .pidfd = -1 };
-		await_exit(s, &o, 10000);
-		ok += o.exited && o.code == 0;
-	}
+	struct gated g = run_gated(s, &sp, N); /* every init ends with its cat */
 	int fds_after = server_extra_fds(s->pid, after_list, sizeof after_list);
 	long vm_after = status_kib(s->pid, "\nVmSize:");
-	long stacks_kib = (long)MAX_SPARE_STACKS * 136;
-	check(spawned == N && running == N && ok == N && fds_after == fds_before &&
+	long stacks_kib = (long)MAX_SPARE_STACKS * 136; /* a stack mapping: 2 guard pages and 2 x 64 KiB */
+	check(g.spawned == N && g.running == N && g.ok == N && fds_after == fds_before &&
 	          vm_after - vm_before <= stacks_kib,
 	      "200 concurrent PID-namespace children: every init gone, no descriptor or stack kept beyond the cache",
 	      "%d spawned, %d running together, %d exited 0; server fds %d -> %d (%s); VmSize %ld -> %ld KiB",
-	      spawned, running, ok, fds_before, fds_after, after_list, vm_before, vm_after);
+	      g.spawned, g.running, g.ok, fds_before, fds_after, after_list, vm_before, vm_after);
 }
 
 static void test_adopt(void)
