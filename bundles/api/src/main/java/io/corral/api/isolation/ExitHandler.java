@@ -13,4 +13,14 @@ public interface ExitHandler {
      * @param known  false when the status could not be learned
      */
     void exited(int pid, int code, int signal, boolean known);
+
+    /**
+     * As {@link #exited(int, int, int, boolean)}, and whether the kernel's OOM
+     * killer killed a process of its cgroup.
+     *
+     * @since 2.0
+     */
+    default void exited(int pid, int code, int signal, boolean known, boolean oomKilled) {
+        exited(pid, code, signal, known);
+    }
 }

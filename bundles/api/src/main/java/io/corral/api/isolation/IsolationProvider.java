@@ -1,5 +1,7 @@
 package io.corral.api.isolation;
 
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.osgi.annotation.versioning.ProviderType;
 
@@ -53,4 +55,38 @@ public interface IsolationProvider {
      * one) created. The pidfd stays the caller's.
      */
     void adopt(int pid, int pidfd, ExitHandler handler) throws IsolationException;
+
+    /**
+     * What this provider can do for {@link Resources} on this host, by feature
+     * ({@code tracking}, {@code memory_max}, {@code pids_max}, {@code cpu_max},
+     * {@code rlimits}, {@code cgroup_path}): "yes, ..." with how, or "no: ..."
+     * with why.
+     *
+     * @since 2.0
+     */
+    default Map<String, String> resourceFeatures() {
+        return Map.of();
+    }
+
+    /**
+     * Refuses, before anything is created, resources this provider cannot
+     * give on this host, naming the limit and why.
+     *
+     * @since 2.0
+     */
+    default void checkResources(Resources resources) throws IsolationException {
+        if (!resources.isDefault()) {
+            throw new IsolationException("validate", "the " + platform() + " provider sets no resource limits");
+        }
+    }
+
+    /**
+     * What the cgroup of a process this provider created holds and uses now;
+     * empty where it has none.
+     *
+     * @since 2.0
+     */
+    default Optional<ResourceUsage> usage(int pid) {
+        return Optional.empty();
+    }
 }

@@ -16,14 +16,16 @@ import java.util.List;
  * @param title       the process title before exec ({@code corral: NAME})
  * @param descriptors descriptors the child gets as 0, 1, 2, 3, … (at least three);
  *                    the provider does not close them
+ * @param resources   limits and cgroup (since 2.0)
  */
 public record Launch(String path, List<String> argv, List<String> env, String cwd, Credential credential,
-        IsolationRequest isolation, String title, int[] descriptors) {
+        IsolationRequest isolation, String title, int[] descriptors, Resources resources) {
 
     public Launch {
         argv = List.copyOf(argv);
         env = List.copyOf(env);
         descriptors = descriptors.clone();
+        resources = resources == null ? Resources.NONE : resources;
         if (descriptors.length < 3) {
             throw new IllegalArgumentException("a launch needs at least stdin, stdout and stderr");
         }

@@ -8,8 +8,14 @@ package io.corral.api.process;
  * @param known  false when the status could not be learned (the process was
  *               no longer Corral's child when it ended and the kernel could
  *               not tell); code and signal are then meaningless
+ * @param oomKilled the kernel's OOM killer killed a process of its cgroup (its
+ *               memory limit was reached; since 2.0)
  */
-public record ExitStatus(int code, int signal, boolean known) {
+public record ExitStatus(int code, int signal, boolean known, boolean oomKilled) {
+
+    public ExitStatus(int code, int signal, boolean known) {
+        this(code, signal, known, false);
+    }
 
     public static ExitStatus exited(int code) {
         return new ExitStatus(code, 0, true);
@@ -37,6 +43,7 @@ public record ExitStatus(int code, int signal, boolean known) {
         if (!known) {
             return "unknown";
         }
-        return signal != 0 ? "killed by signal " + signal + " (" + value() + ")" : "exit " + code;
+        String s = signal != 0 ? "killed by signal " + signal + " (" + value() + ")" : "exit " + code;
+        return oomKilled ? s + ", out of memory (the OOM killer ended a process of its cgroup)" : s;
     }
 }

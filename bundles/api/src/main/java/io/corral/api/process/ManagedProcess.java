@@ -103,4 +103,19 @@ public interface ManagedProcess {
     default CompletionStage<ExitStatus> stop(java.time.Duration quitTimeout, java.time.Duration killTimeout) {
         return stop(StopOptions.of(quitTimeout, killTimeout));
     }
+
+    /**
+     * The limits and cgroup it was given.
+     *
+     * @since 2.0
+     */
+    io.corral.api.isolation.Resources resources();
+
+    /**
+     * What its cgroup holds and uses now: processes, memory, OOM kills; empty
+     * once it has exited, or where the provider gives it no cgroup.
+     *
+     * @since 2.0
+     */
+    Optional<io.corral.api.isolation.ResourceUsage> usage();
 }

@@ -1,6 +1,7 @@
 package io.corral.api.process;
 
 import io.corral.api.isolation.IsolationRequest;
+import io.corral.api.isolation.Resources;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,10 +23,11 @@ import java.util.Objects;
  * @param stdio            where the standard streams go
  * @param readiness        when the process counts as ready: at exec (plain executables, the
  *                         default) or when it says so on its port (workers of the port protocol)
+ * @param resources        its limits and cgroup (since 2.0)
  */
 public record SpawnSpec(String name, ProcessType type, String executable, List<String> arguments,
         Map<String, String> environment, String workingDirectory, String user, String group,
-        IsolationRequest isolation, Stdio stdio, Readiness readiness) {
+        IsolationRequest isolation, Stdio stdio, Readiness readiness, Resources resources) {
 
     public SpawnSpec {
         Objects.requireNonNull(name, "name");
@@ -36,6 +38,7 @@ public record SpawnSpec(String name, ProcessType type, String executable, List<S
         isolation = isolation == null ? IsolationRequest.NONE : isolation;
         stdio = stdio == null ? Stdio.LOG : stdio;
         readiness = readiness == null ? Readiness.EXEC : readiness;
+        resources = resources == null ? Resources.NONE : resources;
     }
 
     public static Builder builder(String executable) {
@@ -55,6 +58,7 @@ public record SpawnSpec(String name, ProcessType type, String executable, List<S
         private IsolationRequest isolation = IsolationRequest.NONE;
         private Stdio stdio = Stdio.LOG;
         private Readiness readiness = Readiness.EXEC;
+        private Resources resources = Resources.NONE;
 
         private Builder(String executable) {
             this.executable = Objects.requireNonNull(executable, "executable");
@@ -72,11 +76,12 @@ public record SpawnSpec(String name, ProcessType type, String executable, List<S
         public Builder isolation(IsolationRequest v) { this.isolation = v; return this; }
         public Builder stdio(Stdio v) { this.stdio = v; return this; }
         public Builder readiness(Readiness v) { this.readiness = v; return this; }
+        public Builder resources(Resources v) { this.resources = v; return this; }
 
         public SpawnSpec build() {
             String n = name != null ? name : executable.substring(executable.lastIndexOf('/') + 1);
             return new SpawnSpec(n, type, executable, arguments, environment, workingDirectory, user, group,
-                isolation, stdio, readiness);
+                isolation, stdio, readiness, resources);
         }
     }
 }

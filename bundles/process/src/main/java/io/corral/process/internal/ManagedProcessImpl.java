@@ -17,6 +17,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.IntFunction;
+import io.corral.api.isolation.ResourceUsage;
+import io.corral.api.isolation.Resources;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -63,11 +66,15 @@ final class ManagedProcessImpl implements ManagedProcess, ExitHandler {
     private volatile ProcessState state = ProcessState.STARTING;
     /** Set once, when the exit is seen: before the state moves and before {@link #exit} completes. */
     private volatile ExitStatus status;
+    private final Resources resources;
+    /** The provider's view of a pid's cgroup. */
+    private volatile IntFunction<Optional<ResourceUsage>> usageSource = pid -> Optional.empty();
 
     ManagedProcessImpl(String name, ProcessType type, Credential credential, Set<Namespace> namespaces,
-            Path logFile, String provider, BiConsumer<ManagedProcessImpl, ProcessState> onChange,
+            Resources resources, Path logFile, String provider, BiConsumer<ManagedProcessImpl, ProcessState> onChange,
             List<Participation> participations, Escalation.Timers timers) {
         this.name = name;
+        this.resources = resources;
         this.type = type;
         this.credential = credential;
         this.namespaces = Set.copyOf(namespaces);
@@ -112,6 +119,10 @@ final class ManagedProcessImpl implements ManagedProcess, ExitHandler {
         this.provider = provider;
     }
 
+    void usageSource(IntFunction<Optional<ResourceUsage>> source) {
+        this.usageSource = source;
+    }
+
     int pidfd() {
         return pidfd;
     }
@@ -123,7 +134,13 @@ final class ManagedProcessImpl implements ManagedProcess, ExitHandler {
     /** The provider's report. */
     @Override
     public void exited(int pid, int code, int signal, boolean known) {
-        seen(pid, known ? status(code, signal) : ExitStatus.unknown(), true);
+        exited(pid, code, signal, known, false);
+    }
+
+    @Override
+    public void exited(int pid, int code, int signal, boolean known, boolean oomKilled) {
+        ExitStatus s = known ? status(code, signal) : ExitStatus.unknown();
+        seen(pid, oomKilled ? new ExitStatus(s.code(), s.signal(), s.known(), true) : s, true);
     }
 
     /**
@@ -239,7 +256,8 @@ final class ManagedProcessImpl implements ManagedProcess, ExitHandler {
 
     /** A watch on the pidfd, which stays open until {@link #unwatch}; null when there is nothing to watch. */
     private synchronized PidfdExit watch() throws PosixException {
-        if (status != null || pidfd < 0 || PidfdExit.knownUnsupported()) {
+        // Only the provider can tell whether a memory limit's OOM killer ended it.
+        if (status != null || pidfd < 0 || PidfdExit.knownUnsupported() || resources.memoryMax().isPresent()) {
             return null;
         }
         PidfdExit w = PidfdExit.watch(pidfd);
@@ -353,6 +371,16 @@ final class ManagedProcessImpl implements ManagedProcess, ExitHandler {
     @Override
     public CompletionStage<ExitStatus> onExit() {
         return exit.minimalCompletionStage();
+    }
+
+    @Override
+    public Resources resources() {
+        return resources;
+    }
+
+    @Override
+    public Optional<ResourceUsage> usage() {
+        return status != null || pid < 0 ? Optional.empty() : usageSource.apply(pid);
     }
 
     @Override

@@ -189,6 +189,7 @@ public final class ProcessFactoryImpl implements ProcessFactory {
         try {
             p.adopt(mp.pid(), mp.pidfd(), mp);
             mp.adoptedBy(p.platform());
+            mp.usageSource(p::usage);
         } catch (IsolationException e) {
             System.err.println("corral: " + p.platform() + " could not adopt " + mp + ": " + e.getMessage());
         }
@@ -259,7 +260,9 @@ public final class ProcessFactoryImpl implements ProcessFactory {
         Host host = host();
         Credential target = target(spec);
         try {
-            return new Checked(p, path, host, target, p.validate(spec.isolation(), target, host));
+            IsolationRequest isolation = p.validate(spec.isolation(), target, host);
+            p.checkResources(spec.resources());
+            return new Checked(p, path, host, target, isolation);
         } catch (IsolationException e) {
             throw new SpawnException(e.step(), e.errno(), e.getMessage());
         }
@@ -283,10 +286,12 @@ public final class ProcessFactoryImpl implements ProcessFactory {
             parts.forEach(part -> environment.putAll(part.environment()));
             List<String> env = environment.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
             ManagedProcessImpl mp = new ManagedProcessImpl(spec.name(), spec.type(),
-                target != null ? target : host.caller(), isolation.namespaces(), streams.log(), p.platform(),
+                target != null ? target : host.caller(), isolation.namespaces(), spec.resources(), streams.log(),
+                p.platform(),
                 this::changed, parts, this::schedule);
             Launch launch = new Launch(c.path(), argv, env, spec.workingDirectory(), target, isolation,
-                "corral: " + spec.name(), descriptors(streams.descriptors, parts));
+                "corral: " + spec.name(), descriptors(streams.descriptors, parts), spec.resources());
+            mp.usageSource(p::usage);
             Launched launched;
             try {
                 launched = p.launch(launch, host, mp);

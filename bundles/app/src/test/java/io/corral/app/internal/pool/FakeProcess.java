@@ -183,4 +183,14 @@ final class FakeProcess implements ManagedProcess {
             throw new IllegalStateException(e);
         }
     }
+
+    @Override
+    public io.corral.api.isolation.Resources resources() {
+        return io.corral.api.isolation.Resources.NONE;
+    }
+
+    @Override
+    public Optional<io.corral.api.isolation.ResourceUsage> usage() {
+        return Optional.empty();
+    }
 }
