@@ -313,11 +313,24 @@ static void step_chdir(const struct child *c)
 		child_fail_s(c, "chdir ", c->req->cwd);
 }
 
-/* The server raised its own RLIMIT_NOFILE; children get what it was given. */
+/* The server raised its own RLIMIT_NOFILE; children get what it was given,
+ * unless the request sets it. */
 static void step_restore_nofile(const struct child *c)
 {
+	for (uint32_t i = 0; i < c->req->n_rlimits; i++)
+		if (c->req->rlimits[i].resource == RLIMIT_NOFILE)
+			return;
 	if (c->restore_nofile && setrlimit(RLIMIT_NOFILE, c->restore_nofile) != 0)
 		child_fail_n(c, "setrlimit RLIMIT_NOFILE ", (long long)c->restore_nofile->rlim_cur);
+}
+
+/* The request's limits, after the descriptors are in place (a low nofile
+ * must not stop their moves), for init and the program alike. */
+static void step_rlimits(const struct child *c)
+{
+	for (uint32_t i = 0; i < c->req->n_rlimits; i++)
+		if (setrlimit(c->req->rlimits[i].resource, &c->req->rlimits[i].limit) != 0)
+			child_fail_s(c, "setrlimit ", c->req->rlimits[i].text);
 }
 
 #ifdef __linux__
@@ -540,6 +553,7 @@ _Noreturn void child_main(struct child *c)
 	step_move_fds(c);
 	step_chdir(c);
 	step_restore_nofile(c);
+	step_rlimits(c);
 #ifdef __linux__
 	if (c->req->ns_mask & NS_PID)
 		run_init(c);

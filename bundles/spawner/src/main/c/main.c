@@ -9,7 +9,7 @@
  * child through a pidfd and reports its exit.  The wire protocol and the
  * child-setup order are documented in docs/spawnd-protocol.md.
  *
- *   usage: corral-spawnd clone|fork [--events-fd N [--hold-exits MS]]
+ *   usage: corral-spawnd clone|fork [--events-fd N [--hold-exits MS]] [--cgroup DIR]
  *
  * Design rules:
  *   - single-threaded: one epoll loop; a spawn runs to completion (until the
@@ -27,7 +27,7 @@
  */
 #include "spawnd.h"
 
-struct server srv = { .epfd = -1, .evt_fd = CTL_FD };
+struct server srv = { .epfd = -1, .evt_fd = CTL_FD, .cg = { .dir = -1, .inotify = -1 } };
 
 /* The receive buffer is an array of uint32_t so that the gid list inside it
  * may be handed to setgroups as gid_t[] without aliasing trouble. */
@@ -114,6 +114,101 @@ static int ensure_ptrs(size_t n)
 
 #define DECODE_FAIL(...) do { fail_set(f, EINVAL, "decoding spawn request: " __VA_ARGS__); return -1; } while (0)
 
+/* "NAME=SOFT[:HARD]" with "unlimited" for either; the names of prlimit(1). */
+static int parse_rlimit(const char *text, struct rlimit_req *out)
+{
+	static const struct { const char *name; int resource; } names[] = {
+		{ "as", RLIMIT_AS }, { "core", RLIMIT_CORE }, { "cpu", RLIMIT_CPU }, { "data", RLIMIT_DATA },
+		{ "fsize", RLIMIT_FSIZE }, { "nofile", RLIMIT_NOFILE }, { "stack", RLIMIT_STACK },
+#ifdef RLIMIT_LOCKS
+		{ "locks", RLIMIT_LOCKS },
+#endif
+#ifdef RLIMIT_MEMLOCK
+		{ "memlock", RLIMIT_MEMLOCK },
+#endif
+#ifdef RLIMIT_MSGQUEUE
+		{ "msgqueue", RLIMIT_MSGQUEUE },
+#endif
+#ifdef RLIMIT_NICE
+		{ "nice", RLIMIT_NICE },
+#endif
+#ifdef RLIMIT_NPROC
+		{ "nproc", RLIMIT_NPROC },
+#endif
+#ifdef RLIMIT_RSS
+		{ "rss", RLIMIT_RSS },
+#endif
+#ifdef RLIMIT_RTPRIO
+		{ "rtprio", RLIMIT_RTPRIO },
+#endif
+#ifdef RLIMIT_RTTIME
+		{ "rttime", RLIMIT_RTTIME },
+#endif
+#ifdef RLIMIT_SIGPENDING
+		{ "sigpending", RLIMIT_SIGPENDING },
+#endif
+	};
+	const char *eq = strchr(text, '=');
+	if (!eq)
+		return -1;
+	size_t nlen = (size_t)(eq - text);
+	out->resource = -1;
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strlen(names[i].name) == nlen && strncmp(text, names[i].name, nlen) == 0)
+			out->resource = names[i].resource;
+	if (out->resource < 0)
+		return -1;
+	rlim_t v[2];
+	const char *p = eq + 1;
+	for (int i = 0; i < 2; i++) {
+		if (strncmp(p, "unlimited", 9) == 0) {
+			v[i] = RLIM_INFINITY;
+			p += 9;
+		} else {
+			char *end;
+			errno = 0;
+			unsigned long long n = strtoull(p, &end, 10);
+			if (end == p || errno != 0 || *p == '-')
+				return -1;
+			v[i] = (rlim_t)n;
+			p = end;
+		}
+		if (i == 0 && *p == ':')
+			p++;
+		else if (i == 0) {
+			v[1] = v[0];
+			break;
+		}
+	}
+	if (*p != '\0' || (v[1] != RLIM_INFINITY && (v[0] == RLIM_INFINITY || v[0] > v[1])))
+		return -1;
+	out->limit.rlim_cur = v[0];
+	out->limit.rlim_max = v[1];
+	out->text = text;
+	return 0;
+}
+
+/* "HIERARCHY:FILE=VALUE": a controller file of the child's cgroup (0) or of
+ * its companion in the n-th v1 directory; FILE is a plain name. */
+static int parse_cgroup_set(const char *text, uint32_t n_v1, struct cgroup_set *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long h = strtoul(text, &end, 10);
+	if (end == text || *end != ':' || errno != 0 || h > n_v1)
+		return -1;
+	const char *file = end + 1, *eq = strchr(file, '=');
+	if (!eq || eq == file || memchr(file, '/', (size_t)(eq - file)) || file[0] == '.')
+		return -1;
+	/* The receive buffer is ours: the name ends where the value starts. */
+	*(char *)eq = '\0';
+	out->hierarchy = (uint32_t)h;
+	out->file = file;
+	out->value = eq + 1;
+	out->value_len = strlen(eq + 1);
+	return 0;
+}
+
 static int decode_spawn(const unsigned char *buf, size_t len, const int *fds, size_t nfds_received,
                         struct spawn_req *r, struct failure *f)
 {
@@ -133,6 +228,9 @@ static int decode_spawn(const unsigned char *buf, size_t len, const int *fds, si
 	r->argc           = get_u32(p);       p += 4;
 	r->envc           = get_u32(p);       p += 4;
 	r->nfds           = get_u32(p);       p += 4;
+	r->n_rlimits      = get_u32(p);       p += 4;
+	r->n_cgroup_v1    = get_u32(p);       p += 4;
+	r->n_cgroup_set   = get_u32(p);       p += 4;
 
 	if (r->ns_mask & ~(uint32_t)NS_ALL)
 		DECODE_FAIL("unknown ns_mask bits 0x%x", r->ns_mask & ~(uint32_t)NS_ALL);
@@ -148,6 +246,14 @@ static int decode_spawn(const unsigned char *buf, size_t len, const int *fds, si
 		DECODE_FAIL("ngroups %u exceeds 65536", r->ngroups);
 	if (r->argc == 0)
 		DECODE_FAIL("argc 0, argv[0] is required");
+	if (r->n_rlimits > MAX_RLIMITS)
+		DECODE_FAIL("n_rlimits %u exceeds %u", r->n_rlimits, MAX_RLIMITS);
+	if (r->n_cgroup_v1 > MAX_CGROUP_V1)
+		DECODE_FAIL("n_cgroup_v1 %u exceeds %u", r->n_cgroup_v1, MAX_CGROUP_V1);
+	if (r->n_cgroup_set > MAX_CGROUP_SETS)
+		DECODE_FAIL("n_cgroup_set %u exceeds %u", r->n_cgroup_set, MAX_CGROUP_SETS);
+	if ((r->n_cgroup_v1 || r->n_cgroup_set) && !(r->options & OPT_CGROUP))
+		DECODE_FAIL("cgroup settings without the CGROUP option");
 
 	size_t tables = (size_t)r->ngroups * 4 + ((size_t)r->n_uidmap + r->n_gidmap) * 12;
 	size_t rest = len - SPAWN_HEADER_SIZE;
@@ -162,7 +268,8 @@ static int decode_spawn(const unsigned char *buf, size_t len, const int *fds, si
 	p += (size_t)r->n_gidmap * 12;
 
 	const char *s = (const char *)p, *end = (const char *)buf + len;
-	size_t want = 4 + (size_t)r->argc + r->envc;
+	size_t nfixed = SPAWN_FIXED_STRINGS + r->n_cgroup_v1 + r->n_cgroup_set + r->n_rlimits;
+	size_t want = nfixed + (size_t)r->argc + r->envc;
 	if (want > (size_t)(end - s))
 		DECODE_FAIL("argc %u and envc %u need more strings than %zu bytes can hold",
 		            r->argc, r->envc, (size_t)(end - s));
@@ -171,29 +278,31 @@ static int decode_spawn(const unsigned char *buf, size_t len, const int *fds, si
 		return -1;
 	}
 
-	/* Walk the strings: path, cwd, hostname, title, argv..., envp... */
-	const char *fixed[4];
+	/* Walk the strings: path, cwd, hostname, title, cgroup_parent, the v1
+	 * directories, the cgroup settings, the rlimits, argv..., envp... */
+	const char *fixed[SPAWN_FIXED_STRINGS + MAX_CGROUP_V1 + MAX_CGROUP_SETS + MAX_RLIMITS];
 	size_t count = 0;
 	char **argv = srv.ptrs, **envp = srv.ptrs + r->argc + 1;
 	while (s < end) {
 		const char *nul = memchr(s, '\0', (size_t)(end - s));
 		if (!nul)
 			DECODE_FAIL("string %zu is not NUL-terminated", count + 1);
-		if (count < 4)
+		if (count < nfixed)
 			fixed[count] = s;
-		else if (count < 4 + (size_t)r->argc)
-			argv[count - 4] = (char *)s;
+		else if (count < nfixed + (size_t)r->argc)
+			argv[count - nfixed] = (char *)s;
 		else if (count < want)
-			envp[count - 4 - r->argc] = (char *)s;
+			envp[count - nfixed - r->argc] = (char *)s;
 		count++;
 		s = nul + 1;
 	}
-	if (count < 4)
-		DECODE_FAIL("%zu of the 4 strings path, cwd, hostname, title", count);
-	if (count - 4 < r->argc)
-		DECODE_FAIL("argc %u but %zu strings", r->argc, count - 4);
-	if (count - 4 - r->argc < r->envc)
-		DECODE_FAIL("envc %u but %zu strings", r->envc, count - 4 - r->argc);
+	if (count < nfixed)
+		DECODE_FAIL("%zu of the %zu strings path, cwd, hostname, title, cgroup, cgroup v1 directories,"
+		            " cgroup settings, rlimits", count, nfixed);
+	if (count - nfixed < r->argc)
+		DECODE_FAIL("argc %u but %zu strings", r->argc, count - nfixed);
+	if (count - nfixed - r->argc < r->envc)
+		DECODE_FAIL("envc %u but %zu strings", r->envc, count - nfixed - r->argc);
 	if (count > want)
 		DECODE_FAIL("%zu strings after argv and envp", count - want);
 	argv[r->argc] = NULL;
@@ -202,6 +311,22 @@ static int decode_spawn(const unsigned char *buf, size_t len, const int *fds, si
 	r->cwd = fixed[1];
 	r->hostname = fixed[2];
 	r->title = fixed[3];
+	r->cgroup_parent = fixed[4];
+	if (r->cgroup_parent[0] != '\0' && (!(r->options & OPT_CGROUP) || r->cgroup_parent[0] != '/'))
+		DECODE_FAIL("cgroup \"%s\": an absolute path, with the CGROUP option", r->cgroup_parent);
+	size_t k = SPAWN_FIXED_STRINGS;
+	for (uint32_t i = 0; i < r->n_cgroup_v1; i++, k++) {
+		if (fixed[k][0] != '/')
+			DECODE_FAIL("cgroup v1 directory \"%s\" is not an absolute path", fixed[k]);
+		r->cgroup_v1[i] = fixed[k];
+	}
+	for (uint32_t i = 0; i < r->n_cgroup_set; i++, k++)
+		if (parse_cgroup_set(fixed[k], r->n_cgroup_v1, &r->cgroup_set[i]) != 0)
+			DECODE_FAIL("cgroup setting \"%s\" is not HIERARCHY:FILE=VALUE with HIERARCHY at most %u",
+			            fixed[k], r->n_cgroup_v1);
+	for (uint32_t i = 0; i < r->n_rlimits; i++, k++)
+		if (parse_rlimit(fixed[k], &r->rlimits[i]) != 0)
+			DECODE_FAIL("rlimit \"%s\" is not NAME=SOFT[:HARD] with a known name and SOFT <= HARD", fixed[k]);
 	r->argv = argv;
 	r->envp = envp;
 	r->fds = fds;
@@ -228,17 +353,19 @@ static void handle_adopt(const unsigned char *buf, size_t len, const int *fds, s
 	if (sys_pidfd_send_signal(fd, 0) != 0 && errno != ESRCH && errno != EPERM) {
 		logmsg("ADOPT of pid %d: descriptor %d is not a usable pidfd: %s",
 		       (int)pid, fd, strerror(errno));
-		send_exited(pid, -1, 0, false);
+		send_exited(pid, -1, 0, false, false);
 		close_fds(&fd, 1);
 		return;
 	}
-	if (watch_add(fd, pid, true, NULL) != 0) {
+	struct cg_leaf *cg = cg_adopted(pid);
+	if (watch_add(fd, pid, true, NULL, cg) != 0) {
 		/* We cannot supervise it, so it must not run unsupervised. */
 		logmsg("ADOPT of pid %d: watching: %s; killing it", (int)pid, strerror(errno));
 		if (sys_pidfd_send_signal(fd, SIGKILL) != 0)
 			logmsg("killing pid %d: %s", (int)pid, strerror(errno));
-		send_exited(pid, -1, 0, false);
+		send_exited(pid, -1, 0, false, false);
 		close_fds(&fd, 1);
+		release_cgroup(cg);
 	}
 }
 #else
@@ -259,14 +386,15 @@ static void handle_spawn(const unsigned char *buf, size_t len, const int *fds, s
 	pid_t pid = 0;
 	int pidfd = -1;
 	unsigned char *init_stack = NULL;
+	struct cg_leaf *cg = NULL;
 
 	memset(&r, 0, sizeof r);
 	f.pid = 0;
 	if (transport_problem) {
 		fail_set(&f, EINVAL, "decoding spawn request: %s", transport_problem);
 	} else if (decode_spawn(buf, len, fds, nfds, &r, &f) == 0 &&
-	           spawn_child(&r, &pid, &pidfd, &init_stack, &f) == 0) {
-		if (watch_add(pidfd, pid, false, init_stack) == 0) {
+	           spawn_child(&r, &pid, &pidfd, &init_stack, &cg, &f) == 0) {
+		if (watch_add(pidfd, pid, false, init_stack, cg) == 0) {
 			struct msg_spawned m = {
 				.type = MSG_SPAWNED, .request_id = request_id, .pid = pid,
 				.ns_pid = (r.ns_mask & NS_PID) ? 2 : pid, /* init is 1 */
@@ -284,6 +412,7 @@ static void handle_spawn(const unsigned char *buf, size_t len, const int *fds, s
 		if (pidfd >= 0)
 			close_fds(&pidfd, 1);
 		release_init_stack(init_stack);
+		release_cgroup(cg);
 	}
 	close_fds(fds, nfds);
 	send_held_exits(CTL_FD);
@@ -381,6 +510,9 @@ static void handle_control_message(void)
 		 * server by ADOPT.  exit() closes every descriptor. */
 		close_fds(fds, nfds);
 		send_held_exits(srv.evt_fd);
+#ifdef __linux__
+		cg_trim_spares(true); /* the children's own cgroups stay with them */
+#endif
 		logmsg("DETACH: exiting, %zu process(es) left running",
 #ifdef __linux__
 		       srv.nwatched
@@ -578,7 +710,12 @@ int main(int argc, char **argv)
 	bool usage = argc < 2 || (strcmp(argv[1], "clone") != 0 && strcmp(argv[1], "fork") != 0);
 	/* Options: exit reports on their own socket, and held for a reply to
 	 * carry them (see the protocol doc). */
+	const char *cgroup = NULL;
 	for (int i = 2; !usage && i < argc; i += 2) {
+		if (strcmp(argv[i], "--cgroup") == 0 && i + 1 < argc && argv[i + 1][0] == '/') {
+			cgroup = argv[i + 1];
+			continue;
+		}
 		char *end = NULL;
 		long v = i + 1 < argc ? strtol(argv[i + 1], &end, 10) : -1;
 		bool number = end && end != argv[i + 1] && *end == '\0';
@@ -591,8 +728,8 @@ int main(int argc, char **argv)
 	}
 	/* Held reports need a socket of their own to go out on when no reply comes. */
 	if (usage || (srv.hold_exits_ms > 0 && srv.evt_fd == CTL_FD)) {
-		fprintf(stderr, "usage: corral-spawnd clone|fork [--events-fd N [--hold-exits MS]]"
-		        "   (control socket at fd 3; N in 4..64, MS in 0..%d)\n", MAX_HOLD_EXITS_MS);
+		fprintf(stderr, "usage: corral-spawnd clone|fork [--events-fd N [--hold-exits MS]] [--cgroup DIR]"
+		        "   (control socket at fd 3; N in 4..64, MS in 0..%d; DIR absolute)\n", MAX_HOLD_EXITS_MS);
 		return 2;
 	}
 	close_inherited_fds();
@@ -639,7 +776,13 @@ int main(int argc, char **argv)
 		logmsg("epoll_ctl ADD control socket: %s", strerror(errno));
 		return 2;
 	}
+	if (cgroup && cg_start(cgroup) != 0)
+		return 2;
 #else
+	if (cgroup) {
+		logmsg("--cgroup needs Linux");
+		return 2;
+	}
 	if (pipe(sigchld_pipe) != 0 ||
 	    fcntl(sigchld_pipe[0], F_SETFD, FD_CLOEXEC) != 0 ||
 	    fcntl(sigchld_pipe[1], F_SETFD, FD_CLOEXEC) != 0 ||
@@ -669,7 +812,7 @@ int main(int argc, char **argv)
 	for (;;) {
 #ifdef __linux__
 		struct epoll_event evs[64];
-		int n = epoll_wait(srv.epfd, evs, 64, held_exits_timeout(srv.nwaiting_reap ? 100 : -1));
+		int n = epoll_wait(srv.epfd, evs, 64, cg_timeout(held_exits_timeout(srv.nwaiting_reap ? 100 : -1)));
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -682,6 +825,8 @@ int main(int argc, char **argv)
 		for (int i = 0; i < n; i++) {
 			if (evs[i].data.fd == CTL_FD)
 				ctl_ready = true;
+			else if (evs[i].data.fd == srv.cg.inotify)
+				cg_on_inotify();
 			else
 				on_pidfd_ready(evs[i].data.fd, evs[i].events);
 		}
@@ -690,6 +835,7 @@ int main(int argc, char **argv)
 		if (ctl_ready)
 			handle_control_message();
 		send_due_exits();
+		cg_trim_spares(false);
 #else
 		struct pollfd p[2] = {
 			{ .fd = CTL_FD, .events = POLLIN },

@@ -37,9 +37,71 @@ static int child_entry(void *arg)
 }
 #endif
 
-/* Returns the child's pid in the server; does not return in the child. */
-static pid_t create_child(struct child *c)
+#if defined(__linux__) && HAVE_CLONE3
+/* struct clone_args (include/uapi/linux/sched.h), CLONE_ARGS_SIZE_VER2. */
+struct corral_clone_args {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+	uint64_t set_tid, set_tid_size, cgroup;
+};
+#define CORRAL_CLONE_INTO_CGROUP 0x200000000ULL
+#ifndef SYS_clone3
+#define SYS_clone3 435
+#endif
+
+/*
+ * clone3 that runs fn(arg) in the child on the stack the arguments give,
+ * as glibc's clone does for clone(2); glibc has no clone3 of its own to
+ * offer.  The child must not return into C code of the parent's stack
+ * frames, so the switch happens here: after the system call the child
+ * calls fn and exits with its result.  Returns the pid or -errno.
+ */
+long corral_clone3(struct corral_clone_args *args, size_t size, int (*fn)(void *), void *arg);
+__asm__(
+	".text\n"
+	".globl corral_clone3\n"
+	".type corral_clone3, @function\n"
+	"corral_clone3:\n"
+	"	mov %rdx, %r8\n"          /* fn and arg survive the system call in r8, r9 */
+	"	mov %rcx, %r9\n"
+	"	mov $" "435" ", %eax\n"
+	"	syscall\n"
+	"	test %rax, %rax\n"
+	"	jnz 1f\n"
+	"	xor %ebp, %ebp\n"         /* the child: a fresh frame on its own stack */
+	"	mov %r9, %rdi\n"
+	"	call *%r8\n"
+	"	mov %eax, %edi\n"
+	"	mov $60, %eax\n"          /* exit(fn's result) */
+	"	syscall\n"
+	"	hlt\n"
+	"1:	ret\n"
+	".size corral_clone3, .-corral_clone3\n");
+
+/* Returns the pid, or -1 with errno; ENOSYS or EINVAL mean no clone3 into a cgroup here. */
+static pid_t clone_into_cgroup(int flags, void *stack_top, size_t stack_size, int cgroup_fd, struct child *c)
 {
+	struct corral_clone_args a;
+	memset(&a, 0, sizeof a);
+	a.flags = (uint64_t)(unsigned)(flags & ~CSIGNAL) | CORRAL_CLONE_INTO_CGROUP;
+	a.exit_signal = (uint64_t)(flags & CSIGNAL);
+	a.stack = (uint64_t)(uintptr_t)((unsigned char *)stack_top - stack_size);
+	a.stack_size = stack_size;
+	a.cgroup = (uint64_t)cgroup_fd;
+	long r = corral_clone3(&a, sizeof a, child_entry, c);
+	if (r < 0) {
+		errno = (int)-r;
+		return -1;
+	}
+	return (pid_t)r;
+}
+#endif
+
+/* Returns the child's pid in the server; does not return in the child.
+ * With a cgroup (cgroup_fd >= 0) *joined tells whether the child was born
+ * inside it; if not, the caller moves it in during the handshake. */
+static pid_t create_child(struct child *c, int cgroup_fd, bool *joined)
+{
+	*joined = false;
 #ifdef __linux__
 	if (srv.mode == MODE_CLONE) {
 		/*
@@ -63,15 +125,32 @@ static pid_t create_child(struct child *c)
 		 */
 		int flags = SIGCHLD | (int)ns_to_clone_flags(c->req->ns_mask);
 		void *stack = srv.child_stack_top;
+		size_t stack_size = CHILD_STACK_SIZE - PAGE; /* above the guard page */
 		/* A PID namespace's first child stays as its init (run_init): on a
 		 * stack of its own, in our memory only where that is safe. */
-		if (c->req->ns_mask & NS_PID)
+		if (c->req->ns_mask & NS_PID) {
 			stack = c->init_stack + INIT_STACK_MAPPING;
+			stack_size = INIT_STACK_REGION;
+		}
 		if (!(c->req->ns_mask & NS_PID) || srv.init_shares_memory)
 			flags |= CLONE_VM;
+#if HAVE_CLONE3
+		if (cgroup_fd >= 0 && srv.cg.clone3) {
+			pid_t pid = clone_into_cgroup(flags, stack, stack_size, cgroup_fd, c);
+			if (pid >= 0 || (errno != ENOSYS && errno != EINVAL && errno != E2BIG)) {
+				*joined = pid >= 0;
+				return pid;
+			}
+			logmsg("clone3 into a cgroup: %s; children are moved into their cgroup instead", strerror(errno));
+			srv.cg.clone3 = false;
+		}
+#else
+		(void)stack_size;
+#endif
 		return clone(child_entry, stack, flags, c);
 	}
 #endif
+	(void)cgroup_fd;
 	pid_t pid = fork();
 	if (pid == 0)
 		child_main(c);
@@ -246,6 +325,17 @@ static void unpin(const struct cpu_pin *p)
 #endif
 }
 
+/* A cgroup goes back once its child is dead and reaped (or never was). */
+void release_cgroup(struct cg_leaf *cg)
+{
+#ifdef __linux__
+	if (cg)
+		cg_child_gone(cg, NULL);
+#else
+	(void)cg;
+#endif
+}
+
 /* An init's stack goes back once its init is dead and reaped. */
 void release_init_stack(unsigned char *s)
 {
@@ -280,7 +370,7 @@ static void restore_dumpable(const struct spawn_req *r)
  * no child left behind (killed and reaped) and no descriptor left open.
  */
 int spawn_child(const struct spawn_req *r, pid_t *pid_out, int *pidfd_out,
-                unsigned char **init_stack_out, struct failure *f)
+                unsigned char **init_stack_out, struct cg_leaf **cg_out, struct failure *f)
 {
 	int hs[2] = { -1, -1 }, ep[2] = { -1, -1 };
 	int pidfd = -1;
@@ -300,22 +390,31 @@ int spawn_child(const struct spawn_req *r, pid_t *pid_out, int *pidfd_out,
 		fail_set(f, EINVAL, "MOUNT_PROC needs the MOUNT and PID namespaces");
 		return -1;
 	}
+	struct cg_leaf *cg = NULL;
+#ifdef __linux__
+	cg = cg_prepare(r, f);
+	if (!cg && f->err != 0)
+		return -1;
+#endif
 	unsigned char *init_stack = NULL;
 #ifdef __linux__
 	if ((r->ns_mask & NS_PID) && (init_stack = init_stack_get()) == NULL) {
 		fail_set(f, errno, "allocating a stack for init");
+		release_cgroup(cg);
 		return -1;
 	}
 #endif
 	if (pipe2(hs, O_CLOEXEC) != 0) {
 		fail_set(f, errno, "creating handshake pipe");
 		release_init_stack(init_stack);
+		release_cgroup(cg);
 		return -1;
 	}
 	if (pipe2(ep, O_CLOEXEC) != 0) {
 		fail_set(f, errno, "creating error pipe");
 		close_fds(hs, 2);
 		release_init_stack(init_stack);
+		release_cgroup(cg);
 		return -1;
 	}
 
@@ -328,12 +427,14 @@ int spawn_child(const struct spawn_req *r, pid_t *pid_out, int *pidfd_out,
 		.init_stack = init_stack,
 	};
 
-	pid = create_child(&c);
+	bool joined;
+	pid = create_child(&c, cg ? cg_leaf_fd(cg) : -1, &joined);
 	if (pid < 0) {
 		fail_set(f, errno, srv.mode == MODE_CLONE ? "clone" : "fork");
 		close_fds(hs, 2);
 		close_fds(ep, 2);
 		release_init_stack(init_stack);
+		release_cgroup(cg);
 		return -1;
 	}
 
@@ -352,6 +453,8 @@ int spawn_child(const struct spawn_req *r, pid_t *pid_out, int *pidfd_out,
 	}
 #endif
 #ifdef __linux__
+	if (cg && cg_enter(cg, pid, joined, f) != 0)
+		goto abort;
 	if ((r->ns_mask & NS_USER) && write_user_ns_files(pid, r, f) != 0)
 		goto abort;
 #endif
@@ -381,11 +484,13 @@ int spawn_child(const struct spawn_req *r, pid_t *pid_out, int *pidfd_out,
 		if (pidfd >= 0)
 			close_fds(&pidfd, 1);
 		release_init_stack(init_stack);
+		release_cgroup(cg);
 		return -1;
 	}
 	*pid_out = pid;
 	*pidfd_out = pidfd;
 	*init_stack_out = init_stack;
+	*cg_out = cg;
 	return 0;
 
 abort:
@@ -396,5 +501,6 @@ abort:
 	if (pidfd >= 0)
 		close_fds(&pidfd, 1);
 	release_init_stack(init_stack);
+	release_cgroup(cg);
 	return -1;
 }

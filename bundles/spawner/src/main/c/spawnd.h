@@ -39,6 +39,7 @@
 #ifdef __linux__
 #include <sched.h>
 #include <sys/epoll.h>
+#include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -53,10 +54,17 @@
 /* ------------------------------------------------------------------------ */
 
 #define CTL_FD            3
-#define PROTOCOL_VERSION  1u
+#define PROTOCOL_VERSION  2u
 #define MAX_MSG           (256u * 1024u)
 #define MAX_MSG_FDS       253u  /* SCM_MAX_FD: the kernel's per-datagram cap */
-#define SPAWN_HEADER_SIZE 56u   /* 14 x 32-bit fields */
+#define SPAWN_HEADER_SIZE 68u   /* 17 x 32-bit fields */
+#define SPAWN_FIXED_STRINGS 5u  /* path, cwd, hostname, title, cgroup_parent */
+#define MAX_RLIMITS       16u   /* one per resource at most */
+#define MAX_CGROUP_V1     8u    /* v1 hierarchies a child may join */
+#define MAX_CGROUP_SETS   16u   /* controller files written for one child */
+#define MAX_SPARE_CGROUPS 32u   /* empty cgroups kept for the next spawns */
+#define SPARE_CGROUPS_IDLE_MS 1000 /* idle this long, the server removes its spare cgroups */
+#define CGROUP_DRAIN_MS   2000  /* at the end, how long killed cgroups may take to empty */
 #define STEP_MAX          4352u /* longest step text: a verb plus a PATH_MAX path */
 #define CHILD_STACK_SIZE  (256u * 1024u)
 #define REAP_WAIT_MS      5000  /* how long to wait for a foreign reaper, see on_pidfd_ready */
@@ -83,7 +91,7 @@ enum ns_bit {
 
 enum option_bit {
 	OPT_NO_NEW_PRIVS = 1, OPT_MOUNT_PROC = 2, OPT_SET_GROUPS = 4,
-	OPT_SET_GID = 8, OPT_SET_UID = 16, OPT_ALL = 31,
+	OPT_SET_GID = 8, OPT_SET_UID = 16, OPT_CGROUP = 32, OPT_ALL = 63,
 };
 
 enum setgroups_mode { SETGROUPS_KEEP = 0, SETGROUPS_DENY = 1, SETGROUPS_ALLOW = 2 };
@@ -92,7 +100,8 @@ enum setgroups_mode { SETGROUPS_KEEP = 0, SETGROUPS_DENY = 1, SETGROUPS_ALLOW = 
 struct msg_hello   { uint32_t type, version, mode, supported_ns; int32_t server_pid; };
 struct msg_spawned { uint32_t type, request_id; int32_t pid, ns_pid; };
 struct msg_failed  { uint32_t type, request_id; int32_t err, pid; char step[STEP_MAX]; };
-struct msg_exited  { uint32_t type; int32_t pid, exit_code, signal; uint32_t status_known; };
+struct msg_exited  { uint32_t type; int32_t pid, exit_code, signal; uint32_t flags; };
+enum exited_flag { EXITED_STATUS_KNOWN = 1, EXITED_OOM_KILL = 2 };
 
 _Static_assert(sizeof(struct msg_hello) == 20, "HELLO layout");
 _Static_assert(sizeof(struct msg_spawned) == 16, "SPAWNED layout");
@@ -105,9 +114,14 @@ struct spawn_req {
 	uint32_t request_id, ns_mask, options, setgroups_mode, pdeath_signal;
 	int32_t uid, gid;
 	uint32_t ngroups, n_uidmap, n_gidmap, argc, envc, nfds;
+	uint32_t n_rlimits, n_cgroup_v1, n_cgroup_set;
 	const gid_t *groups;
 	const unsigned char *uidmap, *gidmap;   /* 3 x u32 per entry */
 	const char *path, *cwd, *hostname, *title;
+	const char *cgroup_parent;              /* "" = the server's --cgroup directory */
+	const char *cgroup_v1[MAX_CGROUP_V1];   /* v1 directories the child's cgroup is made in too */
+	struct cgroup_set { uint32_t hierarchy; const char *file, *value; size_t value_len; } cgroup_set[MAX_CGROUP_SETS];
+	struct rlimit_req { int resource; struct rlimit limit; const char *text; } rlimits[MAX_RLIMITS];
 	char *const *argv, *const *envp;        /* NULL-terminated */
 	const int *fds;                         /* nfds received descriptors */
 };
@@ -123,9 +137,13 @@ struct failure {
 /* Server state                                                              */
 /* ------------------------------------------------------------------------ */
 
+/* A child's own cgroup (cgroup.c). */
+struct cg_leaf;
+
 /* One watched process.  On Linux the table is indexed by the pidfd. */
 struct watch {
 	pid_t pid;              /* 0: slot unused */
+	struct cg_leaf *cg;     /* its cgroup, or NULL */
 	bool adopted;           /* came in by ADOPT: maybe not our child */
 	unsigned char *init_stack; /* an init's stack mapping, taken back at its exit */
 	int64_t reap_deadline;  /* >0: exited, waiting for a foreign reaper */
@@ -161,6 +179,17 @@ struct server {
 	size_t nspare_init_stacks;
 	int nice;                      /* our nice value as started, kept */
 	int nreset_signals;
+	struct cgroups {               /* --cgroup (cgroup.c) */
+		int dir;                   /* our directory in the v2 hierarchy, or -1 */
+		const char *path;
+		unsigned long long seq;    /* names of new cgroups */
+		struct cg_leaf *spares;    /* empty, made by us, nothing written: for the next spawns */
+		size_t nspares;
+		struct cg_leaf *lingering; /* their process has exited, the rest was killed: removed once empty */
+		int inotify;               /* watches the lingering ones' cgroup.events */
+		bool clone3;               /* children start inside their cgroup (CLONE_INTO_CGROUP) */
+		int64_t last_spawn_ms;
+	} cg;
 };
 
 extern struct server srv;
@@ -182,6 +211,15 @@ extern struct server srv;
 #define HAVE_RAW_SYSCALL 1
 #else
 #define HAVE_RAW_SYSCALL 0
+#endif
+
+/* Whether spawn.c has a clone3 entry for this architecture: only then do
+ * children start inside their cgroup (CLONE_INTO_CGROUP); elsewhere their
+ * pid is moved in during the handshake. */
+#if defined(__x86_64__)
+#define HAVE_CLONE3 1
+#else
+#define HAVE_CLONE3 0
 #endif
 
 /* struct sched_attr (include/uapi/linux/sched/types.h), SCHED_ATTR_SIZE_VER0. */
@@ -215,6 +253,19 @@ struct child_report {
 	char step[STEP_MAX];
 };
 
+/* cgroup.c */
+int cg_start(const char *path);
+struct cg_leaf *cg_prepare(const struct spawn_req *r, struct failure *f);
+int cg_leaf_fd(const struct cg_leaf *l);
+int cg_enter(struct cg_leaf *l, pid_t pid, bool v2_joined, struct failure *f);
+void cg_child_gone(struct cg_leaf *l, bool *oom_killed);
+struct cg_leaf *cg_adopted(pid_t pid);
+void cg_on_inotify(void);
+int cg_timeout(int timeout_ms);
+void cg_trim_spares(bool now);
+void cg_kill_all(void);
+void cg_finish(void);
+
 /* util.c */
 void logmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void fail_set(struct failure *f, int err, const char *fmt, ...)
@@ -246,15 +297,16 @@ _Noreturn void child_main(struct child *c);
 /* spawn.c */
 void reap_child(pid_t pid, int pidfd);
 void release_init_stack(unsigned char *s);
+void release_cgroup(struct cg_leaf *cg);
 int spawn_child(const struct spawn_req *r, pid_t *pid_out, int *pidfd_out,
-                unsigned char **init_stack_out, struct failure *f);
+                unsigned char **init_stack_out, struct cg_leaf **cg_out, struct failure *f);
 
 /* watch.c */
-void send_exited(pid_t pid, int exit_code, int sig, bool known);
+void send_exited(pid_t pid, int exit_code, int sig, bool known, bool oom_killed);
 void send_held_exits(int sock);
 int held_exits_timeout(int timeout_ms);
 void send_due_exits(void);
-int watch_add(int pidfd, pid_t pid, bool adopted, unsigned char *init_stack);
+int watch_add(int pidfd, pid_t pid, bool adopted, unsigned char *init_stack, struct cg_leaf *cg);
 _Noreturn void shutdown_and_exit(int status);
 #ifdef __linux__
 bool pidfs_keeps_exit_status(void);

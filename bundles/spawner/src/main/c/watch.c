@@ -45,11 +45,11 @@ _Static_assert(sizeof(struct corral_pidfd_info) == 72, "PIDFD_INFO_SIZE_VER1");
  * a stream of spawns the thread that reads exits then never wakes.  The
  * JVM asks for this only where its waiting threads learn exits from their
  * pidfds, so that holding delays no one who waits. */
-void send_exited(pid_t pid, int exit_code, int sig, bool known)
+void send_exited(pid_t pid, int exit_code, int sig, bool known, bool oom_killed)
 {
 	struct msg_exited m = {
-		.type = MSG_EXITED, .pid = pid, .exit_code = exit_code,
-		.signal = sig, .status_known = known,
+		.type = MSG_EXITED, .pid = pid, .exit_code = exit_code, .signal = sig,
+		.flags = (known ? EXITED_STATUS_KNOWN : 0u) | (oom_killed ? EXITED_OOM_KILL : 0u),
 	};
 	if (srv.hold_exits_ms > 0) {
 		if (srv.nheld == srv.capheld) {
@@ -102,7 +102,7 @@ void send_due_exits(void)
 /* ------------------------------------------------------------------------ */
 
 #ifdef __linux__
-int watch_add(int pidfd, pid_t pid, bool adopted, unsigned char *init_stack)
+int watch_add(int pidfd, pid_t pid, bool adopted, unsigned char *init_stack, struct cg_leaf *cg)
 {
 	if ((size_t)pidfd >= srv.nslots) {
 		size_t n = srv.nslots ? srv.nslots : 256;
@@ -118,7 +118,7 @@ int watch_add(int pidfd, pid_t pid, bool adopted, unsigned char *init_stack)
 	struct epoll_event ev = { .events = EPOLLIN, .data.fd = pidfd };
 	if (epoll_ctl(srv.epfd, EPOLL_CTL_ADD, pidfd, &ev) != 0)
 		return -1;
-	srv.watches[pidfd] = (struct watch){ .pid = pid, .adopted = adopted, .init_stack = init_stack };
+	srv.watches[pidfd] = (struct watch){ .pid = pid, .adopted = adopted, .init_stack = init_stack, .cg = cg };
 	srv.nwatched++;
 	return 0;
 }
@@ -134,6 +134,7 @@ static void watch_remove(int pidfd)
 		srv.nwaiting_reap--;
 	/* Exited and reaped by us (our child): its stack is free. */
 	init_stack_put(w->init_stack);
+	release_cgroup(w->cg);
 	*w = (struct watch){ .pid = 0 };
 	srv.nwatched--;
 	close_fds(&pidfd, 1);
@@ -232,10 +233,17 @@ void on_pidfd_ready(int pidfd, uint32_t events)
 			sig = WTERMSIG(status);
 		}
 	}
+	/* What it left behind in its cgroup dies with it; the OOM killer's
+	 * count is read before the cgroup goes. */
+	bool oom = false;
+	if (w->cg) {
+		cg_child_gone(w->cg, &oom);
+		w->cg = NULL;
+	}
 	/* Forget the process before reporting it: when the JVM reads EXITED
 	 * our descriptor for it is already closed. */
 	watch_remove(pidfd);
-	send_exited(pid, code, sig, known);
+	send_exited(pid, code, sig, known, oom);
 }
 
 void expire_reap_waits(void)
@@ -248,7 +256,7 @@ void expire_reap_waits(void)
 			       (int)w->pid, REAP_WAIT_MS);
 			pid_t pid = w->pid;
 			watch_remove((int)fd);
-			send_exited(pid, -1, 0, false);
+			send_exited(pid, -1, 0, false, false);
 		}
 	}
 }
@@ -262,6 +270,8 @@ _Noreturn void shutdown_and_exit(int status)
 		if (srv.watches[fd].pid != 0 && sys_pidfd_send_signal((int)fd, SIGKILL) != 0 &&
 		    errno != ESRCH)
 			logmsg("killing pid %d: %s", (int)srv.watches[fd].pid, strerror(errno));
+	/* And everything they started, wherever it went in its session. */
+	cg_kill_all();
 	for (size_t fd = 0; fd < srv.nslots; fd++) {
 		if (srv.watches[fd].pid == 0)
 			continue;
@@ -270,6 +280,7 @@ _Noreturn void shutdown_and_exit(int status)
 			;
 		/* ECHILD for adopted processes: their own parent reaps them. */
 	}
+	cg_finish();
 	exit(status);
 }
 
@@ -290,11 +301,12 @@ void on_sigchld(int sig)
 	errno = saved;
 }
 
-int watch_add(int unused_fd, pid_t pid, bool adopted, unsigned char *init_stack)
+int watch_add(int unused_fd, pid_t pid, bool adopted, unsigned char *init_stack, struct cg_leaf *cg)
 {
 	(void)unused_fd;
 	(void)adopted;
 	(void)init_stack;
+	(void)cg;
 	if (nchildren == cap_children) {
 		size_t n = cap_children ? cap_children * 2 : 256;
 		pid_t *p = realloc(children, n * sizeof *p);
@@ -311,11 +323,11 @@ int watch_add(int unused_fd, pid_t pid, bool adopted, unsigned char *init_stack)
 static void send_exited_status(pid_t pid, int status)
 {
 	if (WIFEXITED(status))
-		send_exited(pid, WEXITSTATUS(status), 0, true);
+		send_exited(pid, WEXITSTATUS(status), 0, true, false);
 	else if (WIFSIGNALED(status))
-		send_exited(pid, -1, WTERMSIG(status), true);
+		send_exited(pid, -1, WTERMSIG(status), true, false);
 	else
-		send_exited(pid, -1, 0, false);
+		send_exited(pid, -1, 0, false, false);
 }
 
 void collect_exits(void)
@@ -327,7 +339,7 @@ void collect_exits(void)
 			if (r > 0)
 				send_exited_status(children[i], st);
 			else
-				send_exited(children[i], -1, 0, false);
+				send_exited(children[i], -1, 0, false, false);
 			children[i] = children[--nchildren];
 		} else {
 			i++;

@@ -38,7 +38,7 @@ extern char **environ;
 /* ---- protocol constants (docs/spawnd-protocol.md) ---- */
 enum { SPAWN = 1, ADOPT = 2, DETACH = 3, HELLO = 100, SPAWNED = 101, FAILED = 102, EXITED = 103 };
 enum { NS_USER = 1, NS_PID = 2, NS_MOUNT = 4, NS_UTS = 8, NS_IPC = 16, NS_NET = 32, NS_CGROUP = 64 };
-enum { NO_NEW_PRIVS = 1, MOUNT_PROC = 2, SET_GROUPS = 4, SET_GID = 8, SET_UID = 16 };
+enum { NO_NEW_PRIVS = 1, MOUNT_PROC = 2, SET_GROUPS = 4, SET_GID = 8, SET_UID = 16, CGROUP = 32 };
 enum { SG_KEEP = 0, SG_DENY = 1, SG_ALLOW = 2 };
 #define FULL_NS (NS_USER | NS_PID | NS_MOUNT | NS_UTS | NS_IPC)
 
@@ -206,6 +206,9 @@ static int await(struct server *s, uint32_t type, uint32_t key, struct msg *out,
 	}
 }
 
+/* Set while launching a server that gets --cgroup. */
+static const char *launch_cgroup;
+
 /* hold_ms < 0: no events socket; otherwise one at fd 4, with --hold-exits hold_ms. */
 static int server_launch(struct server *s, const char *mode, int hold_ms)
 {
@@ -238,9 +241,14 @@ static int server_launch(struct server *s, const char *mode, int hold_ms)
 		signal(SIGHUP, SIG_IGN);
 		unsigned long ign[8] = { (unsigned long)SIG_IGN };
 		(void)syscall(SYS_rt_sigaction, 33, ign, NULL, 8);
-		if (hold_ms >= 0)
+		if (hold_ms >= 0 && launch_cgroup)
+			execl(server_path, "corral-spawnd", mode, "--events-fd", "4", "--hold-exits", hold,
+			      "--cgroup", launch_cgroup, (char *)NULL);
+		else if (hold_ms >= 0)
 			execl(server_path, "corral-spawnd", mode, "--events-fd", "4", "--hold-exits", hold,
 			      (char *)NULL);
+		else if (launch_cgroup)
+			execl(server_path, "corral-spawnd", mode, "--cgroup", launch_cgroup, (char *)NULL);
 		else
 			execl(server_path, "corral-spawnd", mode, (char *)NULL);
 		_exit(127);
@@ -312,6 +320,8 @@ struct spawn {
 	uint32_t n_uidmap, uidmap[4][3];
 	uint32_t n_gidmap, gidmap[4][3];
 	const char *path, *cwd, *hostname, *title;
+	const char *cgroup;                 /* cgroup_parent; "" for the server's */
+	const char *cg_v1[4], *cg_set[8], *rlimits[8];
 	const char *argv[16];
 	const char *envp[8];
 	int fds[8];
@@ -328,6 +338,7 @@ static void spawn_init(struct spawn *sp, const char *path, ...)
 	sp->cwd = "";
 	sp->hostname = "";
 	sp->title = "spawnd-test";
+	sp->cgroup = "";
 	va_list ap;
 	va_start(ap, path);
 	int i = 0;
@@ -393,6 +404,11 @@ static size_t encode_spawn(const struct spawn *sp, uint32_t req, unsigned char *
 	put32(b, &len, sp->argc_override >= 0 ? (uint32_t)sp->argc_override : argc);
 	put32(b, &len, envc);
 	put32(b, &len, sp->nfds_override >= 0 ? (uint32_t)sp->nfds_override : (uint32_t)sp->nfds);
+	uint32_t nrl = (uint32_t)count_strs(sp->rlimits), nv1 = (uint32_t)count_strs(sp->cg_v1),
+	         nset = (uint32_t)count_strs(sp->cg_set);
+	put32(b, &len, nrl);
+	put32(b, &len, nv1);
+	put32(b, &len, nset);
 	for (uint32_t i = 0; i < sp->ngroups; i++)
 		put32(b, &len, sp->groups[i]);
 	for (uint32_t i = 0; i < sp->n_uidmap; i++)
@@ -405,6 +421,13 @@ static size_t encode_spawn(const struct spawn *sp, uint32_t req, unsigned char *
 	put_str(b, &len, sp->cwd);
 	put_str(b, &len, sp->hostname);
 	put_str(b, &len, sp->title);
+	put_str(b, &len, sp->cgroup);
+	for (uint32_t i = 0; i < nv1; i++)
+		put_str(b, &len, sp->cg_v1[i]);
+	for (uint32_t i = 0; i < nset; i++)
+		put_str(b, &len, sp->cg_set[i]);
+	for (uint32_t i = 0; i < nrl; i++)
+		put_str(b, &len, sp->rlimits[i]);
 	for (uint32_t i = 0; i < argc; i++)
 		put_str(b, &len, sp->argv[i]);
 	for (uint32_t i = 0; i < envc; i++)
@@ -454,6 +477,7 @@ struct outcome {
 	char step[4400];
 	int32_t code, sig;
 	uint32_t known;
+	bool oom;
 };
 
 static void outcome_close(struct outcome *o)
@@ -500,7 +524,8 @@ static void await_exit(struct server *s, struct outcome *o, int timeout_ms)
 	o->exited = true;
 	o->code = (int32_t)m.w[2];
 	o->sig = (int32_t)m.w[3];
-	o->known = m.w[4];
+	o->known = m.w[4] & 1;
+	o->oom = (m.w[4] & 2) != 0;
 }
 
 /* Spawn, wait for the answer and (if spawned) for the exit. */
@@ -628,7 +653,7 @@ static void test_hello(void)
 		return;
 	}
 	uint32_t want = expected_ns_mask();
-	check(s.hello[0] == HELLO && s.hello[1] == 1 && s.hello[2] == 1 && s.hello[3] == want &&
+	check(s.hello[0] == HELLO && s.hello[1] == 2 && s.hello[2] == 1 && s.hello[3] == want &&
 	          (pid_t)s.hello[4] == s.pid,
 	      "hello (clone mode)", "type %u version %u mode %u ns_mask 0x%x (want 0x%x) pid %d (want %d)",
 	      s.hello[0], s.hello[1], s.hello[2], s.hello[3], want, (int)s.hello[4], (int)s.pid);
@@ -641,7 +666,7 @@ static void test_hello(void)
 		check(false, "hello (fork mode)", "server did not start");
 		return;
 	}
-	check(s.hello[1] == 1 && s.hello[2] == 2 && s.hello[3] == 0, "hello (fork mode)",
+	check(s.hello[1] == 2 && s.hello[2] == 2 && s.hello[3] == 0, "hello (fork mode)",
 	      "version %u mode %u ns_mask 0x%x", s.hello[1], s.hello[2], s.hello[3]);
 	struct spawn sp;
 	struct outcome o;
@@ -1284,7 +1309,7 @@ static void test_malformed(struct server *s)
 	send_raw(s->sock, shorty, sizeof shorty, sp.fds, 3);
 	await_answer(s, 4242, &o, 5000);
 	check(o.answered && !o.spawned && o.err == EINVAL &&
-	          strcmp(o.step, "decoding spawn request: 20 bytes, shorter than the 56-byte header") == 0,
+	          strcmp(o.step, "decoding spawn request: 20 bytes, shorter than the 68-byte header") == 0,
 	      "malformed: short header", "%s", describe(&o));
 
 	/* absurd counts */
@@ -1772,13 +1797,352 @@ static void timings(void)
 	      f[0], f[1], f[2]);
 }
 
+/* ------------------------------------------------------------------------ */
+/* cgroups (--cgroup)                                                        */
+/* ------------------------------------------------------------------------ */
+
+static char self_exe[PATH_MAX];
+
+/* Where hierarchy "0::" (v2) or a v1 controller ("memory", "pids") is
+ * mounted, and our cgroup in it: the directory a test cgroup is made in. */
+static bool own_cgroup_dir(const char *controller, char *dir, size_t cap)
+{
+	char line[1024], mount_point[512] = "", own[512] = "";
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof line, f)) {
+		char mp[512], fstype[64], opts[512];
+		/* ID PARENT MAJ:MIN ROOT MOUNT_POINT OPTIONS ... - FSTYPE SOURCE SUPER_OPTIONS */
+		const char *dash = strstr(line, " - ");
+		if (!dash || sscanf(line, "%*s %*s %*s %*s %511s", mp) != 1 ||
+		    sscanf(dash + 3, "%63s %*s %511s", fstype, opts) != 2)
+			continue;
+		bool v2 = strcmp(controller, "0") == 0;
+		if ((v2 && strcmp(fstype, "cgroup2") == 0) ||
+		    (!v2 && strcmp(fstype, "cgroup") == 0 && strstr(opts, controller))) {
+			snprintf(mount_point, sizeof mount_point, "%s", mp);
+			break;
+		}
+	}
+	fclose(f);
+	f = fopen("/proc/self/cgroup", "re");
+	if (!f || !mount_point[0]) {
+		if (f)
+			fclose(f);
+		return false;
+	}
+	while (fgets(line, sizeof line, f)) {
+		char *a = strchr(line, ':'), *b = a ? strchr(a + 1, ':') : NULL;
+		if (!b)
+			continue;
+		*a = *b = '\0';
+		b[1 + strcspn(b + 1, "\n")] = '\0';
+		bool v2 = strcmp(controller, "0") == 0;
+		if ((v2 && strcmp(line, "0") == 0) || (!v2 && strstr(a + 1, controller)))
+			snprintf(own, sizeof own, "%s", b + 1);
+	}
+	fclose(f);
+	snprintf(dir, cap, "%s%s", mount_point, strcmp(own, "/") == 0 ? "" : own);
+	return own[0] != '\0';
+}
+
+static int count_subdirs(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return -1;
+	int n = 0;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL)
+		if (e->d_type == DT_DIR && e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+/* The "0::" line of a process's /proc/PID/cgroup. */
+static void v2_cgroup_of(pid_t pid, char *out, size_t cap)
+{
+	char path[64], text[2048];
+	snprintf(path, sizeof path, "/proc/%d/cgroup", (int)pid);
+	read_text(path, text, sizeof text);
+	char *l = strstr(text, "0::");
+	out[0] = '\0';
+	if (l)
+		snprintf(out, cap, "%.*s", (int)strcspn(l + 3, "\n"), l + 3);
+}
+
+static bool all_gone_within(const pid_t *pids, int n, int ms)
+{
+	int64_t end = now_us() + (int64_t)ms * 1000;
+	for (;;) {
+		bool gone = true;
+		for (int i = 0; i < n; i++)
+			if (!process_gone(pids[i]) && proc_state(pids[i]) != 'Z')
+				gone = false;
+		if (gone || now_us() > end)
+			return gone;
+		usleep(10000);
+	}
+}
+
+/* The directory of a process's v2 cgroup: the mount point is base (our
+ * own cgroup's directory) without our own cgroup's path. */
+static void leaf_dir_of(pid_t pid, const char *base, char *out, size_t cap)
+{
+	char cg[PATH_MAX] = "", own_path[PATH_MAX] = "";
+	v2_cgroup_of(pid, cg, sizeof cg);
+	v2_cgroup_of(getpid(), own_path, sizeof own_path);
+	size_t bl = strlen(base), ol = strcmp(own_path, "/") == 0 ? 0 : strlen(own_path);
+	snprintf(out, cap, "%.*s%s", (int)(bl - ol), base, cg);
+}
+
+/* The pids in a cgroup's cgroup.procs. */
+static int cgroup_pids(const char *dir, pid_t *pids, int cap)
+{
+	char path[PATH_MAX + 16], text[4096];
+	snprintf(path, sizeof path, "%s/cgroup.procs", dir);
+	read_text(path, text, sizeof text);
+	int n = 0;
+	for (char *p = text; *p && n < cap;) {
+		char *end;
+		long v = strtol(p, &end, 10);
+		if (end == p)
+			break;
+		pids[n++] = (pid_t)v;
+		p = end + strspn(end, "\n");
+	}
+	return n;
+}
+
+static bool wait_subdirs(const char *dir, int want, int ms)
+{
+	int64_t end = now_us() + (int64_t)ms * 1000;
+	while (count_subdirs(dir) != want && now_us() < end)
+		usleep(20000);
+	return count_subdirs(dir) == want;
+}
+
+static void test_cgroups(void)
+{
+	char base[PATH_MAX], dir[PATH_MAX + 64];
+	if (!is_root) {
+		skip("cgroups", "needs root to make cgroups");
+		return;
+	}
+	if (!own_cgroup_dir("0", base, sizeof base)) {
+		skip("cgroups", "no cgroup v2 hierarchy");
+		return;
+	}
+	snprintf(dir, sizeof dir, "%s/spawnd-test-%d", base, (int)getpid());
+	if (mkdir(dir, 0755) != 0) {
+		skip("cgroups", "cannot make a cgroup in our own");
+		return;
+	}
+	struct server s;
+	launch_cgroup = dir;
+	int started = server_launch(&s, "clone", -1);
+	launch_cgroup = NULL;
+	if (started != 0) {
+		check(false, "cgroup: server with --cgroup starts", "%s", dir);
+		rmdir(dir);
+		return;
+	}
+	struct spawn sp;
+	struct outcome o;
+	uint32_t req;
+
+	/* 1. Born inside a cgroup of its own; whatever it starts dies with it. */
+	spawn_init(&sp, "/bin/sh", "sh", "-c", "sleep 1000 & setsid sleep 1001 & exec sleep 1002", NULL);
+	sp.options = CGROUP;
+	send_spawn(&s, &sp, &req);
+	await_answer(&s, req, &o, 10000);
+	char cg[PATH_MAX], leaf_dir[PATH_MAX * 2];
+	v2_cgroup_of(o.pid, cg, sizeof cg);
+	leaf_dir_of(o.pid, base, leaf_dir, sizeof leaf_dir);
+	bool own = o.spawned && strstr(cg, "/spawnd-test-") && strchr(strstr(cg, "/spawnd-test-") + 1, '/');
+	pid_t pids[16];
+	int n = 0;
+	int64_t end = now_us() + 2000000;
+	while ((n = cgroup_pids(leaf_dir, pids, 16)) < 3 && now_us() < end)
+		usleep(10000);
+	check(own && n == 3, "cgroup: a child starts in a cgroup of its own, and its descendants with it",
+	      "%s in %s, %d processes there", describe(&o), cg, n);
+	sys_pidfd_send_signal(o.pidfd, SIGTERM);
+	await_exit(&s, &o, 10000);
+	bool gone = all_gone_within(pids, n, 3000);
+	check(o.exited && o.sig == SIGTERM && n == 3 && gone,
+	      "cgroup: when the child ends, the grandchild and the setsid daemon die too",
+	      "%s, the other %d gone: %d", describe(&o), n - 1, gone);
+	outcome_close(&o);
+
+	/* 2. Hundreds of spawns leave no cgroup behind (spares go after a second idle). */
+	wait_subdirs(dir, 0, 3000); /* the first child's spare, once idle */
+	int fds_before = count_fds(s.pid);
+	int failures = 0;
+	for (int i = 0; i < 300; i++) {
+		spawn_init(&sp, "/bin/true", "true", NULL);
+		sp.options = CGROUP;
+		run(&s, &sp, &o, 10000);
+		if (!o.exited || o.code != 0)
+			failures++;
+		outcome_close(&o);
+	}
+	bool spare_kept = count_subdirs(dir) >= 1;
+	bool none_left = wait_subdirs(dir, 0, 3000);
+	int fds_after = count_fds(s.pid);
+	check(failures == 0 && spare_kept && none_left && fds_after == fds_before,
+	      "cgroup: 300 spawns, then no cgroup left after a second idle, no descriptor more",
+	      "%d failed, a spare kept while busy %d, none left %d (%d), server fds %d -> %d", failures,
+	      spare_kept, none_left, count_subdirs(dir), fds_before, fds_after);
+
+	/* 3. rlimits are set in the child. */
+	char out[256];
+	spawn_init(&sp, "/bin/sh", "sh", "-c", "ulimit -n; ulimit -c", NULL);
+	sp.rlimits[0] = "nofile=32";
+	sp.rlimits[1] = "core=0";
+	run_capture(&s, &sp, &o, out, sizeof out);
+	check(o.exited && o.code == 0 && strcmp(out, "32\n0\n") == 0, "rlimits: nofile=32 and core=0 in the child",
+	      "%s, printed '%s'", describe(&o), out);
+	outcome_close(&o);
+	spawn_init(&sp, "/bin/true", "true", NULL);
+	sp.rlimits[0] = "nofile=64:32";
+	run(&s, &sp, &o, 10000);
+	check(o.answered && !o.spawned && o.err == EINVAL && strstr(o.step, "rlimit \"nofile=64:32\""),
+	      "rlimits: a soft limit above the hard one is refused", "%s", describe(&o));
+	outcome_close(&o);
+
+	/* 4. A bad cgroup setting fails the spawn and leaves nothing behind. */
+	spawn_init(&sp, "/bin/true", "true", NULL);
+	sp.options = CGROUP;
+	sp.cg_set[0] = "0:no.such.file=1";
+	run(&s, &sp, &o, 10000);
+	check(o.answered && !o.spawned && o.err == ENOENT && strstr(o.step, "writing 1 to no.such.file of cgroup") &&
+	      wait_subdirs(dir, 0, 1500), "cgroup: a setting the kernel refuses fails the spawn, no cgroup left",
+	      "%s, %d cgroups", describe(&o), count_subdirs(dir));
+	outcome_close(&o);
+	spawn_init(&sp, "/bin/true", "true", NULL);
+	sp.cg_set[0] = "0:../cgroup.kill=1";
+	sp.options = CGROUP;
+	run(&s, &sp, &o, 10000);
+	check(o.answered && !o.spawned && o.err == EINVAL && strstr(o.step, "is not HIERARCHY:FILE=VALUE"),
+	      "cgroup: a setting that names a path is malformed", "%s", describe(&o));
+	outcome_close(&o);
+
+	/* 5. Limits through v1 hierarchies (a hybrid host): memory and pids. */
+	char v1mem[PATH_MAX + 64] = "", v1pids[PATH_MAX + 64] = "", tmp[PATH_MAX];
+	if (own_cgroup_dir("memory", tmp, sizeof tmp) && strncmp(tmp, "/sys/fs/cgroup/unified", 22) != 0) {
+		snprintf(v1mem, sizeof v1mem, "%s/spawnd-test-%d", tmp, (int)getpid());
+		if (mkdir(v1mem, 0755) != 0)
+			v1mem[0] = '\0';
+	}
+	if (v1mem[0]) {
+		spawn_init(&sp, self_exe, "spawnd-test", "--hog", "200", NULL);
+		sp.options = CGROUP;
+		sp.cg_v1[0] = v1mem;
+		sp.cg_set[0] = "1:memory.limit_in_bytes=67108864";
+		char memsw[PATH_MAX + 96];
+		snprintf(memsw, sizeof memsw, "%s/memory.memsw.limit_in_bytes", v1mem);
+		if (access(memsw, F_OK) == 0)
+			sp.cg_set[1] = "1:memory.memsw.limit_in_bytes=67108864";
+		run(&s, &sp, &o, 20000);
+		check(o.exited && o.sig == SIGKILL && o.oom, "cgroup v1: over memory.limit_in_bytes 64M the OOM killer"
+		      " ends a 200M program, reported as OOM-killed", "%s oom %d", describe(&o), o.oom);
+		outcome_close(&o);
+	} else {
+		skip("cgroup v1 memory limit", "no writable v1 memory hierarchy");
+	}
+	if (own_cgroup_dir("pids", tmp, sizeof tmp) && strncmp(tmp, "/sys/fs/cgroup/unified", 22) != 0) {
+		snprintf(v1pids, sizeof v1pids, "%s/spawnd-test-%d", tmp, (int)getpid());
+		if (mkdir(v1pids, 0755) != 0)
+			v1pids[0] = '\0';
+	}
+	if (v1pids[0]) {
+		spawn_init(&sp, self_exe, "spawnd-test", "--forks", "64", NULL);
+		sp.options = CGROUP;
+		sp.cg_v1[0] = v1pids;
+		sp.cg_set[0] = "1:pids.max=16";
+		run(&s, &sp, &o, 20000);
+		check(o.exited && o.code > 0 && o.code < 16, "cgroup v1: pids.max 16 lets a program start fewer than 16"
+		      " of 64 children", "%s (the exit code is how many started)", describe(&o));
+		outcome_close(&o);
+	} else {
+		skip("cgroup v1 pids limit", "no writable v1 pids hierarchy");
+	}
+
+	/* 6. End of file: everything in our cgroups dies, and they are removed. */
+	spawn_init(&sp, "/bin/sh", "sh", "-c", "setsid sleep 1003 & exec sleep 1004", NULL);
+	sp.options = CGROUP;
+	send_spawn(&s, &sp, &req);
+	await_answer(&s, req, &o, 10000);
+	leaf_dir_of(o.pid, base, leaf_dir, sizeof leaf_dir);
+	end = now_us() + 2000000;
+	while ((n = cgroup_pids(leaf_dir, pids, 16)) < 2 && now_us() < end)
+		usleep(10000);
+	close(s.sock);
+	s.sock = -1;
+	int st = server_wait(&s, 5000);
+	s.pid = 0;
+	gone = all_gone_within(pids, n, 3000);
+	check(n == 2 && gone && st == 0 && access(dir, F_OK) != 0,
+	      "cgroup: at end of file the server kills its cgroups and removes them and its directory",
+	      "%d processes, gone %d, server status %d, directory left %d", n, gone, st, access(dir, F_OK) == 0);
+	outcome_close(&o);
+	server_stop(&s);
+	rmdir(dir);
+	if (v1mem[0])
+		rmdir(v1mem);
+	if (v1pids[0])
+		rmdir(v1pids);
+}
+
+/* Helpers the checks run as children: allocate and touch MiB, or fork. */
+static int helper_main(int argc, char **argv)
+{
+	if (argc > 2 && strcmp(argv[1], "--hog") == 0) {
+		size_t mib = (size_t)atol(argv[2]);
+		for (size_t i = 0; i < mib; i++) {
+			char *p = malloc(1 << 20);
+			if (!p)
+				return 3;
+			memset(p, 1, 1 << 20);
+		}
+		return 0;
+	}
+	if (argc > 2 && strcmp(argv[1], "--forks") == 0) {
+		int want = atoi(argv[2]), started = 0;
+		pid_t kids[256];
+		for (int i = 0; i < want && i < 256; i++) {
+			pid_t p = fork();
+			if (p == 0) {
+				sleep(5);
+				_exit(0);
+			}
+			if (p > 0)
+				kids[started++] = p;
+		}
+		for (int i = 0; i < started; i++) {
+			kill(kids[i], SIGKILL);
+			waitpid(kids[i], NULL, 0);
+		}
+		return started;
+	}
+	return -1;
+}
+
 int main(int argc, char **argv)
 {
+	int helped = helper_main(argc, argv);
+	if (helped >= 0)
+		return helped;
 	if (argc < 2) {
 		fprintf(stderr, "usage: spawnd-test /path/to/corral-spawnd [--no-timings]\n");
 		return 2;
 	}
 	server_path = argv[1];
+	if (!realpath("/proc/self/exe", self_exe))
+		self_exe[0] = '\0';
 	bool do_timings = !(argc > 2 && strcmp(argv[2], "--no-timings") == 0);
 	bool caps_mode = argc > 2 && strcmp(argv[2], "--caps-mode") == 0;
 	is_root = geteuid() == 0;
@@ -1827,6 +2191,7 @@ int main(int argc, char **argv)
 	test_held_exits();
 	test_eof();
 	test_pdeath();
+	test_cgroups();
 	if (do_timings)
 		timings();
 

@@ -5,6 +5,7 @@ import io.corral.api.isolation.IdMapEntry;
 import io.corral.api.isolation.IsolationRequest;
 import io.corral.api.isolation.Launch;
 import io.corral.api.isolation.Namespace;
+import io.corral.api.isolation.Resources;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +20,8 @@ final class SpawnRequest {
     static final int SET_GROUPS = 4;
     static final int SET_GID = 8;
     static final int SET_UID = 16;
+    static final int CGROUP = 32;
+    static final int HEADER_FIELDS = 17;
     static final int SETGROUPS_DENY = 1;
     static final int SETGROUPS_ALLOW = 2;
 
@@ -29,7 +32,7 @@ final class SpawnRequest {
      * @param privileged whether the container may set ids (decides setgroups
      *                   and whether credentials are applied at all)
      */
-    static ByteBuffer encode(int requestId, Launch launch, boolean privileged) {
+    static ByteBuffer encode(int requestId, Launch launch, boolean privileged, CgroupPlan cgroup) {
         IsolationRequest iso = launch.isolation();
         boolean userNs = iso.has(Namespace.CREDENTIAL);
         Credential cred = launch.credential();
@@ -53,9 +56,13 @@ final class SpawnRequest {
             }
         }
         int setgroups = userNs ? (privileged ? SETGROUPS_ALLOW : SETGROUPS_DENY) : 0;
+        if (cgroup != null) {
+            options |= CGROUP;
+        }
+        List<String> rlimits = rlimits(launch);
 
-        byte[][] strings = strings(launch);
-        int size = 14 * 4 + groups.length * 4 + (iso.uidMap().size() + iso.gidMap().size()) * 12;
+        byte[][] strings = strings(launch, cgroup, rlimits);
+        int size = HEADER_FIELDS * 4 + groups.length * 4 + (iso.uidMap().size() + iso.gidMap().size()) * 12;
         for (byte[] s : strings) {
             size += s.length + 1;
         }
@@ -66,6 +73,9 @@ final class SpawnRequest {
         b.putInt(userNs ? iso.uidMap().size() : 0).putInt(userNs ? iso.gidMap().size() : 0);
         b.putInt(0); // no parent-death signal: the spawn server kills its children when the JVM dies
         b.putInt(launch.argv().size()).putInt(launch.env().size()).putInt(launch.descriptors().length);
+        b.putInt(rlimits.size());
+        b.putInt(cgroup != null ? cgroup.v1Directories().size() : 0);
+        b.putInt(cgroup != null ? cgroup.settings().size() : 0);
         for (int g : groups) {
             b.putInt(g);
         }
@@ -85,15 +95,34 @@ final class SpawnRequest {
         }
     }
 
-    private static byte[][] strings(Launch launch) {
+    /** {@code NAME=VALUE}, soft and hard alike, as the server reads them. */
+    private static List<String> rlimits(Launch launch) {
+        return launch.resources().rlimits().entrySet().stream()
+            .map(e -> e.getKey() + "=" + (e.getValue() == Resources.UNLIMITED ? "unlimited" : e.getValue()))
+            .toList();
+    }
+
+    private static byte[][] strings(Launch launch, CgroupPlan cgroup, List<String> rlimits) {
         IsolationRequest iso = launch.isolation();
-        int n = 4 + launch.argv().size() + launch.env().size();
+        List<String> v1 = cgroup != null ? cgroup.v1Directories() : List.of();
+        List<String> settings = cgroup != null ? cgroup.settings() : List.of();
+        int n = 5 + v1.size() + settings.size() + rlimits.size() + launch.argv().size() + launch.env().size();
         byte[][] s = new byte[n][];
         int i = 0;
         s[i++] = bytes(launch.path(), "executable");
         s[i++] = bytes(launch.cwd() == null ? "" : launch.cwd(), "working directory");
         s[i++] = bytes(iso.has(Namespace.UNAME) && iso.hostname() != null ? iso.hostname() : "", "hostname");
         s[i++] = bytes(launch.title(), "title");
+        s[i++] = bytes(cgroup != null ? cgroup.parent() : "", "cgroup path");
+        for (String d : v1) {
+            s[i++] = bytes(d, "cgroup path");
+        }
+        for (String setting : settings) {
+            s[i++] = bytes(setting, "cgroup setting");
+        }
+        for (String r : rlimits) {
+            s[i++] = bytes(r, "rlimit");
+        }
         for (String a : launch.argv()) {
             s[i++] = bytes(a, "argument");
         }

@@ -24,6 +24,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class SpawnServer {
 
+    private static final int PROTOCOL_VERSION = 2;
+    private static final int EXITED_STATUS_KNOWN = 1;
+    private static final int EXITED_OOM_KILL = 2;
     private static final int HELLO = 100;
     private static final int SPAWNED = 101;
     private static final int FAILED = 102;
@@ -44,8 +47,11 @@ final class SpawnServer {
 
     /** What the server tells its owner. */
     interface Events {
-        /** A process the server created or adopted has ended; called on the reader thread. */
-        void exited(int pid, int code, int signal, boolean known);
+        /**
+         * A process the server created or adopted has ended; called on the
+         * reader thread. {@code oomKilled}: the OOM killer ended a process of its cgroup.
+         */
+        void exited(int pid, int code, int signal, boolean known, boolean oomKilled);
 
         /** A SPAWN succeeded; called on the spawning thread before the spawn returns. */
         void spawned(int requestId, Launched launched);
@@ -76,7 +82,8 @@ final class SpawnServer {
      * Starts a server and reads its HELLO. The reader thread is not started
      * yet: the caller may {@link #adopt} first, then {@link #startReading}.
      */
-    static SpawnServer start(Path binary, String mode, Path log, Events listener) throws IsolationException {
+    static SpawnServer start(Path binary, String mode, Path cgroup, Path log, Events listener)
+            throws IsolationException {
         int[] control = null;
         int[] events = null;
         int devnull = -1;
@@ -87,9 +94,12 @@ final class SpawnServer {
             events = SeqPacketSocket.rawPair();
             devnull = Posix.open("/dev/null", Posix.O_RDWR, 0);
             logFd = Posix.open(log.toString(), Posix.O_WRONLY | Posix.O_CREAT | Posix.O_APPEND, 0600);
-            pid = Posix.spawn(binary.toString(),
-                List.of("corral-spawnd", mode, "--events-fd", Integer.toString(EVENTS_FD),
-                    "--hold-exits", Integer.toString(HOLD_EXITS_MILLIS)), List.of(),
+            List<String> argv = new ArrayList<>(List.of("corral-spawnd", mode, "--events-fd",
+                Integer.toString(EVENTS_FD), "--hold-exits", Integer.toString(HOLD_EXITS_MILLIS)));
+            if (cgroup != null) {
+                argv.addAll(List.of("--cgroup", cgroup.toString()));
+            }
+            pid = Posix.spawn(binary.toString(), argv, List.of(),
                 devnull, devnull, logFd, control[1], events[1]);
         } catch (PosixException e) {
             // Our ends; the server's ends are closed below, once (a second close could hit a reused number).
@@ -125,8 +135,9 @@ final class SpawnServer {
                 throw new PosixException("reading HELLO from the spawn server: unexpected message", Posix.EINVAL);
             }
             int version = b.getInt();
-            if (version != 1) {
-                throw new PosixException("spawn server speaks protocol " + version + ", expected 1", Posix.EINVAL);
+            if (version != PROTOCOL_VERSION) {
+                throw new PosixException("spawn server speaks protocol " + version + ", expected "
+                    + PROTOCOL_VERSION, Posix.EINVAL);
             }
             b.getInt(); // the mode, which we chose
             int namespaces = b.getInt();
@@ -307,7 +318,7 @@ final class SpawnServer {
     }
 
     /** An EXITED report. */
-    private record Exit(int pid, int code, int signal, boolean known) {
+    private record Exit(int pid, int code, int signal, boolean known, boolean oomKilled) {
 
         /** The report {@code p} carries, or null (and {@code p} untouched) when it is another message. */
         static Exit of(Packet p) {
@@ -317,11 +328,15 @@ final class SpawnServer {
             }
             p.closeDescriptors();
             b.getInt();
-            return new Exit(b.getInt(), b.getInt(), b.getInt(), b.getInt() != 0);
+            int pid = b.getInt();
+            int code = b.getInt();
+            int signal = b.getInt();
+            int flags = b.getInt();
+            return new Exit(pid, code, signal, (flags & EXITED_STATUS_KNOWN) != 0, (flags & EXITED_OOM_KILL) != 0);
         }
 
         void tell(Events listener) {
-            listener.exited(pid, code, signal, known);
+            listener.exited(pid, code, signal, known, oomKilled);
         }
     }
 

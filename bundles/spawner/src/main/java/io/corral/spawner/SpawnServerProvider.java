@@ -9,12 +9,15 @@ import io.corral.api.isolation.IsolationRequest;
 import io.corral.api.isolation.Launch;
 import io.corral.api.isolation.Launched;
 import io.corral.api.isolation.Namespace;
+import io.corral.api.isolation.ResourceUsage;
+import io.corral.api.isolation.Resources;
 import io.corral.posix.Posix;
 import io.corral.posix.PosixException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
@@ -35,7 +38,7 @@ public abstract class SpawnServerProvider implements IsolationProvider, SpawnSer
     }
 
     /** An exit reported before its spawn's reply was read (they travel on different sockets). */
-    private record EarlyExit(int code, int signal, boolean known, long at) {
+    private record EarlyExit(int code, int signal, boolean known, boolean oomKilled, long at) {
     }
 
     private static final long EARLY_EXIT_NANOS = 5_000_000_000L;
@@ -44,6 +47,7 @@ public abstract class SpawnServerProvider implements IsolationProvider, SpawnSer
     private final String mode;
     private final Path binary;
     private final Path log;
+    private final Cgroups cgroups;
     private final Map<Integer, Watch> watches = new ConcurrentHashMap<>();
     private final Map<Integer, ExitHandler> launching = new ConcurrentHashMap<>();
     private final Map<Integer, EarlyExit> earlyExits = new java.util.HashMap<>();
@@ -63,6 +67,9 @@ public abstract class SpawnServerProvider implements IsolationProvider, SpawnSer
         this.mode = mode;
         this.binary = BundleBinary.install(context, BINARY_ENTRY);
         this.log = logFile(context, platform);
+        String base = context.getProperty("corral.base");
+        this.cgroups = Cgroups.open(Cgroups.instanceName(base != null ? base
+            : context.getDataFile("").getAbsolutePath()), platform);
         synchronized (lifecycle) {
             startServer();
         }
@@ -81,7 +88,16 @@ public abstract class SpawnServerProvider implements IsolationProvider, SpawnSer
 
     /** Starts a server and hands it every process still watched. Holds {@link #lifecycle}. */
     private void startServer() throws IsolationException {
-        SpawnServer s = SpawnServer.start(binary, mode, log, this);
+        Path cgroup = cgroups.directory();
+        if (cgroup != null) {
+            try {
+                // An earlier server removed it when its JVM seemed gone (end of file).
+                Files.createDirectories(cgroup);
+            } catch (IOException e) {
+                throw new IsolationException("starting the spawn server", "making cgroup " + cgroup + ": " + e);
+            }
+        }
+        SpawnServer s = SpawnServer.start(binary, mode, cgroup, log, this);
         for (Map.Entry<Integer, Watch> w : watches.entrySet()) {
             try {
                 s.adopt(w.getKey(), w.getValue().pidfd());
@@ -172,7 +188,7 @@ public abstract class SpawnServerProvider implements IsolationProvider, SpawnSer
         int requestId = s.nextRequestId();
         java.nio.ByteBuffer request;
         try {
-            request = SpawnRequest.encode(requestId, launch, host.privileged());
+            request = SpawnRequest.encode(requestId, launch, host.privileged(), cgroups.plan(launch.resources()));
         } catch (IllegalArgumentException e) {
             throw new IsolationException("validate", e.getMessage());
         }
@@ -182,6 +198,21 @@ public abstract class SpawnServerProvider implements IsolationProvider, SpawnSer
         } finally {
             launching.remove(requestId);
         }
+    }
+
+    @Override
+    public Map<String, String> resourceFeatures() {
+        return cgroups.features();
+    }
+
+    @Override
+    public void checkResources(Resources resources) throws IsolationException {
+        cgroups.check(resources);
+    }
+
+    @Override
+    public Optional<ResourceUsage> usage(int pid) {
+        return cgroups.usage(pid);
     }
 
     @Override
@@ -209,6 +240,7 @@ public abstract class SpawnServerProvider implements IsolationProvider, SpawnSer
             }
         }
         watches.clear();
+        cgroups.close();
     }
 
     // ---- events from the reader thread ----
@@ -227,11 +259,11 @@ public abstract class SpawnServerProvider implements IsolationProvider, SpawnSer
                 return;
             }
         }
-        handler.exited(launched.pid(), early.code(), early.signal(), early.known());
+        handler.exited(launched.pid(), early.code(), early.signal(), early.known(), early.oomKilled());
     }
 
     @Override
-    public void exited(int pid, int code, int signal, boolean known) {
+    public void exited(int pid, int code, int signal, boolean known, boolean oomKilled) {
         Watch w;
         synchronized (earlyExits) {
             w = watches.remove(pid);
@@ -239,11 +271,11 @@ public abstract class SpawnServerProvider implements IsolationProvider, SpawnSer
                 // Its SPAWNED reply is still on the way to the spawning thread; keep it briefly.
                 long now = System.nanoTime();
                 earlyExits.values().removeIf(e -> now - e.at() > EARLY_EXIT_NANOS);
-                earlyExits.put(pid, new EarlyExit(code, signal, known, now));
+                earlyExits.put(pid, new EarlyExit(code, signal, known, oomKilled, now));
                 return;
             }
         }
-        w.handler().exited(pid, code, signal, known);
+        w.handler().exited(pid, code, signal, known, oomKilled);
     }
 
     @Override
