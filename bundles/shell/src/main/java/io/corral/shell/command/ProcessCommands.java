@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -158,18 +159,31 @@ public final class ProcessCommands {
         }
     }
 
-    @Descriptor("list the processes Corral supervises, the exited ones it still remembers included")
+    @Descriptor("list the processes Corral supervises, the exited ones it still remembers included; Procs and"
+        + " Memory are what its cgroup holds and uses now (memory as current/limit), - when unknown")
     public void ps(@Descriptor("print JSON for scripts")
             @Parameter(names = "--json", presentValue = "true", absentValue = "false") boolean json) {
-        Table t = new Table("PID", "NSPID", "Name", "Type", "State", "Provider", "User", "Namespaces",
-            "Started", "Exit");
+        List<String> columns = new ArrayList<>(List.of("PID", "NSPID", "Name", "Type", "State", "Provider", "User",
+            "Namespaces"));
+        columns.addAll(List.of(json ? UsageColumns.JSON : UsageColumns.TEXT));
+        columns.addAll(List.of("Started", "Exit"));
+        if (json) {
+            // The table's Exit says it in words (ExitStatus.toString); JSON's exit is the number.
+            columns.add("OOM killed");
+        }
+        Table t = new Table(columns.toArray(String[]::new));
         for (ManagedProcess p : factory().processes()) {
-            t.row(p.pid(), p.isolatedPid(), p.name(), p.type().name().toLowerCase(), p.state().name(),
-                p.provider(), p.credential().user(),
+            List<Object> row = new ArrayList<>(Arrays.asList(p.pid(), p.isolatedPid(), p.name(),
+                p.type().name().toLowerCase(), p.state().name(), p.provider(), p.credential().user(),
                 p.namespaces().isEmpty() ? "-" : p.namespaces().stream().map(Namespace::key)
-                    .collect(Collectors.joining(",")),
-                json ? p.startTime().toString() : TIME.format(p.startTime()),
-                p.exitStatus().map(s -> json ? (Object) s.value() : s.toString()).orElse(null));
+                    .collect(Collectors.joining(","))));
+            row.addAll(Arrays.asList(json ? UsageColumns.json(p) : UsageColumns.text(p)));
+            row.add(json ? p.startTime().toString() : TIME.format(p.startTime()));
+            row.add(p.exitStatus().map(s -> json ? (Object) s.value() : s.toString()).orElse(null));
+            if (json) {
+                row.add(p.exitStatus().map(ExitStatus::oomKilled).orElse(null));
+            }
+            t.row(row.toArray());
         }
         t.print(System.out, json);
     }

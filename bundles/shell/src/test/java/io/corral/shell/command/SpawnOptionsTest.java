@@ -7,7 +7,6 @@ import static org.junit.Assert.fail;
 import io.corral.api.isolation.Resources;
 import io.corral.api.process.ProcessFactory;
 import io.corral.api.process.SpawnSpec;
-import java.lang.reflect.Field;
 import java.lang.reflect.Proxy;
 import java.util.Map;
 import java.util.OptionalDouble;
@@ -42,9 +41,7 @@ public class SpawnOptionsTest {
                 }
                 throw new UnsupportedOperationException(method.getName());
             });
-        Field f = ProcessCommands.class.getDeclaredField("factory");
-        f.setAccessible(true);
-        f.set(commands, recorder);
+        Fakes.inject(commands, "factory", recorder);
     }
 
     private SpawnSpec spec(String... args) throws Exception {
