@@ -56,7 +56,7 @@ public final class AppCommands {
     public void apps(@Descriptor("print JSON for scripts")
             @Parameter(names = "--json", presentValue = "true", absentValue = "false") boolean json) {
         Table t = new Table("Name", "Role", "Wanted", "Running", "Idle", "State", "Restarts", "Pids",
-            json ? "Memory current" : "Memory", "Message");
+            json ? "Memory current" : "Memory", "Message").shrinkable("Pids");
         for (ApplicationStatus s : manager().applications()) {
             OptionalLong memory = memory(s.pids());
             t.row(s.name(), s.role().name().toLowerCase(java.util.Locale.ROOT), s.wanted(), s.running(), s.idle(),

@@ -171,7 +171,8 @@ public final class ProcessCommands {
             // The table's Exit says it in words (ExitStatus.toString); JSON's exit is the number.
             columns.add("OOM killed");
         }
-        Table t = new Table(columns.toArray(String[]::new));
+        // The namespaces give way before the exit status does on a narrow terminal.
+        Table t = new Table(columns.toArray(String[]::new)).shrinkable("Namespaces");
         for (ManagedProcess p : factory().processes()) {
             List<Object> row = new ArrayList<>(Arrays.asList(p.pid(), p.isolatedPid(), p.name(),
                 p.type().name().toLowerCase(), p.state().name(), p.provider(), p.credential().user(),
