@@ -4,7 +4,6 @@ import io.corral.api.app.ApplicationManager;
 import io.corral.api.app.ApplicationStatus;
 import io.corral.api.app.ConfigurationException;
 import io.corral.api.app.Reloaded;
-import io.corral.api.process.ManagedProcess;
 import io.corral.api.process.ProcessFactory;
 import java.util.ArrayList;
 import java.util.List;

@@ -26,7 +26,7 @@ final class ResourcesValidator {
     static final long MEMORY_MIN = 1024 * 1024;
     static final BigDecimal CPU_MIN = new BigDecimal("0.01");
     static final BigDecimal CPU_MAX = new BigDecimal("1024");
-    /** Unit's limit (NXT_MAX_PATH_LEN - strlen(NXT_CGROUP_ROOT) - 1): the path under /sys/fs/cgroup fits in PATH_MAX. */
+    /** Unit's limit, NXT_MAX_PATH_LEN - strlen(NXT_CGROUP_ROOT) - 1: the path under /sys/fs/cgroup fits PATH_MAX. */
     static final int CGROUP_PATH_MAX = 4080;
 
     private ResourcesValidator() {
