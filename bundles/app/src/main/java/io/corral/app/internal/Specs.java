@@ -30,7 +30,7 @@ final class Specs {
         return SpawnSpec.builder(app.executable()).name(app.name()).type(app.role()).arguments(app.arguments())
             .environment(env).workingDirectory(app.workingDirectory())
             .user(app.user() != null ? app.user() : defaultUser(app, privileged)).group(app.group())
-            .isolation(app.isolation()).stdio(new Stdio(null, log, log)).build();
+            .isolation(app.isolation()).resources(app.resources()).stdio(new Stdio(null, log, log)).build();
     }
 
     /**

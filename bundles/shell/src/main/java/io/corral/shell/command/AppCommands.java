@@ -4,8 +4,11 @@ import io.corral.api.app.ApplicationManager;
 import io.corral.api.app.ApplicationStatus;
 import io.corral.api.app.ConfigurationException;
 import io.corral.api.app.Reloaded;
+import io.corral.api.process.ProcessFactory;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.stream.Collectors;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
@@ -38,21 +41,39 @@ public final class AppCommands {
         policyOption = ReferencePolicyOption.GREEDY)
     private volatile ApplicationManager manager;
 
+    /** Optional: without it corral:apps shows no memory. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+        policyOption = ReferencePolicyOption.GREEDY)
+    private volatile ProcessFactory factory;
+
     private ApplicationManager manager() {
         return Services.require(manager, "no application manager is running (start io.corral.app)");
     }
 
-    @Descriptor("list the applications: role, processes wanted, running and idle, state, restarts and pids")
+    @Descriptor("list the applications: role, processes wanted, running and idle, state, restarts, pids and the"
+        + " memory their processes' cgroups use together")
     public void apps(@Descriptor("print JSON for scripts")
             @Parameter(names = "--json", presentValue = "true", absentValue = "false") boolean json) {
-        Table t = new Table("Name", "Role", "Wanted", "Running", "Idle", "State", "Restarts", "Pids", "Message");
+        Table t = new Table("Name", "Role", "Wanted", "Running", "Idle", "State", "Restarts", "Pids",
+            json ? "Memory current" : "Memory", "Message").shrinkable("Pids");
         for (ApplicationStatus s : manager().applications()) {
+            OptionalLong memory = memory(s.pids());
             t.row(s.name(), s.role().name().toLowerCase(java.util.Locale.ROOT), s.wanted(), s.running(), s.idle(),
                 s.state().name(), s.restarts(),
                 json ? s.pids() : s.pids().stream().map(String::valueOf).collect(Collectors.joining(",")),
+                memory.isEmpty() ? null : json ? (Object) memory.getAsLong() : Bytes.format(memory.getAsLong()),
                 s.message());
         }
         t.print(System.out, json);
+    }
+
+    private OptionalLong memory(List<Integer> pids) {
+        ProcessFactory f = factory;
+        if (f == null) {
+            return OptionalLong.empty();
+        }
+        return UsageColumns.memoryCurrent(pids.stream().map(f::process).flatMap(Optional::stream)
+            .toList());
     }
 
     @Descriptor("start a stopped application, or give a crash-looping one a fresh try at once")

@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,11 +47,18 @@ public final class ProcessCommands {
 
     static final String SPAWN_USAGE = "spawn a process: spawn [--name N] [--type T] [--user U] [--group G]"
         + " [--ns credential,pid,mount,uname,ipc,network,cgroup] [--uidmap C:H:S]... [--gidmap C:H:S]..."
-        + " [--hostname H] [--no-new-privs] [--cwd DIR] [--env K=V]... [--ready exec|port] [--wait]"
+        + " [--hostname H] [--no-new-privs] [--cwd DIR] [--env K=V]... [--ready exec|port]"
+        + " [--memory-max SIZE] [--pids-max N] [--cpu-max CPUS] [--rlimit NAME=VALUE]..."
+        + " [--cgroup PATH] [--wait]"
         + " EXECUTABLE [ARGS...]; prints the pid, or with --wait the output and the exit status."
         + " --ready port: the process is READY when it says PROCESS_READY on its port (worker library programs),"
         + " not at exec. With --ns credential and no --user the process is root inside, as mapped (unshare -r);"
-        + " with --ns pid it is pid 2 under Corral's init";
+        + " with --ns pid it is pid 2 under Corral's init. The process's cgroup limits it and its descendants:"
+        + " --memory-max in bytes or with K, M, G, T (powers of 1024; at least 1M), --pids-max at least 1,"
+        + " --cpu-max in CPUs (0.01 to 1024, e.g. 0.5). --rlimit sets a resource limit, soft and hard alike:"
+        + " NAME as in RLIMIT_NAME (nofile, core, nproc, ...), VALUE a number or unlimited."
+        + " --cgroup is Unit's isolation.cgroup.path, where the process's own cgroup is made: relative to"
+        + " Corral's cgroup or absolute, not empty, no \"..\"";
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss")
         .withZone(ZoneId.systemDefault());
@@ -84,6 +92,7 @@ public final class ProcessCommands {
         Set<Namespace> namespaces = EnumSet.noneOf(Namespace.class);
         List<IdMapEntry> uidmap = new ArrayList<>();
         List<IdMapEntry> gidmap = new ArrayList<>();
+        ResourceOptions limits = new ResourceOptions(a);
         Map<String, String> env = new LinkedHashMap<>();
         env.put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
         for (String o = a.option(); o != null; o = a.option()) {
@@ -115,7 +124,11 @@ public final class ProcessCommands {
                         }
                         env.put(kv.substring(0, eq), kv.substring(eq + 1));
                     }
-                    default -> throw a.unknown(o);
+                    default -> {
+                        if (!limits.take(o)) {
+                            throw a.unknown(o);
+                        }
+                    }
                 }
             } catch (IllegalArgumentException e) {
                 throw e.getMessage().startsWith("corral:spawn") ? e : a.error(e.getMessage());
@@ -124,6 +137,7 @@ public final class ProcessCommands {
         String executable = a.required("EXECUTABLE");
         SpawnSpec spec = SpawnSpec.builder(executable).name(name).type(type).user(user).group(group)
             .workingDirectory(cwd).environment(env).arguments(a.rest()).readiness(readiness)
+            .resources(limits.build())
             .isolation(new IsolationRequest(namespaces, uidmap, gidmap, hostname, newPrivs)).build();
         ManagedProcess p = factory().spawn(spec);
         if (!wait) {
@@ -145,18 +159,32 @@ public final class ProcessCommands {
         }
     }
 
-    @Descriptor("list the processes Corral supervises, the exited ones it still remembers included")
+    @Descriptor("list the processes Corral supervises, the exited ones it still remembers included; Procs and"
+        + " Memory are what its cgroup holds and uses now (memory as current/limit), - when unknown")
     public void ps(@Descriptor("print JSON for scripts")
             @Parameter(names = "--json", presentValue = "true", absentValue = "false") boolean json) {
-        Table t = new Table("PID", "NSPID", "Name", "Type", "State", "Provider", "User", "Namespaces",
-            "Started", "Exit");
+        List<String> columns = new ArrayList<>(List.of("PID", "NSPID", "Name", "Type", "State", "Provider", "User",
+            "Namespaces"));
+        columns.addAll(List.of(json ? UsageColumns.JSON : UsageColumns.TEXT));
+        columns.addAll(List.of("Started", "Exit"));
+        if (json) {
+            // The table's Exit says it in words (ExitStatus.toString); JSON's exit is the number.
+            columns.add("OOM killed");
+        }
+        // The namespaces give way before the exit status does on a narrow terminal.
+        Table t = new Table(columns.toArray(String[]::new)).shrinkable("Namespaces");
         for (ManagedProcess p : factory().processes()) {
-            t.row(p.pid(), p.isolatedPid(), p.name(), p.type().name().toLowerCase(), p.state().name(),
-                p.provider(), p.credential().user(),
+            List<Object> row = new ArrayList<>(Arrays.asList(p.pid(), p.isolatedPid(), p.name(),
+                p.type().name().toLowerCase(), p.state().name(), p.provider(), p.credential().user(),
                 p.namespaces().isEmpty() ? "-" : p.namespaces().stream().map(Namespace::key)
-                    .collect(Collectors.joining(",")),
-                json ? p.startTime().toString() : TIME.format(p.startTime()),
-                p.exitStatus().map(s -> json ? (Object) s.value() : s.toString()).orElse(null));
+                    .collect(Collectors.joining(","))));
+            row.addAll(Arrays.asList(json ? UsageColumns.json(p) : UsageColumns.text(p)));
+            row.add(json ? p.startTime().toString() : TIME.format(p.startTime()));
+            row.add(p.exitStatus().map(s -> json ? (Object) s.value() : s.toString()).orElse(null));
+            if (json) {
+                row.add(p.exitStatus().map(ExitStatus::oomKilled).orElse(null));
+            }
+            t.row(row.toArray());
         }
         t.print(System.out, json);
     }

@@ -8,6 +8,7 @@ import io.corral.api.app.ConfigurationException;
 import io.corral.api.isolation.IdMapEntry;
 import io.corral.api.isolation.IsolationRequest;
 import io.corral.api.isolation.Namespace;
+import io.corral.api.isolation.Resources;
 import io.corral.api.process.ProcessType;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -19,7 +20,8 @@ import java.util.Set;
 
 /**
  * NGINX Unit's validation of {@code "applications"} (nxt_conf_validation.c)
- * for external applications, plus Corral's {@code "role"}. Messages are
+ * for external applications, plus Corral's {@code "role"} and
+ * {@code "resources"} (see {@link ResourcesValidator}). Messages are
  * Unit's sentences, after the location of the value; where Unit's sentence
  * does not show the value, it follows as {@code Got VALUE.}
  */
@@ -28,7 +30,7 @@ public final class DocumentValidator {
     static final long INT32_MAX = Integer.MAX_VALUE;
     static final long ID_MAX = 4294967295L;
     private static final Set<String> APP_MEMBERS = Set.of("type", "role", "executable", "arguments", "processes",
-        "user", "group", "working_directory", "environment", "isolation");
+        "user", "group", "working_directory", "environment", "isolation", "resources");
     private static final List<ProcessType> ROLES = List.of(ProcessType.ROUTER, ProcessType.WORKER,
         ProcessType.CONTROLLER, ProcessType.DISCOVERY);
 
@@ -117,7 +119,8 @@ public final class DocumentValidator {
         String group = null;
         String workingDirectory = null;
         Map<String, String> environment = Map.of();
-        IsolationRequest isolation = IsolationRequest.NONE;
+        Isolation isolation = Isolation.NONE;
+        Resources resources = Resources.NONE;
         for (Map.Entry<String, JsonElement> m : o.entrySet()) {
             String key = m.getKey();
             JsonElement v = m.getValue();
@@ -136,14 +139,18 @@ public final class DocumentValidator {
                 case "working_directory" -> workingDirectory = string(at, key, v);
                 case "environment" -> environment = environment(at, v);
                 case "isolation" -> isolation = isolation(at, v);
+                case "resources" -> resources = ResourcesValidator.resources(at, v);
                 default -> throw new IllegalStateException(key);
             }
         }
         if (executable == null) {
             throw new ConfigurationException(path, "Required parameter \"executable\" is missing.");
         }
+        if (isolation.cgroupPath() != null) {
+            resources = resources.toBuilder().cgroupPath(isolation.cgroupPath()).build();
+        }
         return new AppConfig(name, role, executable, arguments, user, group, workingDirectory, environment,
-            processes, isolation, o);
+            processes, isolation.request(), resources, o);
     }
 
     /** Names become file names (log/NAME.log) and ConfigAdmin names, so they are kept plain. */
@@ -269,11 +276,17 @@ public final class DocumentValidator {
         return new Processes(spare.intValue(), max.intValue(), idle.intValue(), false);
     }
 
-    private static IsolationRequest isolation(String at, JsonElement v) throws ConfigurationException {
+    /** {@code "isolation"}: the namespaces and maps, and Unit's cgroup path, which the spec keeps in its Resources. */
+    private record Isolation(IsolationRequest request, String cgroupPath) {
+        static final Isolation NONE = new Isolation(IsolationRequest.NONE, null);
+    }
+
+    private static Isolation isolation(String at, JsonElement v) throws ConfigurationException {
         type(at, "isolation", v, Kind.OBJECT);
         Set<Namespace> namespaces = EnumSet.noneOf(Namespace.class);
         List<IdMapEntry> uidmap = List.of();
         List<IdMapEntry> gidmap = List.of();
+        String cgroupPath = null;
         for (Map.Entry<String, JsonElement> m : v.getAsJsonObject().entrySet()) {
             String key = m.getKey();
             String here = at + "/" + key;
@@ -281,6 +294,7 @@ public final class DocumentValidator {
                 case "namespaces" -> namespaces = namespaces(here, m.getValue());
                 case "uidmap" -> uidmap = idMap(here, "uidmap", "uid_map", m.getValue());
                 case "gidmap" -> gidmap = idMap(here, "gidmap", "gid_map", m.getValue());
+                case "cgroup" -> cgroupPath = ResourcesValidator.cgroupPath(here, m.getValue());
                 default -> throw new ConfigurationException(at, unknown(key));
             }
         }
@@ -295,7 +309,7 @@ public final class DocumentValidator {
                     + " is false or unset.");
             }
         }
-        return new IsolationRequest(namespaces, uidmap, gidmap, null, true);
+        return new Isolation(new IsolationRequest(namespaces, uidmap, gidmap, null, true), cgroupPath);
     }
 
     private static Set<Namespace> namespaces(String at, JsonElement v) throws ConfigurationException {
@@ -391,11 +405,11 @@ public final class DocumentValidator {
         return b.toString();
     }
 
-    private static String unknown(String name) {
+    static String unknown(String name) {
         return "Unknown parameter \"" + name + "\".";
     }
 
-    private static String got(BigInteger n) {
+    static String got(BigInteger n) {
         return " Got " + n + ".";
     }
 }
