@@ -101,8 +101,15 @@ static int make_path(const char *path)
 	}
 }
 
+/* Whether path is our own directory or one of its ancestors. */
+static bool holds_ours(const char *path, size_t len)
+{
+	return strncmp(srv.cg.path, path, len) == 0 && (srv.cg.path[len] == '\0' || srv.cg.path[len] == '/');
+}
+
 /* After a named parent's last cgroup: remove it and its empty ancestors, as
- * Unit does; the first that is busy (or the hierarchy's root) stops it. */
+ * Unit does; the first that is busy (or the hierarchy's root, or our own
+ * directory) stops it. */
 static void remove_empty_ancestors(const char *path)
 {
 	char buf[PATH_MAX];
@@ -110,7 +117,7 @@ static void remove_empty_ancestors(const char *path)
 	if (len >= sizeof buf)
 		return;
 	memcpy(buf, path, len + 1);
-	while (len > 1 && rmdir(buf) == 0) {
+	while (len > 1 && !holds_ours(buf, len) && rmdir(buf) == 0) {
 		char *slash = strrchr(buf, '/');
 		if (!slash || slash == buf)
 			return;

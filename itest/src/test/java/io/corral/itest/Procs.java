@@ -106,6 +106,28 @@ final class Procs {
         }
     }
 
+    /** The directory of a process's cgroup v2 ("0::" in /proc/PID/cgroup), or null. */
+    static Path cgroupDir(int pid) {
+        try {
+            String own = Files.readAllLines(Path.of("/proc/" + pid + "/cgroup")).stream()
+                .filter(l -> l.startsWith("0::")).findFirst().map(l -> l.substring(3)).orElse(null);
+            String mount = Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
+                .filter(l -> l.contains(" - cgroup2 ")).map(l -> l.split(" ")[4]).findFirst().orElse(null);
+            return own == null || mount == null ? null : Path.of(mount + (own.equals("/") ? "" : own));
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** The cgroups below a directory. */
+    static List<Path> subgroups(Path dir) {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(Files::isDirectory).toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
     private static List<Integer> all() {
         List<Integer> pids = new ArrayList<>();
         try (Stream<Path> s = Files.list(Path.of("/proc"))) {

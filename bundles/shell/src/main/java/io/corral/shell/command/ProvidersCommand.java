@@ -4,6 +4,7 @@ import io.corral.api.isolation.IsolationProvider;
 import io.corral.api.isolation.Namespace;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
@@ -30,18 +31,28 @@ public final class ProvidersCommand {
 
     @Descriptor("list the isolation providers with platform, ranking and namespaces; the highest-ranked is active")
     public void providers(@Descriptor("print JSON for scripts")
-            @Parameter(names = "--json", presentValue = "true", absentValue = "false") boolean json)
+            @Parameter(names = "--json", presentValue = "true", absentValue = "false") boolean json,
+            @Descriptor("list instead which resource features (cgroup tracking, limits, rlimits) each provider"
+                + " has on this host, and how or why not")
+            @Parameter(names = "--resources", presentValue = "true", absentValue = "false") boolean resources)
             throws InvalidSyntaxException {
         ServiceReference<IsolationProvider>[] refs = context.getServiceReferences(IsolationProvider.class, null)
             .toArray(ServiceReference[]::new);
         Arrays.sort(refs, Comparator.reverseOrder());
-        Table t = new Table("Platform", "Ranking", "Namespaces", "Bundle", "Active");
+        Table t = resources ? new Table("Platform", "Feature", "Available")
+            : new Table("Platform", "Ranking", "Namespaces", "Bundle", "Active");
         for (int i = 0; i < refs.length; i++) {
             IsolationProvider p = context.getService(refs[i]);
             if (p == null) {
                 continue;
             }
             try {
+                if (resources) {
+                    for (Map.Entry<String, String> f : p.resourceFeatures().entrySet()) {
+                        t.row(p.platform(), f.getKey(), f.getValue());
+                    }
+                    continue;
+                }
                 Object ranking = refs[i].getProperty(Constants.SERVICE_RANKING);
                 String ns = p.supportedNamespaces().isEmpty() ? "none" : p.supportedNamespaces().stream()
                     .sorted().map(Namespace::key).collect(Collectors.joining(","));
