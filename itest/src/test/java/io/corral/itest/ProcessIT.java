@@ -200,11 +200,13 @@ public class ProcessIT {
 
     @Test
     public void aThousandSpawnsLeaveNoZombieNoDescriptorNoThreadNoCgroup() throws Exception {
-        run(sh("true"));
         ManagedProcess probe = factory.spawn(SpawnSpec.builder("/bin/sleep").arguments("10").build());
         Path cgroups = Procs.cgroupDir(probe.pid()).getParent();
         probe.stop(StopOptions.of(Duration.ZERO, Duration.ZERO)).toCompletableFuture().get(10, TimeUnit.SECONDS);
         // The server keeps spare cgroups for the next spawns while busy, and removes them a second after.
+        // Warm up both ways of waiting, so that pooled descriptors exist before counting.
+        run(sh("true"));
+        factory.spawn(SpawnSpec.builder("/bin/true").build()).waitFor();
         Procs.waitUntil("no cgroup left in " + cgroups, 3000, () -> Procs.subgroups(cgroups).isEmpty());
         int jvm = Procs.self();
         int fds = Procs.descriptors(jvm);
@@ -224,7 +226,8 @@ public class ProcessIT {
         }
         // The JVM may close a descriptor of its own meanwhile; it must not gain any. A pidfd stays open
         // until the server's report of that exit, which it may hold for a few milliseconds.
-        Procs.waitUntil("JVM descriptors back to " + fds, 2000, () -> Procs.descriptors(jvm) <= fds);
+        Procs.waitUntil("JVM descriptors back to " + fds + " from " + Procs.descriptors(jvm), 2000,
+            () -> Procs.descriptors(jvm) <= fds);
         Procs.waitUntil("no cgroup left in " + cgroups, 3000, () -> Procs.subgroups(cgroups).isEmpty());
         assertEquals("spawn server descriptors", serverFds, servers.stream().mapToInt(Procs::descriptors).sum());
         assertTrue("threads " + Procs.threads() + " vs " + threads, Procs.threads() <= threads);

@@ -241,12 +241,21 @@ final class Cgroups {
         for (Controller c : controllers.values()) {
             if (c.hierarchy() < 0) {
                 removeTree(c.directory(), 0);
-                removeTree(c.directory().getParent(), 0);
+                removeIfEmpty(c.directory().getParent());
             }
         }
         if (directory != null) {
             removeTree(directory, 0);
-            removeTree(directory.getParent(), 0);
+            removeIfEmpty(directory.getParent());
+        }
+    }
+
+    /** The instance's directory, once no provider has one in it. */
+    private static void removeIfEmpty(Path dir) {
+        try {
+            Files.deleteIfExists(dir);
+        } catch (IOException e) {
+            // another provider's directory is still in it
         }
     }
 
