@@ -166,6 +166,37 @@ static enum exit_info pidfs_exit_status(int pidfd, int *status)
 	return EXIT_NOT_YET; /* a zombie that its parent has not reaped yet */
 }
 
+/* A zombie's wait status, from field 52 of /proc/PID/stat (Linux 3.5+), or
+ * -1.  A process that is not our child is often reaped late (an init that
+ * reaps now and then): until it is, its pid is still its own, and its
+ * status already there. */
+static int zombie_status(pid_t pid)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	char *s = strrchr(buf, ')'); /* the command name may hold anything */
+	if (!s || s[1] != ' ' || s[2] != 'Z')
+		return -1;
+	s += 2; /* field 3, the state */
+	for (int field = 3; field < 52; field++) {
+		s = strchr(s, ' ');
+		if (!s)
+			return -1;
+		s++;
+	}
+	char *end;
+	long v = strtol(s, &end, 10);
+	return end == s || v < 0 || v > 0xffff ? -1 : (int)v;
+}
+
 /* Whether pidfs keeps the status of a reaped process (Linux 6.15+): only
  * then may exit reports be held, since the JVM's waiting threads then learn
  * exits from their pidfds.  One throw-away child tells. */
@@ -213,6 +244,8 @@ void on_pidfd_ready(int pidfd, uint32_t events)
 	} else {
 		int status = 0;
 		enum exit_info e = pidfs_exit_status(pidfd, &status);
+		if (e == EXIT_NOT_YET && (status = zombie_status(pid)) >= 0)
+			e = EXIT_KNOWN;
 		if (e == EXIT_NOT_YET && !(events & EPOLLHUP) && w->reap_deadline == 0) {
 			/* Exited but not yet reaped by its parent.  Stop listening
 			 * for "exited" (it would fire forever) and wait for the

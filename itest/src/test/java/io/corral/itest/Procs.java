@@ -106,6 +106,12 @@ final class Procs {
         }
     }
 
+    /** The parent of a process, or -1 when it is gone. */
+    static int parent(int pid) {
+        String stat = stat(pid);
+        return stat == null ? -1 : ppid(stat);
+    }
+
     /** The directory of a process's cgroup v2 ("0::" in /proc/PID/cgroup), or null. */
     static Path cgroupDir(int pid) {
         try {

@@ -95,6 +95,8 @@ public final class SeqPacketSocket implements Closeable {
      */
     private long receiveTimeoutMillis;
     private volatile boolean closed;
+    /** Orders shutdown and close: shutdown never reaches a number that close gave back. */
+    private final Object closeLock = new Object();
 
     private SeqPacketSocket(int fd, int maxPacket) {
         if (maxPacket < 1 || maxPacket > MAX_PACKET) {
@@ -371,16 +373,26 @@ public final class SeqPacketSocket implements Closeable {
         return closed;
     }
 
-    /** Shuts the socket down for both directions, waking a blocked reader, without closing it. */
+    /**
+     * Shuts the socket down for both directions, waking a blocked reader,
+     * without closing it; after {@link #close} it does nothing (the number may
+     * belong to another descriptor by then).
+     */
     public void shutdown() {
-        Posix.LIBC.shutdown(fd, 2);
+        synchronized (closeLock) {
+            if (!closed) {
+                Posix.LIBC.shutdown(fd, 2);
+            }
+        }
     }
 
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
-            Posix.closeQuietly(fd);
+        synchronized (closeLock) {
+            if (!closed) {
+                closed = true;
+                Posix.closeQuietly(fd);
+            }
         }
     }
 }

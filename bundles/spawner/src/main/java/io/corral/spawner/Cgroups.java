@@ -231,6 +231,51 @@ final class Cgroups {
         }
     }
 
+    /**
+     * After a spawn server's death, before its successor serves: every
+     * cgroup in our directory that holds no process the provider knows (a
+     * spawn the server died in, a child it never reported) is killed and
+     * removed, so that nothing runs unknown. Returns the pids killed.
+     */
+    List<Integer> killOrphans(java.util.Set<Integer> known, int newServer) {
+        List<Integer> killed = new ArrayList<>();
+        if (directory == null) {
+            return killed;
+        }
+        try (DirectoryStream<Path> leaves = Files.newDirectoryStream(directory, Files::isDirectory)) {
+            for (Path leaf : leaves) {
+                if (leaf.getFileName().toString().startsWith(newServer + "-")) {
+                    continue;
+                }
+                List<Integer> pids = new ArrayList<>();
+                try {
+                    for (String line : Files.readAllLines(leaf.resolve("cgroup.procs"))) {
+                        if (!line.isBlank()) {
+                            pids.add(Integer.parseInt(line.trim()));
+                        }
+                    }
+                } catch (IOException | NumberFormatException e) {
+                    continue;
+                }
+                if (pids.stream().anyMatch(known::contains)) {
+                    continue;
+                }
+                if (!pids.isEmpty()) {
+                    try {
+                        write(leaf.resolve("cgroup.kill"), "1");
+                        killed.addAll(pids);
+                    } catch (IOException e) {
+                        continue;
+                    }
+                }
+                removeTree(leaf, 1000);
+            }
+        } catch (IOException e) {
+            // no directory: nothing to find
+        }
+        return killed;
+    }
+
     /** The spawn server's directory, or null where processes get no cgroup. */
     Path directory() {
         return directory;

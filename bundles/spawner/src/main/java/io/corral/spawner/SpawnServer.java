@@ -42,6 +42,8 @@ final class SpawnServer {
      * the server holds nothing on kernels where they cannot (before 6.15).
      */
     static final int HOLD_EXITS_MILLIS = 2;
+    /** The longest a spawn's answer may take; a server slower than that is taken for hung. */
+    static final long REPLY_TIMEOUT_MILLIS = 10_000;
     /** The step of a request that never reached the server: safe to send again to a new one. */
     static final String SEND_STEP = "sending the spawn request";
 
@@ -178,7 +180,6 @@ final class SpawnServer {
      */
     Launched spawn(int requestId, ByteBuffer request, int[] descriptors) throws IsolationException {
         List<Exit> exits = new ArrayList<>(0);
-        Packet reply;
         try {
             synchronized (requestLock) {
                 try {
@@ -187,14 +188,15 @@ final class SpawnServer {
                 } catch (PosixException e) {
                     throw new IsolationException(SEND_STEP, e.errno(), SEND_STEP + ": " + e.getMessage());
                 }
-                reply = receiveReply(exits);
+                // Answered under the lock: once the reader, after the server's end, holds it, every
+                // process the server reported is known to the owner, and any other is an orphan.
+                return answer(requestId, receiveReply(exits));
             }
         } finally {
             for (Exit e : exits) {
                 e.tell(listener);
             }
         }
-        return answer(requestId, reply);
     }
 
     /** The next message that is not an exit report; exit reports before it go to {@code exits}. */
@@ -202,8 +204,14 @@ final class SpawnServer {
         while (true) {
             Packet p;
             try {
-                p = control.receive();
+                p = control.receive(REPLY_TIMEOUT_MILLIS);
             } catch (PosixException e) {
+                if (e.errno() == Posix.EAGAIN) {
+                    // A server that does not answer is broken: its end starts a new one.
+                    kill();
+                    throw new IsolationException("reading the spawn reply", e.errno(), "the spawn server (pid "
+                        + pid + ") did not answer within " + REPLY_TIMEOUT_MILLIS / 1000 + " s; it was killed");
+                }
                 throw new IsolationException("reading the spawn reply", e.errno(), "reading the spawn reply: "
                     + e.getMessage());
             }
@@ -248,6 +256,15 @@ final class SpawnServer {
     private void sendable() throws PosixException {
         if (control.isClosed()) {
             throw new PosixException("the spawn server (pid " + pid + ") ended", Posix.EPIPE);
+        }
+    }
+
+    /** Our unreaped child until the reader reaps it, so its pid cannot have been reused. */
+    private void kill() {
+        try {
+            Posix.kill(pid, Posix.SIGKILL);
+        } catch (PosixException e) {
+            // gone already
         }
     }
 

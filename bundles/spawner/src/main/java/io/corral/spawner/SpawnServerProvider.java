@@ -16,6 +16,7 @@ import io.corral.posix.PosixException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -104,6 +105,11 @@ public abstract class SpawnServerProvider implements IsolationProvider, SpawnSer
             } catch (PosixException e) {
                 System.err.println("corral: " + platform + ": adopting pid " + w.getKey() + ": " + e.getMessage());
             }
+        }
+        List<Integer> orphans = cgroups.killOrphans(watches.keySet(), s.pid());
+        if (!orphans.isEmpty()) {
+            System.err.println("corral: " + platform + ": killed " + orphans + ", started by a spawn server that"
+                + " ended before it reported them");
         }
         supported = NamespaceBits.of(s.supportedNamespaces());
         server = s;
