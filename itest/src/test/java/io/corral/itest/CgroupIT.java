@@ -138,10 +138,28 @@ public class CgroupIT {
             assertTrue(e.getMessage(), e.getMessage().endsWith("failed: exit 137, out of memory (the OOM killer"
                 + " ended a process of its cgroup)"));
         }
-        String pid = Gogo.run(processor, "corral:spawn --pids-max 8 --rlimit core=0 /bin/sleep 30").trim();
+        Path forks = Files.createTempFile("corral-forks", ".txt");
+        Path limits = Files.createTempFile("corral-limits", ".txt");
+        Path forker = Files.createTempFile("corral-forker", ".pl");
+        Files.writeString(forker, FORKER);
+        String pid = Gogo.run(processor, "corral:spawn --pids-max 16 /usr/bin/perl " + forker + " " + forks + " 30")
+            .trim();
+        Procs.waitUntil("the count written", 10_000, () -> {
+            try {
+                return Files.readString(forks).endsWith("\n");
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        int forked = Integer.parseInt(Files.readString(forks).trim());
+        assertTrue(forked + " of 64 forks", forked >= 1 && forked < 16);
         String ps = Gogo.run(processor, "corral:ps");
-        assertTrue(ps, ps.lines().anyMatch(l -> l.startsWith(pid + " ") && l.contains(" 1 ")));
+        assertTrue(ps, ps.lines().anyMatch(l -> l.startsWith(pid + " ") && l.contains(" " + (forked + 1) + " ")));
         Gogo.run(processor, "corral:kill " + pid);
+        Gogo.run(processor, "corral:spawn --wait --rlimit nofile=32 /bin/sh -c \"cat /proc/self/limits > " + limits
+            + "\"");
+        assertTrue(Files.readString(limits), Files.readString(limits).lines()
+            .anyMatch(l -> l.matches("Max open files\\s+32\\s+32\\s+files\\s*")));
         int before = factory.processes().size();
         try {
             Gogo.run(processor, "corral:spawn --memory-max 64MB /bin/true");
