@@ -52,14 +52,8 @@ static int write_file_at(int dir, const char *file, const char *data, size_t len
 static long long read_key_at(int dir, const char *file, const char *key)
 {
 	char buf[1024];
-	int fd = openat(dir, file, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (read_small_file(dir, file, buf, sizeof buf) <= 0)
 		return -1;
-	ssize_t n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
 	size_t klen = strlen(key);
 	for (char *line = buf; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
 		if (strncmp(line, key, klen) == 0 && line[klen] == ' ')

@@ -282,6 +282,7 @@ int sys_pidfd_send_signal(int pidfd, int sig);
 bool has_default_disposition(int sig);
 int set_default_disposition(int sig);
 int close_from(unsigned lo, int keep, unsigned fallback_max);
+ssize_t read_small_file(int dir, const char *file, char *buf, size_t cap);
 
 /* main.c */
 void send_msg_on(int sock, const void *data, size_t len, int fd);

@@ -157,3 +157,18 @@ int close_from(unsigned lo, int keep, unsigned fallback_max)
 			return -1; /* EBADF: a hole, expected */
 	return 0;
 }
+
+/* Reads a small file (a /proc or cgroup file) at dir (AT_FDCWD for a path)
+ * into buf as a string; returns its length, or -1. */
+ssize_t read_small_file(int dir, const char *file, char *buf, size_t cap)
+{
+	int fd = openat(dir, file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, buf, cap - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	return n;
+}

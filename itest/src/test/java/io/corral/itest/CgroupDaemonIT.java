@@ -22,10 +22,6 @@ import org.junit.Test;
  */
 public class CgroupDaemonIT {
 
-    private static int jvmPid(Path base) throws Exception {
-        return Integer.parseInt(Files.readString(base.resolve("run/corral.pid")).trim());
-    }
-
     /** Spawns a shell that leaves a background grandchild and a setsid daemon; returns the three pids. */
     private static List<Integer> spawnFamily(String b, String marker) throws Exception {
         Result r = corral("--base", b, "shell", "-c", "corral:spawn /bin/sh -c \"sleep " + marker + "1 &"
@@ -42,18 +38,6 @@ public class CgroupDaemonIT {
         Procs.waitUntil("gone " + when, 5_000, () -> pids.stream().noneMatch(Procs::alive));
         for (int p : pids) {
             assertFalse(when + ": pid " + p + " still runs: " + Procs.cmdline(p), Procs.alive(p));
-        }
-    }
-
-    private static void cleanUp(Path base) throws Exception {
-        if (Files.exists(base.resolve("run/corral.pid"))) {
-            int pid = jvmPid(base);
-            if (Procs.alive(pid)) {
-                corral("--base", base.toString(), "stop");
-                if (Procs.alive(pid)) {
-                    new ProcessBuilder("kill", "-9", Integer.toString(pid)).start().waitFor();
-                }
-            }
         }
     }
 
@@ -81,10 +65,10 @@ public class CgroupDaemonIT {
             start = corral("--base", b, "start");
             assertEquals(start.err(), 0, start.status());
             family = spawnFamily(b, marker);
-            new ProcessBuilder("kill", "-9", Integer.toString(jvmPid(base))).start().waitFor();
+            new ProcessBuilder("kill", "-9", Integer.toString(DaemonIT.jvmPid(base))).start().waitFor();
             assertAllGone("after kill -9 of the JVM", family);
         } finally {
-            cleanUp(base);
+            DaemonIT.cleanUp(base);
         }
     }
 
@@ -114,18 +98,17 @@ public class CgroupDaemonIT {
             assertEquals(start.err(), 0, start.status());
 
             // 64 forks tried: fewer than 16 succeed, and the cgroup holds them and their parent.
-            Procs.waitUntil("the count written", 10_000, () -> {
-                try {
-                    return Files.readString(forks).endsWith("\n");
-                } catch (Exception e) {
-                    return false;
-                }
-            });
-            int forked = Integer.parseInt(Files.readString(forks).trim());
+            int forked = Integer.parseInt(Procs.awaitLine(forks, 10_000).trim());
             assertTrue(forked + " forks", forked >= 1 && forked < 16);
             int sleeps = forked + 1;
 
-            Procs.waitUntil("limits written", 10_000, () -> Files.exists(limits));
+            Procs.waitUntil("limits written", 10_000, () -> {
+                try {
+                    return Files.readString(limits).contains("Max open files");
+                } catch (java.io.IOException e) {
+                    return false;
+                }
+            });
             String openFiles = Files.readAllLines(limits).stream().filter(l -> l.startsWith("Max open files"))
                 .findFirst().orElseThrow();
             assertTrue(openFiles, openFiles.matches("Max open files\\s+32\\s+32\\s+files\\s*"));
@@ -151,7 +134,7 @@ public class CgroupDaemonIT {
             }
             assertTrue(ps.out(), forker != null && forker.get("cgroup_processes").getAsInt() == sleeps);
         } finally {
-            cleanUp(base);
+            DaemonIT.cleanUp(base);
         }
     }
 }

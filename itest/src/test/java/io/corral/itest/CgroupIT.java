@@ -90,14 +90,7 @@ public class CgroupIT {
 
         ManagedProcess p = factory.spawn(SpawnSpec.builder("/usr/bin/perl").arguments("-e", FORKER,
             forks.toString(), "30").resources(Resources.builder().pidsMax(16).build()).build());
-        Procs.waitUntil("the count written", 10_000, () -> {
-            try {
-                return Files.readString(forks).endsWith("\n");
-            } catch (Exception e) {
-                return false;
-            }
-        });
-        int forked = Integer.parseInt(Files.readString(forks).trim());
+        int forked = Integer.parseInt(Procs.awaitLine(forks, 10_000).trim());
         assertTrue(forked + " of 64 forks", forked >= 1 && forked < 16);
         ResourceUsage u = p.usage().orElseThrow();
         assertEquals(u.toString(), forked + 1, u.processes());
@@ -144,14 +137,7 @@ public class CgroupIT {
         Files.writeString(forker, FORKER);
         String pid = Gogo.run(processor, "corral:spawn --pids-max 16 /usr/bin/perl " + forker + " " + forks + " 30")
             .trim();
-        Procs.waitUntil("the count written", 10_000, () -> {
-            try {
-                return Files.readString(forks).endsWith("\n");
-            } catch (Exception e) {
-                return false;
-            }
-        });
-        int forked = Integer.parseInt(Files.readString(forks).trim());
+        int forked = Integer.parseInt(Procs.awaitLine(forks, 10_000).trim());
         assertTrue(forked + " of 64 forks", forked >= 1 && forked < 16);
         String ps = Gogo.run(processor, "corral:ps");
         assertTrue(ps, ps.lines().anyMatch(l -> l.startsWith(pid + " ") && l.contains(" " + (forked + 1) + " ")));

@@ -33,7 +33,7 @@ public class DaemonIT {
         return base;
     }
 
-    private static int jvmPid(Path base) throws Exception {
+    static int jvmPid(Path base) throws Exception {
         return Integer.parseInt(Files.readString(base.resolve("run/corral.pid")).trim());
     }
 
@@ -44,7 +44,7 @@ public class DaemonIT {
     }
 
     /** Stops the instance if a test left it running; kills it if it will not stop. */
-    private static void cleanUp(Path base) throws Exception {
+    static void cleanUp(Path base) throws Exception {
         if (Files.exists(base.resolve("run/corral.pid"))) {
             int pid = jvmPid(base);
             if (Procs.alive(pid)) {

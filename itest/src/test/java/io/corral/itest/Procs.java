@@ -106,6 +106,18 @@ final class Procs {
         }
     }
 
+    /** A file's text once a line of it is complete (a process writes it), waiting up to {@code millis}. */
+    static String awaitLine(Path file, long millis) throws InterruptedException, IOException {
+        waitUntil("a line in " + file, millis, () -> {
+            try {
+                return Files.readString(file).endsWith("\n");
+            } catch (IOException e) {
+                return false;
+            }
+        });
+        return Files.readString(file);
+    }
+
     /** The parent of a process, or -1 when it is gone. */
     static int parent(int pid) {
         String stat = stat(pid);
