@@ -331,7 +331,7 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
         }
     }
 
-    private Reloaded apply(String text) throws ConfigurationException {
+    private Reloaded apply(byte[] text) throws ConfigurationException {
         return apply(DocumentValidator.validate(text));
     }
 

@@ -2,7 +2,9 @@ package io.corral.app.internal;
 
 import io.corral.api.app.ConfigurationException;
 import io.corral.app.internal.config.Document;
+import io.corral.app.internal.config.JsonText;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -22,12 +24,19 @@ final class ConfigFile {
         return path;
     }
 
-    /** The document's text; {@code {}} (no applications) when there is no file. */
-    String read() throws ConfigurationException {
-        try {
-            return Files.readString(path, StandardCharsets.UTF_8);
+    /**
+     * The document's bytes; {@code {}} (no applications) when there is no
+     * file. A file beyond the size limit is refused without being read whole.
+     */
+    byte[] read() throws ConfigurationException {
+        try (InputStream in = Files.newInputStream(path)) {
+            byte[] bytes = in.readNBytes(JsonText.MAX_DOCUMENT_BYTES + 1);
+            if (bytes.length > JsonText.MAX_DOCUMENT_BYTES) {
+                JsonText.checkSize(Math.max(bytes.length, Files.size(path)));
+            }
+            return bytes;
         } catch (NoSuchFileException e) {
-            return "{}";
+            return "{}".getBytes(StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new ConfigurationException("", "reading " + path + ": " + e.getMessage());
         }
