@@ -96,6 +96,7 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
     private static final long CALL_TIMEOUT_MS = 60_000;
     /** A file change is applied once the file has been quiet this long (one save can be several events). */
     private static final long DEBOUNCE_MS = 300;
+    private static final byte[] EMPTY_DOCUMENT = {'{', '}'};
 
     private final BundleContext context;
     private final ProcessFactory factory;
@@ -267,7 +268,7 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
     @Override
     public Reloaded reload() throws ConfigurationException {
         try {
-            return scheduler.call(() -> apply(file.read()), CALL_TIMEOUT_MS);
+            return scheduler.call(() -> apply(file.readExisting()), CALL_TIMEOUT_MS);
         } catch (ConfigurationException | RuntimeException e) {
             throw e;
         } catch (Exception e) {
@@ -319,9 +320,10 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
 
     // ---- applying documents (scheduler thread) ----
 
+    /** A first start has no file yet: no applications, nothing to say. */
     private void startUp() {
         try {
-            Reloaded r = apply(file.read());
+            Reloaded r = apply(file.read().orElse(EMPTY_DOCUMENT));
             if (!r.started().isEmpty()) {
                 System.err.println("corral: applications started from " + file.path() + ": "
                     + String.join(", ", r.started()));
@@ -390,7 +392,7 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
         pendingReload = scheduler.schedule(() -> {
             pendingReload = null;
             try {
-                Reloaded r = apply(file.read());
+                Reloaded r = apply(file.readExisting());
                 if (!r.nothingChanged()) {
                     System.err.println("corral: " + file.path() + " applied: " + RunningSet.describe(r));
                 }

@@ -10,9 +10,13 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Optional;
 
 /** {@code etc/corral.json}: read as text; replaced whole when Corral writes it. */
 final class ConfigFile {
+
+    static final String MISSING = "No such file. To remove every application, write the empty document"
+        + " {\"applications\": {}}.";
 
     private final Path path;
 
@@ -25,21 +29,30 @@ final class ConfigFile {
     }
 
     /**
-     * The document's bytes; {@code {}} (no applications) when there is no
-     * file. A file beyond the size limit is refused without being read whole.
+     * The document's bytes, or none when there is no file. A file beyond the
+     * size limit is refused without being read whole.
      */
-    byte[] read() throws ConfigurationException {
+    Optional<byte[]> read() throws ConfigurationException {
         try (InputStream in = Files.newInputStream(path)) {
             byte[] bytes = in.readNBytes(JsonText.MAX_DOCUMENT_BYTES + 1);
             if (bytes.length > JsonText.MAX_DOCUMENT_BYTES) {
                 JsonText.checkSize(Math.max(bytes.length, Files.size(path)));
             }
-            return bytes;
+            return Optional.of(bytes);
         } catch (NoSuchFileException e) {
-            return "{}".getBytes(StandardCharsets.UTF_8);
+            return Optional.empty();
         } catch (IOException e) {
             throw new ConfigurationException("", "reading " + path + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * The document's bytes; a missing file is refused. A file that went away
+     * (moved, deleted, an editor between delete and write) is no request to
+     * stop every application: that takes an explicit empty document.
+     */
+    byte[] readExisting() throws ConfigurationException {
+        return read().orElseThrow(() -> new ConfigurationException("", MISSING));
     }
 
     /** Writes aside and renames, keeping the file's permissions: a reader sees the old or the new document. */

@@ -1,6 +1,7 @@
 package io.corral.app.internal;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
 import io.corral.api.app.ConfigurationException;
@@ -32,9 +33,22 @@ public class ConfigFileTest {
     }
 
     @Test
+    public void aMissingFileIsNoDocumentAndIsRefusedWhereOneIsRequired() throws Exception {
+        ConfigFile file = new ConfigFile(tmp.getRoot().toPath().resolve("corral.json"));
+        assertTrue(file.read().isEmpty());
+        try {
+            file.readExisting();
+            fail();
+        } catch (ConfigurationException e) {
+            assertEquals("No such file. To remove every application, write the empty document"
+                + " {\"applications\": {}}.", e.getMessage());
+        }
+    }
+
+    @Test
     public void theBytesAreReadAsTheyAre() throws Exception {
         Path path = tmp.getRoot().toPath().resolve("corral.json");
         Files.write(path, new byte[] {'{', (byte) 0xFF, '}'});
-        assertEquals(3, new ConfigFile(path).read().length);
+        assertEquals(3, new ConfigFile(path).readExisting().length);
     }
 }
