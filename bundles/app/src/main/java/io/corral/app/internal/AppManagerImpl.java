@@ -11,6 +11,7 @@ import io.corral.api.process.ManagedProcess;
 import io.corral.api.process.ProcessFactory;
 import io.corral.api.process.ProcessType;
 import io.corral.api.process.SpawnException;
+import io.corral.api.process.SpawnSpec;
 import io.corral.app.internal.config.AppConfig;
 import io.corral.app.internal.config.Document;
 import io.corral.app.internal.config.DocumentValidator;
@@ -346,10 +347,13 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
     private void check(Document next) throws ConfigurationException {
         boolean privileged = credentials.canChangeIds();
         for (AppConfig app : next.applications().values()) {
+            String at = "applications/" + app.name();
+            SpawnSpec spec = Specs.of(app, logs.file(app.name()), privileged);
+            SpawnRequestSize.check(at, spec);
             try {
-                factory.validate(Specs.of(app, logs.file(app.name()), privileged));
+                factory.validate(spec);
             } catch (SpawnException e) {
-                throw new ConfigurationException("applications/" + app.name(), e.getMessage());
+                throw new ConfigurationException(at, e.getMessage());
             }
         }
     }
