@@ -5,7 +5,10 @@ import io.corral.api.app.ApplicationManager;
 import io.corral.api.app.ApplicationStatus;
 import io.corral.api.app.ConfigurationException;
 import io.corral.api.app.Reloaded;
+import io.corral.api.credential.Credential;
+import io.corral.api.credential.CredentialException;
 import io.corral.api.credential.CredentialService;
+import io.corral.api.isolation.Namespace;
 import io.corral.api.port.WorkerStarter;
 import io.corral.api.process.ManagedProcess;
 import io.corral.api.process.ProcessFactory;
@@ -109,6 +112,7 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
     private final int maxProcesses;
     private final ExecutorScheduler scheduler = new ExecutorScheduler("corral-apps");
     private final RunningSet running = new RunningSet(this::newPool);
+    private final ExecutePermission permissions = new ExecutePermission(ExecutePermission.FILES);
     private final AtomicBoolean stopped = new AtomicBoolean();
     /** The framework's own STOPPING event comes before any bundle stops, on the stopping thread. */
     private final SynchronousBundleListener frameworkStopping = this::bundleChanged;
@@ -355,7 +359,26 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
             } catch (SpawnException e) {
                 throw new ConfigurationException(at, e.getMessage());
             }
+            checkAccess(at, spec);
         }
+    }
+
+    /**
+     * The executable and working directory as the application's user (the
+     * factory checks as Corral). Inside a credential namespace the ids on
+     * the host are the mapped ones: that case is left to the spawn.
+     */
+    private void checkAccess(String at, SpawnSpec spec) throws ConfigurationException {
+        if (spec.isolation().has(Namespace.CREDENTIAL)) {
+            return;
+        }
+        Credential user;
+        try {
+            user = spec.user() == null ? credentials.current() : credentials.resolve(spec.user(), spec.group());
+        } catch (CredentialException e) {
+            return; // the factory's validation has said so already
+        }
+        permissions.check(at, spec, user);
     }
 
     private Reloaded commit(Document next) {
