@@ -234,7 +234,7 @@ public class AppIT {
                 "applications/bad: user \"no-such-user-here\" not found"},
             {"\"bad\": {\"type\": \"external\", \"executable\": \"/no/such/program\"}",
                 "applications/bad: executable \"/no/such/program\": no such file"},
-            {"\"bad\": {" + SLEEP + ",}", "Invalid JSON: "},
+            {"\"bad\": {" + SLEEP + ",}", "Invalid JSON. Line 1, column "},
         };
         for (String[] c : cases) {
             write(changes + c[0]);

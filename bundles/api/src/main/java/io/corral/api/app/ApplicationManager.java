@@ -43,7 +43,11 @@ public interface ApplicationManager {
      */
     void scale(String name, int processes);
 
-    /** Reads the configuration file again and applies it; refused whole when anything in it is wrong. */
+    /**
+     * Reads the configuration file again and applies it; refused whole when
+     * anything in it is wrong, and when there is no file (emptying the
+     * instance takes an explicit empty document).
+     */
     Reloaded reload() throws ConfigurationException;
 
     /** The document that runs now, as pretty-printed JSON. */

@@ -5,12 +5,16 @@ import io.corral.api.app.ApplicationManager;
 import io.corral.api.app.ApplicationStatus;
 import io.corral.api.app.ConfigurationException;
 import io.corral.api.app.Reloaded;
+import io.corral.api.credential.Credential;
+import io.corral.api.credential.CredentialException;
 import io.corral.api.credential.CredentialService;
+import io.corral.api.isolation.Namespace;
 import io.corral.api.port.WorkerStarter;
 import io.corral.api.process.ManagedProcess;
 import io.corral.api.process.ProcessFactory;
 import io.corral.api.process.ProcessType;
 import io.corral.api.process.SpawnException;
+import io.corral.api.process.SpawnSpec;
 import io.corral.app.internal.config.AppConfig;
 import io.corral.app.internal.config.Document;
 import io.corral.app.internal.config.DocumentValidator;
@@ -96,6 +100,7 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
     private static final long CALL_TIMEOUT_MS = 60_000;
     /** A file change is applied once the file has been quiet this long (one save can be several events). */
     private static final long DEBOUNCE_MS = 300;
+    private static final byte[] EMPTY_DOCUMENT = {'{', '}'};
 
     private final BundleContext context;
     private final ProcessFactory factory;
@@ -107,6 +112,7 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
     private final int maxProcesses;
     private final ExecutorScheduler scheduler = new ExecutorScheduler("corral-apps");
     private final RunningSet running = new RunningSet(this::newPool);
+    private final ExecutePermission permissions = new ExecutePermission(ExecutePermission.FILES);
     private final AtomicBoolean stopped = new AtomicBoolean();
     /** The framework's own STOPPING event comes before any bundle stops, on the stopping thread. */
     private final SynchronousBundleListener frameworkStopping = this::bundleChanged;
@@ -267,7 +273,7 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
     @Override
     public Reloaded reload() throws ConfigurationException {
         try {
-            return scheduler.call(() -> apply(file.read()), CALL_TIMEOUT_MS);
+            return scheduler.call(() -> apply(file.readExisting()), CALL_TIMEOUT_MS);
         } catch (ConfigurationException | RuntimeException e) {
             throw e;
         } catch (Exception e) {
@@ -319,9 +325,10 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
 
     // ---- applying documents (scheduler thread) ----
 
+    /** A first start has no file yet: no applications, nothing to say. */
     private void startUp() {
         try {
-            Reloaded r = apply(file.read());
+            Reloaded r = apply(file.read().orElse(EMPTY_DOCUMENT));
             if (!r.started().isEmpty()) {
                 System.err.println("corral: applications started from " + file.path() + ": "
                     + String.join(", ", r.started()));
@@ -331,7 +338,7 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
         }
     }
 
-    private Reloaded apply(String text) throws ConfigurationException {
+    private Reloaded apply(byte[] text) throws ConfigurationException {
         return apply(DocumentValidator.validate(text));
     }
 
@@ -344,12 +351,34 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
     private void check(Document next) throws ConfigurationException {
         boolean privileged = credentials.canChangeIds();
         for (AppConfig app : next.applications().values()) {
+            String at = "applications/" + app.name();
+            SpawnSpec spec = Specs.of(app, logs.file(app.name()), privileged);
+            SpawnRequestSize.check(at, spec);
             try {
-                factory.validate(Specs.of(app, logs.file(app.name()), privileged));
+                factory.validate(spec);
             } catch (SpawnException e) {
-                throw new ConfigurationException("applications/" + app.name(), e.getMessage());
+                throw new ConfigurationException(at, e.getMessage());
             }
+            checkAccess(at, spec);
         }
+    }
+
+    /**
+     * The executable and working directory as the application's user (the
+     * factory checks as Corral). Inside a credential namespace the ids on
+     * the host are the mapped ones: that case is left to the spawn.
+     */
+    private void checkAccess(String at, SpawnSpec spec) throws ConfigurationException {
+        if (spec.isolation().has(Namespace.CREDENTIAL)) {
+            return;
+        }
+        Credential user;
+        try {
+            user = spec.user() == null ? credentials.current() : credentials.resolve(spec.user(), spec.group());
+        } catch (CredentialException e) {
+            return; // the factory's validation has said so already
+        }
+        permissions.check(at, spec, user);
     }
 
     private Reloaded commit(Document next) {
@@ -390,7 +419,7 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
         pendingReload = scheduler.schedule(() -> {
             pendingReload = null;
             try {
-                Reloaded r = apply(file.read());
+                Reloaded r = apply(file.readExisting());
                 if (!r.nothingChanged()) {
                     System.err.println("corral: " + file.path() + " applied: " + RunningSet.describe(r));
                 }

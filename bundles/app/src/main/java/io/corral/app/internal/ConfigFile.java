@@ -2,15 +2,21 @@ package io.corral.app.internal;
 
 import io.corral.api.app.ConfigurationException;
 import io.corral.app.internal.config.Document;
+import io.corral.app.internal.config.JsonText;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Optional;
 
 /** {@code etc/corral.json}: read as text; replaced whole when Corral writes it. */
 final class ConfigFile {
+
+    static final String MISSING = "No such file. To remove every application, write the empty document"
+        + " {\"applications\": {}}.";
 
     private final Path path;
 
@@ -22,15 +28,31 @@ final class ConfigFile {
         return path;
     }
 
-    /** The document's text; {@code {}} (no applications) when there is no file. */
-    String read() throws ConfigurationException {
-        try {
-            return Files.readString(path, StandardCharsets.UTF_8);
+    /**
+     * The document's bytes, or none when there is no file. A file beyond the
+     * size limit is refused without being read whole.
+     */
+    Optional<byte[]> read() throws ConfigurationException {
+        try (InputStream in = Files.newInputStream(path)) {
+            byte[] bytes = in.readNBytes(JsonText.MAX_DOCUMENT_BYTES + 1);
+            if (bytes.length > JsonText.MAX_DOCUMENT_BYTES) {
+                JsonText.checkSize(Math.max(bytes.length, Files.size(path)));
+            }
+            return Optional.of(bytes);
         } catch (NoSuchFileException e) {
-            return "{}";
+            return Optional.empty();
         } catch (IOException e) {
             throw new ConfigurationException("", "reading " + path + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * The document's bytes; a missing file is refused. A file that went away
+     * (moved, deleted, an editor between delete and write) is no request to
+     * stop every application: that takes an explicit empty document.
+     */
+    byte[] readExisting() throws ConfigurationException {
+        return read().orElseThrow(() -> new ConfigurationException("", MISSING));
     }
 
     /** Writes aside and renames, keeping the file's permissions: a reader sees the old or the new document. */

@@ -11,7 +11,8 @@ import java.nio.file.WatchService;
 
 /**
  * Watches the configuration file's directory (one thread) and reports every
- * change to the file, written in place or renamed over it, as editors do.
+ * change to the file, written in place, renamed over it (as editors do), or
+ * removed.
  * The receiver debounces: one save can be several events.
  */
 final class ConfigWatcher implements AutoCloseable {
@@ -24,7 +25,9 @@ final class ConfigWatcher implements AutoCloseable {
         Files.createDirectories(dir);
         Path name = file.getFileName();
         service = dir.getFileSystem().newWatchService();
-        dir.register(service, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
+        // Deletions too: the receiver says that a missing file changes nothing.
+        dir.register(service, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
+            StandardWatchEventKinds.ENTRY_DELETE);
         thread = new Thread(() -> watch(name, changed), "corral-apps-watch");
         thread.setDaemon(true);
         thread.start();

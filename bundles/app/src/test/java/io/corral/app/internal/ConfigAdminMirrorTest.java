@@ -45,7 +45,9 @@ public class ConfigAdminMirrorTest {
             ConfigAdminMirror.edited(doc(), "web", Optional.of("{processes: 2"));
             fail();
         } catch (ConfigurationException e) {
-            assertTrue(e.getMessage(), e.getMessage().startsWith("Invalid JSON: "));
+            assertEquals("Invalid JSON. Line 1, column 2: A double quote (\") is expected here. There must be a valid"
+                + " JSON object member starts with a name, which is a string enclosed in double quotes.",
+                e.getMessage());
         }
     }
 

@@ -74,6 +74,11 @@ public final class DocumentValidator {
         return validate(JsonText.parse(text));
     }
 
+    /** The same for the file's bytes, which must be UTF-8. */
+    public static Document validate(byte[] utf8) throws ConfigurationException {
+        return validate(JsonText.parse(utf8));
+    }
+
     public static Document validate(JsonElement root) throws ConfigurationException {
         if (Kind.of(root) != Kind.OBJECT) {
             throw new ConfigurationException("", "The configuration must be an object, but not "

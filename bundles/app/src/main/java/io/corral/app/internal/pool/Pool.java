@@ -250,15 +250,41 @@ public final class Pool {
                 m.quitting = true;
                 sendQuit(m);
             }
+            settleFailures();
             return;
         }
         if (respawn != null) {
+            settleFailures();
             return; // waiting out a back-off; the timer reconciles
         }
         for (int i = live.size(); i < target; i++) {
             if (!spawnOne()) {
                 return;
             }
+        }
+        settleFailures();
+    }
+
+    /**
+     * The failure state follows the pool: it lasts while a wanted process is
+     * missing or one respawned after failures has not yet run for
+     * {@code stableMs}. A scale-down can take away the failing copy: then
+     * nothing is failing, and a pending respawn has nothing left to do.
+     */
+    private void settleFailures() {
+        if (failures == 0 && respawn == null) {
+            return;
+        }
+        List<Member> live = live();
+        if (live.size() < target) {
+            return;
+        }
+        cancel(respawn);
+        respawn = null;
+        if (live.stream().noneMatch(m -> m.stableTimer != null)) {
+            failures = 0;
+            crashLoop = false;
+            message = null;
         }
     }
 
@@ -320,13 +346,11 @@ public final class Pool {
         }
     }
 
-    /** A process has run long enough after failures: the pool is healthy again. */
+    /** A process has run long enough after failures: the pool is healthy again unless another copy is failing. */
     private void stable(Member m) {
         m.stableTimer = null;
-        if (members.contains(m) && !m.quitting) {
-            failures = 0;
-            crashLoop = false;
-            message = null;
+        if (members.contains(m) && !m.quitting && !stopped && !closed) {
+            settleFailures();
         }
     }
 
@@ -360,6 +384,7 @@ public final class Pool {
             + "; asking it to quit (" + target + " wanted)");
         m.quitting = true;
         sendQuit(m);
+        settleFailures();
     }
 
     // ---- quitting ----

@@ -144,16 +144,15 @@ public class DocumentValidatorTest {
     }
 
     @Test
-    public void malformedJson() {
-        String m = refused("{\"applications\": {\"web\": {\"type\": \"external\",}}}");
-        assertTrue(m, m.startsWith("Invalid JSON: "));
-        assertTrue(m, m.contains("line 1 column"));
-        assertFalse(m, m.contains("\n"));
-        assertTrue(refused("").startsWith("Invalid JSON: the document is empty"));
-        assertTrue(refused("{} {}").startsWith("Invalid JSON: "));
-        assertTrue(refused("{\"applications\": {} // comment\n}").startsWith("Invalid JSON: "));
-        String dup = refused("{\"applications\": {}, \"applications\": {}}");
-        assertTrue(dup, dup.startsWith("Invalid JSON: duplicate object member \"applications\""));
+    public void malformedJsonIsUnitsInvalidJsonWithLineAndColumn() {
+        assertRefused("{\"applications\": {\"web\": {\"type\": \"external\",}}}",
+            "Invalid JSON. Line 1, column 46: " + JsonText.NAME_EXPECTED);
+        assertRefused("", "Invalid JSON. Line 1, column 1: " + JsonText.EMPTY);
+        assertRefused("{} {}", "Invalid JSON. Line 1, column 4: " + JsonText.TRAILING);
+        assertRefused("{\"applications\": {} // comment\n}", "Invalid JSON. Line 1, column 21: "
+            + JsonText.OBJECT_SEPARATOR);
+        assertRefused("{\"applications\": {}, \"applications\": {}}", "Invalid JSON. Line 1, column 22:"
+            + " Duplicate object member. All JSON object members must have unique names. Got \"applications\" twice.");
     }
 
     // ---- the rest of Unit's rules ----

@@ -138,6 +138,73 @@ public class PoolTest {
         assertNull(status(p).message());
     }
 
+    /** Two copies; the second is killed and every respawn of it crashes: a crash loop beside a healthy copy. */
+    private Pool secondCopyCrashLooping(String processes) throws Exception {
+        Pool p = pool(processes);
+        launcher.crashAtOnce = true;
+        launcher.launched.get(1).signal(9);
+        clock.advance(20_000);
+        ApplicationStatus s = status(p);
+        assertEquals(ApplicationState.CRASH_LOOP, s.state());
+        assertEquals(s.wanted() - 1, s.running());
+        return p;
+    }
+
+    @Test
+    public void aCrashLoopEndsWhenAScaleDownTakesAwayTheFailingCopy() throws Exception {
+        Pool p = secondCopyCrashLooping("2");
+        int launches = launcher.launched.size();
+        p.scale(1);
+        clock.runDue();
+        ApplicationStatus s = status(p);
+        assertEquals(ApplicationState.RUNNING, s.state());
+        assertEquals(1, s.wanted());
+        assertEquals(List.of(100), s.pids());
+        assertNull("no stale \"next try in\": " + s.message(), s.message());
+        clock.advance(120_000);
+        assertEquals("the pending respawn was dropped", launches, launcher.launched.size());
+        assertEquals(ApplicationState.RUNNING, status(p).state());
+    }
+
+    @Test
+    public void aCrashLoopEndsWhenANewDocumentAsksForFewerProcesses() throws Exception {
+        Pool p = secondCopyCrashLooping("2");
+        p.reconfigure(app("1"));
+        clock.runDue();
+        assertEquals(ApplicationState.RUNNING, status(p).state());
+        assertNull(status(p).message());
+    }
+
+    @Test
+    public void aCrashLoopGoesOnWhileAWantedCopyIsStillFailing() throws Exception {
+        Pool p = pool("3");
+        launcher.crashAtOnce = true;
+        launcher.launched.get(1).signal(9);
+        launcher.launched.get(2).signal(9);
+        clock.advance(20_000);
+        p.scale(2);
+        clock.runDue();
+        assertEquals("one of the two wanted is still failing", ApplicationState.CRASH_LOOP, status(p).state());
+        int launches = launcher.launched.size();
+        clock.advance(60_000);
+        assertTrue("still respawned with back-off", launcher.launched.size() > launches);
+    }
+
+    @Test
+    public void aScaleDownThatQuitsTheCopyOnProbationEndsTheCrashLoop() throws Exception {
+        Pool p = secondCopyCrashLooping("2");
+        launcher.crashAtOnce = false;
+        while (status(p).running() < 2) {
+            clock.advance(100);
+        }
+        // Respawned, but not yet stable.
+        assertEquals(ApplicationState.CRASH_LOOP, status(p).state());
+        p.scale(1);
+        clock.runDue();
+        assertEquals(ApplicationState.RUNNING, status(p).state());
+        assertEquals(List.of(100), status(p).pids());
+    }
+
     @Test
     public void aSpawnThatFailsIsRetriedWithBackOff() throws Exception {
         launcher.failWith = "executable \"/gone\": no such file";
