@@ -51,6 +51,34 @@ public final class Resources {
         return new Builder();
     }
 
+    private static final java.util.regex.Pattern SIZE = java.util.regex.Pattern.compile("([0-9]+)([KMGTkmgt]?)");
+
+    /**
+     * A size as an operator writes it: {@code 67108864} or {@code 64M}; K, M,
+     * G and T are powers of 1024, as in cgroup files.
+     *
+     * @throws NumberFormatException when the text is not a whole number, optionally with K, M, G or T
+     * @throws ArithmeticException   when it is more bytes than a long holds
+     */
+    public static long parseSize(String text) {
+        java.util.regex.Matcher m = SIZE.matcher(text);
+        if (!m.matches()) {
+            throw new NumberFormatException(text);
+        }
+        long n;
+        try {
+            n = Long.parseLong(m.group(1));
+        } catch (NumberFormatException e) {
+            // Only digits matched: the number is too large, not malformed.
+            throw new ArithmeticException(text);
+        }
+        int power = m.group(2).isEmpty() ? 0 : "KMGT".indexOf(Character.toUpperCase(m.group(2).charAt(0))) + 1;
+        for (int i = 0; i < power; i++) {
+            n = Math.multiplyExact(n, 1024L);
+        }
+        return n;
+    }
+
     /** A builder that starts from these values. */
     public Builder toBuilder() {
         Builder b = new Builder();

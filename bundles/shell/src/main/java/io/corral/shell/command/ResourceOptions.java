@@ -48,7 +48,7 @@ final class ResourceOptions {
     private void memoryMax(String option, String value) {
         long bytes;
         try {
-            bytes = Bytes.parse(value);
+            bytes = Resources.parseSize(value);
         } catch (NumberFormatException e) {
             throw bad(option, value, "expected bytes, or a whole number with K, M, G or T (powers of 1024),"
                 + " e.g. 64M");

@@ -9,28 +9,28 @@ public class BytesTest {
 
     @Test
     public void suffixesArePowersOf1024() {
-        assertEquals(1536, Bytes.parse("1536"));
-        assertEquals(2048, Bytes.parse("2K"));
-        assertEquals(64L << 20, Bytes.parse("64M"));
-        assertEquals(64L << 20, Bytes.parse("64m"));
-        assertEquals(3L << 30, Bytes.parse("3G"));
-        assertEquals(1L << 40, Bytes.parse("1T"));
-        assertEquals(0, Bytes.parse("0"));
+        assertEquals(1536, io.corral.api.isolation.Resources.parseSize("1536"));
+        assertEquals(2048, io.corral.api.isolation.Resources.parseSize("2K"));
+        assertEquals(64L << 20, io.corral.api.isolation.Resources.parseSize("64M"));
+        assertEquals(64L << 20, io.corral.api.isolation.Resources.parseSize("64m"));
+        assertEquals(3L << 30, io.corral.api.isolation.Resources.parseSize("3G"));
+        assertEquals(1L << 40, io.corral.api.isolation.Resources.parseSize("1T"));
+        assertEquals(0, io.corral.api.isolation.Resources.parseSize("0"));
     }
 
     @Test
     public void anythingElseIsNotASize() {
         for (String bad : new String[] {"", "M", "64MB", "64 M", "1.5G", "-1", "+1", "0x10", "64P", " 64"}) {
-            assertThrows(bad, NumberFormatException.class, () -> Bytes.parse(bad));
+            assertThrows(bad, NumberFormatException.class, () -> io.corral.api.isolation.Resources.parseSize(bad));
         }
     }
 
     @Test
     public void tooManyBytesIsAnOverflowNotAWrap() {
-        assertEquals(Long.MAX_VALUE, Bytes.parse("9223372036854775807"));
-        assertThrows(ArithmeticException.class, () -> Bytes.parse("9223372036854775808"));
-        assertThrows(ArithmeticException.class, () -> Bytes.parse("8388608T"));
-        assertEquals(8388607L << 40, Bytes.parse("8388607T"));
+        assertEquals(Long.MAX_VALUE, io.corral.api.isolation.Resources.parseSize("9223372036854775807"));
+        assertThrows(ArithmeticException.class, () -> io.corral.api.isolation.Resources.parseSize("9223372036854775808"));
+        assertThrows(ArithmeticException.class, () -> io.corral.api.isolation.Resources.parseSize("8388608T"));
+        assertEquals(8388607L << 40, io.corral.api.isolation.Resources.parseSize("8388607T"));
     }
 
     @Test

@@ -60,7 +60,7 @@ final class ResourcesValidator {
         } else {
             shown = "\"" + v.getAsString() + "\"";
             try {
-                bytes = BigInteger.valueOf(ByteSize.parse(v.getAsString()));
+                bytes = BigInteger.valueOf(Resources.parseSize(v.getAsString()));
             } catch (NumberFormatException e) {
                 throw new ConfigurationException(at, "The \"memory_max\" value must be a number of bytes, or a string"
                     + " of a whole number with K, M, G or T (powers of 1024) such as \"64M\". Got " + shown + ".");
