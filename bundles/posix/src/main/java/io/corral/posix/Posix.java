@@ -48,6 +48,7 @@ public final class Posix {
     public static final int EPIPE = 32;
     public static final int ERANGE = 34;
     public static final int EMSGSIZE = 90;
+    public static final int EMFILE = 24;
     public static final int ECONNRESET = 104;
 
     static final int AF_UNIX = 1;

@@ -338,6 +338,14 @@ public final class SeqPacketSocket implements Closeable {
         }
         int[] fds = receivedDescriptors(b.header);
         int flags = b.header.getInt(OFF_FLAGS);
+        if ((flags & MSG_TRUNC) == 0 && (flags & MSG_CTRUNC) != 0) {
+            Posix.closeQuietly(fds);
+            byte[] bytes = new byte[(int) n];
+            b.received.clear().limit((int) n);
+            b.received.get(0, bytes);
+            throw new DescriptorsDroppedException("recvmsg on fd " + fd + ": descriptors dropped (no free descriptor?)",
+                ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder()));
+        }
         if ((flags & (MSG_TRUNC | MSG_CTRUNC)) != 0) {
             Posix.closeQuietly(fds);
             throw new PosixException("recvmsg on fd " + fd + ": datagram or descriptors truncated", Posix.EMSGSIZE);

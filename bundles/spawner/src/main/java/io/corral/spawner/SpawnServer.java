@@ -2,6 +2,7 @@ package io.corral.spawner;
 
 import io.corral.api.isolation.IsolationException;
 import io.corral.api.isolation.Launched;
+import io.corral.posix.DescriptorsDroppedException;
 import io.corral.posix.Packet;
 import io.corral.posix.Posix;
 import io.corral.posix.PosixException;
@@ -205,6 +206,8 @@ final class SpawnServer {
             Packet p;
             try {
                 p = control.receive(REPLY_TIMEOUT_MILLIS);
+            } catch (DescriptorsDroppedException e) {
+                throw lostPidfd(e);
             } catch (PosixException e) {
                 if (e.errno() == Posix.EAGAIN) {
                     // A server that does not answer is broken: its end starts a new one.
@@ -224,6 +227,27 @@ final class SpawnServer {
             }
             exits.add(exit);
         }
+    }
+
+    /**
+     * A SPAWNED whose pidfd the JVM had no descriptor to take: the process
+     * would run unsupervised, so it is killed (by pid: the server holds it
+     * unreaped while it lives) and the spawn fails.
+     */
+    private IsolationException lostPidfd(DescriptorsDroppedException e) {
+        ByteBuffer b = e.data();
+        if (b.remaining() >= 16 && b.getInt(0) == SPAWNED) {
+            int child = b.getInt(8);
+            try {
+                Posix.kill(child, Posix.SIGKILL);
+            } catch (PosixException gone) {
+                // ended already; the server reports it
+            }
+            return new IsolationException("reading the spawn reply", Posix.EMFILE, "reading the spawn reply: no"
+                + " descriptor left for the pidfd of pid " + child + ", which was killed (" + e.getMessage() + ")");
+        }
+        return new IsolationException("reading the spawn reply", e.errno(), "reading the spawn reply: "
+            + e.getMessage());
     }
 
     private Launched answer(int requestId, Packet reply) throws IsolationException {
