@@ -30,7 +30,7 @@ import org.osgi.service.component.annotations.Reference;
  * The control socket, {@code ${corral.base}/run/corral.sock}: a Unix socket,
  * mode 0600, that serves a Gogo session per connection to the user who runs
  * the instance (file permissions, and the peer's credentials as a second
- * check). Also keeps {@code run/corral.pid}. Active only when the framework
+ * check). Active only when the framework
  * property {@value #CONTROL_PROPERTY} is true, which {@code bin/corral} sets
  * for the foreground and daemon modes (not for {@code -c}, a throwaway instance).
  */
@@ -45,7 +45,6 @@ public final class ControlSocket implements FrameworkListener {
     private final BundleContext context;
     private final boolean enabled;
     private final Path socket;
-    private final PidFile pidFile;
     private final Set<SocketChannel> connections = ConcurrentHashMap.newKeySet();
     private final AtomicInteger connectionCount = new AtomicInteger();
     private ServerSocketChannel server;
@@ -59,15 +58,13 @@ public final class ControlSocket implements FrameworkListener {
         this.enabled = base != null && "true".equals(context.getProperty(CONTROL_PROPERTY));
         Path run = base != null ? Path.of(base, "run") : null;
         this.socket = run != null ? run.resolve("corral.sock") : null;
-        this.pidFile = run != null ? new PidFile(run.resolve("corral.pid")) : null;
         if (!enabled) {
             return;
         }
         try {
             Files.createDirectories(run);
-            pidFile.write();
         } catch (IOException e) {
-            System.err.println("corral: writing " + run.resolve("corral.pid") + ": " + e);
+            System.err.println("corral: creating " + run + ": " + e);
         }
         // Listen once every bundle has started, so that the first command finds every service.
         context.addFrameworkListener(this);
@@ -111,7 +108,6 @@ public final class ControlSocket implements FrameworkListener {
                 // The session ends either way.
             }
         }
-        pidFile.remove();
     }
 
     private synchronized void open() {
