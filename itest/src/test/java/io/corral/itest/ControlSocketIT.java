@@ -174,7 +174,7 @@ public class ControlSocketIT {
         String b = base.toString();
         Path socket = base.resolve("run/corral.sock");
         List<RawSession> idle = new ArrayList<>();
-        String refusal = "corral: this instance already serves 64 control sessions, the most it takes (max_sessions"
+        String refusal = "corral: this instance already serves 64 control sessions, the most it takes (max.sessions"
             + " of io.corral.shell.control is 64); try again when one has ended\n";
         try {
             assertEquals(0, corral("--base", b, "start").status());

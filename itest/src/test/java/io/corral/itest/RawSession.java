@@ -44,6 +44,12 @@ final class RawSession implements AutoCloseable {
         }
     }
 
+    /** Sends a command line (small: one write of a non-blocking channel takes it whole). */
+    void command(String line) throws IOException {
+        byte[] text = line.getBytes(StandardCharsets.UTF_8);
+        channel.write(ByteBuffer.allocate(5 + text.length).put((byte) 'C').putInt(text.length).put(text).flip());
+    }
+
     /** The next frame, or null when none came within {@code millis} or the instance closed the connection. */
     Frame next(long millis) throws IOException {
         long end = System.nanoTime() + millis * 1_000_000;

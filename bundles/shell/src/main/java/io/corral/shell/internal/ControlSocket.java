@@ -38,7 +38,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * check). Active only when the framework
  * property {@value #CONTROL_PROPERTY} is true, which {@code bin/corral} sets
  * for the foreground and daemon modes (not for {@code -c}, a throwaway instance).
- * At most {@code max_sessions} sessions run at once; the next connection is
+ * At most {@code max.sessions} sessions run at once; the next connection is
  * told so and closed.
  */
 @Component(immediate = true, configurationPid = ControlSocket.PID)
@@ -51,6 +51,7 @@ public final class ControlSocket implements FrameworkListener {
     public @interface Config {
         @AttributeDefinition(description = "Control sessions (bin/corral shell) served at once, 1 to "
             + MOST_SESSIONS + "; the next connection is told so and closed")
+        // The property is max.sessions: DS turns the underscore into a dot.
         int max_sessions() default DEFAULT_SESSIONS;
     }
 
@@ -111,7 +112,7 @@ public final class ControlSocket implements FrameworkListener {
     static int maxSessions(Config config) {
         int n = config.max_sessions();
         if (n < 1 || n > MOST_SESSIONS) {
-            System.err.println("corral: " + PID + ": max_sessions " + n + ": must be from 1 to " + MOST_SESSIONS
+            System.err.println("corral: " + PID + ": max.sessions " + n + ": must be from 1 to " + MOST_SESSIONS
                 + "; using " + DEFAULT_SESSIONS);
             return DEFAULT_SESSIONS;
         }
@@ -213,7 +214,7 @@ public final class ControlSocket implements FrameworkListener {
     private void serve(SocketChannel c, UserPrincipal owner) {
         if (!slots.tryTake()) {
             refuse(c, "corral: this instance already serves " + slots.taken() + " control sessions, the most it"
-                + " takes (max_sessions of " + PID + " is " + slots.max() + "); try again when one has ended");
+                + " takes (max.sessions of " + PID + " is " + slots.max() + "); try again when one has ended");
             return;
         }
         connections.add(c);
