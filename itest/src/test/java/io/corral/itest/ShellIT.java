@@ -2,9 +2,11 @@ package io.corral.itest;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
 import static org.ops4j.pax.exam.CoreOptions.options;
 
 import java.nio.file.Files;
+import java.util.List;
 import javax.inject.Inject;
 import org.apache.felix.service.command.CommandProcessor;
 import org.junit.Test;
@@ -16,6 +18,7 @@ import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.wiring.FrameworkWiring;
 
 /** The corral Gogo scope in a running Felix. */
 @RunWith(PaxExam.class)
@@ -89,5 +92,37 @@ public class ShellIT {
         } finally {
             bench.start();
         }
+    }
+    @Test
+    public void refreshWithoutAnArgumentRefreshesWhatWasUpdated() throws Exception {
+        // Gogo Command's own felix:refresh ended here in a NullPointerException.
+        assertEquals("nothing to refresh: no bundle was updated or uninstalled since it was resolved\n",
+            run("felix:refresh"));
+        // The worker library exports what the ports bundle imports: its old revision stays in use until a refresh.
+        Bundle worker = bundle("io.corral.worker");
+        Bundle port = bundle("io.corral.port");
+        FrameworkWiring wiring = context.getBundle(0).adapt(FrameworkWiring.class);
+        worker.update();
+        assertTrue(wiring.getRemovalPendingBundles().contains(worker));
+        String out = run("felix:refresh");
+        assertTrue(out, out.startsWith("refreshed "));
+        assertTrue(out, out.contains(worker.getBundleId() + " io.corral.worker"));
+        assertTrue(out, out.contains(port.getBundleId() + " io.corral.port"));
+        // It returns once the refresh is done.
+        assertEquals(List.of(), List.copyOf(wiring.getRemovalPendingBundles()));
+        assertEquals(Bundle.ACTIVE, worker.getState());
+        assertEquals(Bundle.ACTIVE, port.getState());
+        try {
+            run("felix:refresh io.corral.nosuch");
+            fail("an unknown bundle is refused");
+        } catch (IllegalArgumentException e) {
+            assertEquals("felix:refresh: no bundle \"io.corral.nosuch\": give a bundle id or symbolic name,"
+                + " as felix:lb lists them", e.getMessage());
+        }
+    }
+
+    private Bundle bundle(String symbolicName) {
+        return java.util.Arrays.stream(context.getBundles())
+            .filter(b -> symbolicName.equals(b.getSymbolicName())).findFirst().orElseThrow();
     }
 }

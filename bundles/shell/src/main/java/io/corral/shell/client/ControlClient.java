@@ -20,44 +20,103 @@ import java.nio.file.Path;
  * the shell bundle's jar: {@code java -cp io.corral.shell.jar
  * io.corral.shell.client.ControlClient SOCKET [-c COMMANDS]}.
  *
+ * <p>It waits at most {@value #TIMEOUT_VARIABLE} seconds ({@value
+ * #DEFAULT_TIMEOUT_SECONDS} by default, 0 for ever) to connect and for the
+ * instance to take the session (its first frame), then gives up with a
+ * one-line reason: an instance out of descriptors or stuck takes
+ * connections into its backlog and never answers. A command may then run as
+ * long as it takes.
+ *
  * <p>Exit status: with {@code -c}, the commands' (0 when every command
  * succeeded, else 1); interactively, the last command's; 1 when the instance
- * cannot be reached, with a one-line reason.
+ * cannot be reached or does not answer in time, with a one-line reason; 2 for
+ * bad arguments or a bad {@value #TIMEOUT_VARIABLE}.
  */
 public final class ControlClient {
+
+    static final String TIMEOUT_VARIABLE = "CORRAL_SHELL_TIMEOUT";
+    static final long DEFAULT_TIMEOUT_SECONDS = 10;
+    static final long MOST_TIMEOUT_SECONDS = 86_400;
 
     private ControlClient() {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args));
+        System.exit(run(args, System.getenv(TIMEOUT_VARIABLE)));
     }
 
-    static int run(String[] args) {
+    /** Runs the client; {@code timeoutSetting} is the value of {@value #TIMEOUT_VARIABLE}, or null. */
+    public static int run(String[] args, String timeoutSetting) {
         if (args.length != 1 && !(args.length == 3 && args[1].equals("-c"))) {
             System.err.println("usage: ControlClient SOCKET [-c COMMANDS]");
+            return 2;
+        }
+        long timeoutSeconds;
+        try {
+            timeoutSeconds = timeoutSeconds(timeoutSetting);
+        } catch (IllegalArgumentException e) {
+            System.err.println("corral: " + e.getMessage());
             return 2;
         }
         Path socket = Path.of(args[0]);
         SocketChannel channel;
         try {
             channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-            channel.connect(UnixDomainSocketAddress.of(socket));
         } catch (IOException e) {
-            System.err.println("corral: " + unreachable(socket, e));
+            System.err.println("corral: cannot open a socket: " + e.getMessage());
             return 1;
         }
-        try (channel) {
+        try (channel; Deadline deadline = new Deadline(channel, timeoutSeconds * 1000)) {
+            try {
+                channel.connect(UnixDomainSocketAddress.of(socket));
+            } catch (IOException e) {
+                System.err.println("corral: " + (deadline.expired()
+                    ? "connect to " + socket + ": " + noAnswer(socket, timeoutSeconds) : unreachable(socket, e)));
+                return 1;
+            }
             DataInputStream in = new DataInputStream(Channels.newInputStream(channel));
             OutputStream out = Channels.newOutputStream(channel);
-            if (args.length == 3) {
-                return execute(in, out, args[2]);
+            try {
+                if (args.length == 3) {
+                    return execute(in, out, args[2], deadline);
+                }
+                return interactive(in, out, deadline);
+            } catch (IOException e) {
+                if (deadline.expired()) {
+                    System.err.println("corral: " + socket + ": the instance took no session: "
+                        + noAnswer(socket, timeoutSeconds));
+                } else {
+                    System.err.println("corral: the connection to " + socket + " failed: " + e.getMessage());
+                }
+                return 1;
             }
-            return interactive(in, out);
         } catch (IOException e) {
-            System.err.println("corral: the connection to " + socket + " failed: " + e.getMessage());
-            return 1;
+            return 1; // closing the channel
         }
+    }
+
+    /** The timeout in seconds: the variable's value, or the default when it is not set. */
+    static long timeoutSeconds(String setting) {
+        if (setting == null || setting.isBlank()) {
+            return DEFAULT_TIMEOUT_SECONDS;
+        }
+        String rule = ": must be a whole number of seconds from 0 (wait for ever) to " + MOST_TIMEOUT_SECONDS;
+        long seconds;
+        try {
+            seconds = Long.parseLong(setting.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(TIMEOUT_VARIABLE + " \"" + setting + "\"" + rule);
+        }
+        if (seconds < 0 || seconds > MOST_TIMEOUT_SECONDS) {
+            throw new IllegalArgumentException(TIMEOUT_VARIABLE + " \"" + setting + "\"" + rule);
+        }
+        return seconds;
+    }
+
+    private static String noAnswer(Path socket, long seconds) {
+        Path log = socket.toAbsolutePath().getParent().resolveSibling("log").resolve("corral.log");
+        return "no answer within " + seconds + " s; the instance may be out of file descriptors or stuck (see "
+            + log + "; " + TIMEOUT_VARIABLE + "=SECONDS waits longer)";
     }
 
     private static String unreachable(Path socket, IOException e) {
@@ -71,8 +130,12 @@ public final class ControlClient {
         return "cannot connect to " + socket + ": " + m;
     }
 
-    /** Sends one command line and copies the answer; returns its status. */
-    static int execute(DataInputStream in, OutputStream out, String line) throws IOException {
+    /**
+     * Sends one command line and copies the answer; returns its status. The
+     * first frame of the session (the instance's {@link ControlProtocol#READY},
+     * or its reason for refusing the session) ends the deadline.
+     */
+    static int execute(DataInputStream in, OutputStream out, String line, Deadline deadline) throws IOException {
         IOException unsent = null;
         try {
             ControlProtocol.write(out, ControlProtocol.COMMAND, line);
@@ -80,21 +143,42 @@ public final class ControlClient {
             // The instance may have refused us and closed first: its reason is still there to read.
             unsent = e;
         }
+        try {
+            return answer(in, null, deadline);
+        } catch (IOException e) {
+            throw unsent != null && !deadline.expired() ? unsent : e;
+        } catch (Closed e) {
+            System.err.println("corral: the instance closed the connection"
+                + (unsent != null ? ": " + unsent.getMessage() : ""));
+            return 1;
+        }
+    }
+
+    /** The connection ended between frames. */
+    private static final class Closed extends Exception {
+        private static final long serialVersionUID = 1L;
+    }
+
+    /**
+     * Copies frames to standard output and error until the status; {@code
+     * first} is a frame read already, or null.
+     */
+    private static int answer(DataInputStream in, ControlProtocol.Frame first, Deadline deadline)
+            throws IOException, Closed {
         PrintStream stdout = System.out;
         PrintStream stderr = System.err;
+        ControlProtocol.Frame f = first;
         while (true) {
-            ControlProtocol.Frame f;
-            try {
+            if (f == null) {
                 f = ControlProtocol.read(in);
-            } catch (IOException e) {
-                throw unsent != null ? unsent : e;
+                deadline.cancel();
             }
             if (f == null) {
-                stderr.println("corral: the instance closed the connection"
-                    + (unsent != null ? ": " + unsent.getMessage() : ""));
-                return 1;
+                throw new Closed();
             }
             switch (f.type()) {
+                case ControlProtocol.READY -> {
+                }
                 case ControlProtocol.OUT -> stdout.write(f.payload(), 0, f.payload().length);
                 case ControlProtocol.ERR -> stderr.write(f.payload(), 0, f.payload().length);
                 case ControlProtocol.EXIT -> {
@@ -108,11 +192,29 @@ public final class ControlClient {
                 }
                 default -> throw new IOException("unexpected frame type '" + (char) f.type() + "'");
             }
+            f = null;
         }
     }
 
-    /** One command line per input line, in one session, until end of input or "exit". */
-    private static int interactive(DataInputStream in, OutputStream out) throws IOException {
+    /**
+     * One command line per input line, in one session, until end of input or
+     * "exit". The first prompt comes once the instance has taken the session.
+     */
+    private static int interactive(DataInputStream in, OutputStream out, Deadline deadline) throws IOException {
+        ControlProtocol.Frame first = ControlProtocol.read(in);
+        deadline.cancel();
+        if (first == null) {
+            System.err.println("corral: the instance closed the connection");
+            return 1;
+        }
+        if (first.type() != ControlProtocol.READY) {
+            try {
+                return answer(in, first, deadline); // refused: the reason and a status
+            } catch (Closed e) {
+                System.err.println("corral: the instance closed the connection");
+                return 1;
+            }
+        }
         BufferedReader stdin = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         boolean terminal = System.console() != null;
         int status = 0;
@@ -126,7 +228,7 @@ public final class ControlClient {
                 return status;
             }
             if (!line.isBlank()) {
-                status = execute(in, out, line);
+                status = execute(in, out, line, deadline);
             }
         }
     }

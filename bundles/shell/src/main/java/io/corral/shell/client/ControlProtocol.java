@@ -10,11 +10,14 @@ import java.nio.charset.StandardCharsets;
 /**
  * The control socket's framing, shared by the server in the instance and the
  * client of {@code bin/corral shell}. A frame is one type byte, a 4-byte
- * big-endian length and that many bytes. The client sends {@link #COMMAND}
- * frames (a Gogo command line, UTF-8); for each, the server sends any number
- * of {@link #OUT} and {@link #ERR} frames and then one {@link #EXIT} frame
- * whose text is the status: 0 when every command succeeded, else 1. Either
- * side ends the session by closing the connection. See docs/operating.md.
+ * big-endian length and that many bytes. The server opens a session it
+ * takes with one {@link #READY} frame; a connection it does not take gets
+ * one {@link #ERR} line with the reason and an {@link #EXIT} frame, and is
+ * closed. The client sends {@link #COMMAND} frames (a Gogo command line,
+ * UTF-8); for each, the server sends any number of {@link #OUT} and
+ * {@link #ERR} frames and then one {@link #EXIT} frame whose text is the
+ * status: 0 when every command succeeded, else 1. Either side ends the
+ * session by closing the connection. See docs/operating.md.
  */
 public final class ControlProtocol {
 
@@ -22,6 +25,8 @@ public final class ControlProtocol {
     public static final byte OUT = 'O';
     public static final byte ERR = 'E';
     public static final byte EXIT = 'X';
+    /** The session is taken: the first frame of a session, with no payload. */
+    public static final byte READY = 'R';
     /** The largest frame either side accepts. */
     public static final int MAX_FRAME = 1 << 20;
 
@@ -49,6 +54,15 @@ public final class ControlProtocol {
             out.write(payload, offset, length);
             out.flush();
         }
+    }
+
+    /** One whole frame as bytes, for a caller that writes it itself (a frame of at most {@link #MAX_FRAME} bytes). */
+    public static byte[] frame(byte type, String text) {
+        byte[] b = text.getBytes(StandardCharsets.UTF_8);
+        if (b.length > MAX_FRAME) {
+            throw new IllegalArgumentException("frame of " + b.length + " bytes: at most " + MAX_FRAME + " are allowed");
+        }
+        return ByteBuffer.allocate(5 + b.length).put(type).putInt(b.length).put(b).array();
     }
 
     public static void write(OutputStream out, byte type, String text) throws IOException {

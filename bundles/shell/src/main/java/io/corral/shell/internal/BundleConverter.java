@@ -27,7 +27,12 @@ public final class BundleConverter implements Converter {
         if (desiredType != Bundle.class || in == null) {
             return null;
         }
-        String text = in.toString().trim();
+        return find(context, in.toString());
+    }
+
+    /** The bundle with this id or symbolic name, or null. */
+    public static Bundle find(BundleContext context, String idOrName) {
+        String text = idOrName.trim();
         if (text.matches("\\d{1,18}")) {
             return context.getBundle(Long.parseLong(text));
         }

@@ -42,6 +42,8 @@ final class ControlSession implements Runnable {
                 drain();
                 return;
             }
+            // Tells the client that its session is taken: it stops counting its timeout.
+            ControlProtocol.write(raw, ControlProtocol.READY, "");
             PrintStream out = new PrintStream(ControlProtocol.frames(raw, ControlProtocol.OUT), true,
                 StandardCharsets.UTF_8);
             PrintStream err = new PrintStream(ControlProtocol.frames(raw, ControlProtocol.ERR), true,

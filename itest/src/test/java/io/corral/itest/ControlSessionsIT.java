@@ -1,0 +1,127 @@
+package io.corral.itest;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
+import static org.ops4j.pax.exam.CoreOptions.options;
+
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Hashtable;
+import java.util.List;
+import javax.inject.Inject;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.cm.ConfigurationAdmin;
+
+/** The control socket's session bound from ConfigAdmin, changed while sessions run. */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class ControlSessionsIT {
+
+    private static final String PID = "io.corral.shell.control";
+    private static final RawSession.Frame READY = new RawSession.Frame('R', "");
+
+    @Inject
+    private ConfigurationAdmin configAdmin;
+
+    @Inject
+    private BundleContext context;
+
+    @Configuration
+    public Option[] config() throws Exception {
+        return options(CorralOptions.distribution(Files.createTempDirectory("corral-it").toFile()),
+            frameworkProperty("corral.control").value("true"));
+    }
+
+    private void maxSessions(int n) throws Exception {
+        Hashtable<String, Object> props = new Hashtable<>();
+        props.put("max.sessions", n);
+        configAdmin.getConfiguration(PID, "?").update(props);
+    }
+
+    /** The first frame of a new connection that is closed at once (the configuration applies asynchronously). */
+    private static RawSession.Frame probe(Path socket, RawSession.Frame wanted) throws Exception {
+        RawSession.Frame f = null;
+        long end = System.currentTimeMillis() + 10_000;
+        while (System.currentTimeMillis() < end) {
+            try (RawSession s = RawSession.open(socket)) {
+                f = s.next(5000);
+            }
+            if (wanted.equals(f)) {
+                break;
+            }
+            Thread.sleep(50);
+        }
+        return f;
+    }
+
+    @Test
+    public void aLoweredBoundRefusesTheNextSessionAndABadOneFallsBackToTheDefault() throws Exception {
+        Path socket = Path.of(context.getProperty("corral.base"), "run", "corral.sock");
+        Procs.waitUntil("the control socket", 10_000, () -> Files.exists(socket));
+        List<RawSession> held = new ArrayList<>();
+        PrintStream savedErr = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            for (int i = 0; i < 2; i++) {
+                held.add(RawSession.open(socket));
+                assertEquals(READY, held.get(i).next(5000));
+            }
+            maxSessions(2);
+            RawSession.Frame refused = new RawSession.Frame('E', "corral: this instance already serves 2 control"
+                + " sessions, the most it takes (max.sessions of io.corral.shell.control is 2); try again when one has"
+                + " ended\n");
+            assertEquals(refused, probe(socket, refused));
+
+            // The sessions that run go on.
+            held.get(0).command("felix:frameworklevel");
+            RawSession.Frame level = held.get(0).next(5000);
+            assertTrue(String.valueOf(level), level.type() == 'O' && level.text().startsWith("Level is "));
+            assertEquals(new RawSession.Frame('X', "0"), held.get(0).next(5000));
+
+            // Out of range: one line that names the value and the rule, and the default bound.
+            System.setErr(new PrintStream(tee(savedErr, err), true, StandardCharsets.UTF_8));
+            maxSessions(0);
+            assertEquals(READY, probe(socket, READY));
+            assertTrue(err.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8).contains(
+                "corral: io.corral.shell.control: max.sessions 0: must be from 1 to 10000; using 64\n"));
+        } finally {
+            System.setErr(savedErr);
+            for (RawSession s : held) {
+                s.close();
+            }
+            configAdmin.getConfiguration(PID, "?").delete();
+        }
+    }
+
+    private static OutputStream tee(OutputStream a, ByteArrayOutputStream b) {
+        return new OutputStream() {
+            @Override
+            public void write(int c) {
+                write(new byte[] {(byte) c}, 0, 1);
+            }
+
+            @Override
+            public synchronized void write(byte[] buf, int off, int len) {
+                try {
+                    a.write(buf, off, len);
+                } catch (java.io.IOException e) {
+                    // The console only.
+                }
+                b.write(buf, off, len);
+            }
+        };
+    }
+}
