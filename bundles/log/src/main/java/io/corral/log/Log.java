@@ -37,9 +37,17 @@ public final class Log {
         this.bundle = FrameworkUtil.getBundle(owner);
     }
 
+    /** One per class, so that {@code Log.of(C.class).warn(…)} in place costs no more than a field. */
+    private static final ClassValue<Log> LOGS = new ClassValue<>() {
+        @Override
+        protected Log computeValue(Class<?> type) {
+            return new Log(type);
+        }
+    };
+
     /** The messages of {@code owner}, attributed to its bundle. */
     public static Log of(Class<?> owner) {
-        return new Log(owner);
+        return LOGS.get(owner);
     }
 
     public void error(String message) {

@@ -102,7 +102,8 @@ public abstract class SpawnServerProvider implements IsolationProvider, SpawnSer
             try {
                 s.adopt(w.getKey(), w.getValue().pidfd());
             } catch (PosixException e) {
-                System.err.println("corral: " + platform + ": adopting pid " + w.getKey() + ": " + e.getMessage());
+                io.corral.log.Log.of(SpawnServerProvider.class).warn(platform + ": adopting pid " + w.getKey() + ": "
+                    + e.getMessage());
             }
         }
         supported = NamespaceBits.of(s.supportedNamespaces());
@@ -288,12 +289,13 @@ public abstract class SpawnServerProvider implements IsolationProvider, SpawnSer
             if (closed || detached) {
                 return;
             }
-            System.err.println("corral: " + platform + ": spawn server " + s.pid() + " ended; starting a new one");
+            io.corral.log.Log.of(SpawnServerProvider.class).warn(platform + ": spawn server " + s.pid()
+                + " ended; starting a new one");
             try {
                 startServer();
             } catch (IsolationException e) {
                 // The next launch tries again; watched processes are adopted then.
-                System.err.println("corral: " + platform + ": " + e.getMessage());
+                io.corral.log.Log.of(SpawnServerProvider.class).error(platform + ": " + e.getMessage());
             }
         }
     }

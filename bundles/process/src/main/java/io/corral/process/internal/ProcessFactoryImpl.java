@@ -19,6 +19,7 @@ import io.corral.api.process.ProcessState;
 import io.corral.api.process.SpawnException;
 import io.corral.api.process.SpawnParticipant;
 import io.corral.api.process.SpawnSpec;
+import io.corral.log.Log;
 import io.corral.posix.Posix;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -58,6 +59,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 @Component(service = ProcessFactory.class, configurationPid = "io.corral.process")
 @Designate(ocd = ProcessFactoryImpl.Config.class)
 public final class ProcessFactoryImpl implements ProcessFactory {
+
+    private static final Log LOG = Log.of(ProcessFactoryImpl.class);
 
     @ObjectClassDefinition(name = "Corral process factory")
     public @interface Config {
@@ -191,7 +194,7 @@ public final class ProcessFactoryImpl implements ProcessFactory {
             mp.adoptedBy(p.platform());
             mp.usageSource(p::usage);
         } catch (IsolationException e) {
-            System.err.println("corral: " + p.platform() + " could not adopt " + mp + ": " + e.getMessage());
+            LOG.warn(p.platform() + " could not adopt " + mp + ": " + e.getMessage());
         }
     }
 
@@ -342,7 +345,7 @@ public final class ProcessFactoryImpl implements ProcessFactory {
         try {
             part.failed();
         } catch (RuntimeException e) {
-            System.err.println("corral: spawn participant " + part + " failed to clean up: " + e);
+            LOG.error("spawn participant " + part + " failed to clean up", e);
         }
     }
 
@@ -356,7 +359,7 @@ public final class ProcessFactoryImpl implements ProcessFactory {
             try {
                 part.started(mp, () -> mp.advance(ProcessState.READY));
             } catch (RuntimeException e) {
-                System.err.println("corral: spawn participant " + part + " failed for " + mp + ": " + e);
+                LOG.error("spawn participant " + part + " failed for " + mp, e);
             }
         }
         // A plain executable is ready once it runs; protocol workers say so on their port.
@@ -390,7 +393,7 @@ public final class ProcessFactoryImpl implements ProcessFactory {
             try {
                 l.stateChanged(p, state);
             } catch (RuntimeException e) {
-                System.err.println("corral: process listener " + l + " failed: " + e);
+                LOG.error("process listener " + l + " failed", e);
             }
         }
     }

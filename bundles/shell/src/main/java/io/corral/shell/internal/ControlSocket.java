@@ -67,7 +67,7 @@ public final class ControlSocket implements FrameworkListener {
             Files.createDirectories(run);
             pidFile.write();
         } catch (IOException e) {
-            System.err.println("corral: writing " + run.resolve("corral.pid") + ": " + e);
+            io.corral.log.Log.of(ControlSocket.class).error("writing " + run.resolve("corral.pid") + ": " + e);
         }
         // Listen once every bundle has started, so that the first command finds every service.
         context.addFrameworkListener(this);
@@ -100,7 +100,7 @@ public final class ControlSocket implements FrameworkListener {
                 try {
                     Files.deleteIfExists(socket);
                 } catch (IOException e) {
-                    System.err.println("corral: removing " + socket + ": " + e);
+                    io.corral.log.Log.of(ControlSocket.class).warn("removing " + socket + ": " + e);
                 }
             }
         }
@@ -125,7 +125,7 @@ public final class ControlSocket implements FrameworkListener {
             t.setDaemon(true);
             t.start();
         } catch (IOException e) {
-            System.err.println("corral: control socket " + socket + ": " + e.getMessage()
+            io.corral.log.Log.of(ControlSocket.class).error("control socket " + socket + ": " + e.getMessage()
                 + "; bin/corral shell cannot reach this instance");
         }
     }
@@ -181,7 +181,7 @@ public final class ControlSocket implements FrameworkListener {
             } catch (ClosedChannelException e) {
                 return;
             } catch (IOException e) {
-                System.err.println("corral: control socket: " + e);
+                io.corral.log.Log.of(ControlSocket.class).error("control socket: " + e);
                 return;
             }
             connections.add(c);
