@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /** {@code run/corral.pid}: this JVM's pid, for {@code bin/corral status} and {@code stop}. */
 final class PidFile {
@@ -16,9 +17,11 @@ final class PidFile {
         this.file = file;
     }
 
-    /** Written aside and renamed, so that a reader never sees half a pid. */
+    /** Written aside and renamed, so that a reader never sees half a pid; owner-only (0600), as all of run/. */
     void write() throws IOException {
         Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+        Files.deleteIfExists(tmp);
+        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(tmp, pid + "\n", StandardCharsets.UTF_8);
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
