@@ -25,10 +25,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -70,9 +72,14 @@ public final class ProcessFactoryImpl implements ProcessFactory {
 
         @AttributeDefinition(description = "How many exited processes stay listed")
         int exited_kept() default 1000;
+
+        @AttributeDefinition(description = "How many files log/processes keeps: past that, the oldest go (never"
+            + " the log of a process that still runs)")
+        int logs_kept() default 1000;
     }
 
     private final ProcessLogs logs;
+    private final ProcessLogRetention retention;
     private final int graceSeconds;
     private final int exitedKept;
     private final java.util.concurrent.atomic.AtomicInteger exitedCount = new java.util.concurrent.atomic.AtomicInteger();
@@ -117,6 +124,7 @@ public final class ProcessFactoryImpl implements ProcessFactory {
         String base = context.getProperty("corral.base");
         Path logDir = base != null ? Path.of(base, "log", "processes") : context.getDataFile("processes").toPath();
         this.logs = new ProcessLogs(logDir);
+        this.retention = new ProcessLogRetention(logDir, config.logs_kept(), this::runningLogs);
         this.graceSeconds = config.stop_grace_seconds();
         this.exitedKept = config.exited_kept();
         this.context = context;
@@ -352,6 +360,8 @@ public final class ProcessFactoryImpl implements ProcessFactory {
     /** Registers the process; the exit handler given to the provider is {@code mp}. */
     private ManagedProcess register(ManagedProcessImpl mp, Launched launched, List<Participation> parts) {
         processes.addLast(mp);
+        // After it is listed: a process that runs keeps its log.
+        mp.logFile().ifPresent(retention::add);
         mp.launched(launched.pid(), launched.isolatedPid(), launched.pidfd());
         boolean announced = false;
         for (Participation part : parts) {
@@ -370,7 +380,18 @@ public final class ProcessFactoryImpl implements ProcessFactory {
         return mp;
     }
 
-    /** Forgets the oldest exited processes beyond the number kept; cheap when there is nothing to forget. */
+    /** The log files of log/processes that a running process writes to. */
+    private Set<Path> runningLogs() {
+        Set<Path> running = new HashSet<>();
+        for (ManagedProcessImpl p : processes) {
+            if (p.alive()) {
+                p.logFile().ifPresent(running::add);
+            }
+        }
+        return running;
+    }
+
+        /** Forgets the oldest exited processes beyond the number kept; cheap when there is nothing to forget. */
     private void prune() {
         if (exitedCount.get() <= exitedKept) {
             return;
