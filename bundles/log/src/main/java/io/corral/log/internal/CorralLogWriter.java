@@ -11,12 +11,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.log.LogEntry;
 import org.osgi.service.log.LogLevel;
@@ -68,10 +70,7 @@ public final class CorralLogWriter {
     }
 
     private final LogReaderService reader;
-    private final LogFile file;
-    private final RepeatFilter<Message> repeats;
-    private final int intervalSeconds;
-    private final boolean frameworkEvents;
+    private final Path path;
     private final String ownName;
     private final LogListener listener = this::logged;
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -79,24 +78,36 @@ public final class CorralLogWriter {
         t.setDaemon(true);
         return t;
     });
+    /** The settings in force, and what they made; replaced together (under the lock) when they change. */
+    private LogFile file;
+    private RepeatFilter<Message> repeats;
+    private int intervalSeconds;
+    private boolean frameworkEvents;
+    private ScheduledFuture<?> tick;
     /** Entries up to this sequence number were written from the history; the listener skips them. */
     private long replayedUpTo = -1;
+    /** Deactivated: the Log Service may still hand over entries it took before the listener was removed. */
+    private boolean closed;
 
     @Activate
     public CorralLogWriter(BundleContext context, Config config, @Reference LogReaderService reader) {
         this.reader = reader;
-        this.file = new LogFile(logDirectory(context).resolve("corral.log"),
-            new LogRotation(config.max_bytes(), config.keep()));
-        this.repeats = new RepeatFilter<>(config.max_distinct_messages());
-        this.intervalSeconds = Math.max(1, config.repeat_interval_seconds());
-        this.frameworkEvents = config.framework_events();
+        this.path = logDirectory(context).resolve("corral.log");
         this.ownName = context.getBundle().getSymbolicName();
         synchronized (this) {
+            apply(config);
             // Listening first, then the history: an entry in both is written once (by sequence number).
             reader.addLogListener(listener);
-            replay(reader.getLog(), lastWritten(file.path()));
+            replay(reader.getLog(), lastWritten(path));
         }
-        ticker.scheduleAtFixedRate(this::endInterval, intervalSeconds, intervalSeconds, TimeUnit.SECONDS);
+    }
+
+    /** New settings take effect at once, without a moment in which entries could pass unseen. */
+    @Modified
+    synchronized void modified(Config config) {
+        endInterval();
+        file.close();
+        apply(config);
     }
 
     @Deactivate
@@ -106,7 +117,19 @@ public final class CorralLogWriter {
         synchronized (this) {
             endInterval();
             file.close();
+            closed = true;
         }
+    }
+
+    private void apply(Config config) {
+        file = new LogFile(path, new LogRotation(config.max_bytes(), config.keep()));
+        repeats = new RepeatFilter<>(config.max_distinct_messages());
+        intervalSeconds = Math.max(1, config.repeat_interval_seconds());
+        frameworkEvents = config.framework_events();
+        if (tick != null) {
+            tick.cancel(false);
+        }
+        tick = ticker.scheduleAtFixedRate(this::endInterval, intervalSeconds, intervalSeconds, TimeUnit.SECONDS);
     }
 
     static Path logDirectory(BundleContext context) {
@@ -114,7 +137,12 @@ public final class CorralLogWriter {
         return base != null ? Path.of(base, "log") : context.getDataFile("log").toPath();
     }
 
-    /** When the file was last written: the history up to then is in it (by an earlier writer). */
+    /**
+     * When the file was last written: the history up to then is in it. At
+     * the framework's start the history holds only this run's entries, all
+     * newer; when this bundle alone is restarted the time tells roughly what
+     * an earlier writer wrote.
+     */
     private static long lastWritten(Path path) {
         try {
             return Files.getLastModifiedTime(path).toMillis();
@@ -137,7 +165,7 @@ public final class CorralLogWriter {
     }
 
     private synchronized void logged(LogEntry entry) {
-        if (entry.getSequence() > replayedUpTo) {
+        if (!closed && entry.getSequence() > replayedUpTo) {
             write(entry);
         }
     }
@@ -165,6 +193,9 @@ public final class CorralLogWriter {
 
     /** The end of an interval: one line per message that repeated in it. */
     private synchronized void endInterval() {
+        if (closed) {
+            return;
+        }
         RepeatFilter.Held<Message> held = repeats.endInterval();
         long now = System.currentTimeMillis();
         for (Map.Entry<Message, Long> e : held.repeats().entrySet()) {

@@ -184,4 +184,29 @@ public class CorralLogWriterTest {
         assertTrue("the first of the new file follows the last of the rotated one",
             newest.get(0).endsWith("] message " + (n + 1)));
     }
+
+    @Test
+    public void newSettingsTakeEffectWithoutLosingAnEntry() throws Exception {
+        Path base = Files.createTempDirectory("base");
+        Reader reader = new Reader();
+        CorralLogWriter writer = writer(base, reader, Map.of());
+        long now = System.currentTimeMillis();
+        for (int i = 0; i < 50; i++) {
+            reader.log(warn(now, "message " + i));
+        }
+        writer.modified(fake(CorralLogWriter.Config.class, Map.of("max_bytes", 1000L, "keep", 1)));
+        for (int i = 50; i < 60; i++) {
+            reader.log(warn(now, "message " + i));
+        }
+        writer.deactivate();
+        reader.log(warn(now, "after the writer stopped"));
+        Path log = base.resolve("log/corral.log");
+        List<String> rotated = Files.readAllLines(LogRotation.rotated(log, 1));
+        assertTrue("the first record under the new cap rotated the file", rotated.get(rotated.size() - 1)
+            .endsWith("] message 50"));
+        List<String> all = new ArrayList<>(rotated);
+        all.addAll(lines(base));
+        assertEquals(60, all.size());
+        assertTrue(all.get(59), all.get(59).endsWith("] message 59"));
+    }
 }
