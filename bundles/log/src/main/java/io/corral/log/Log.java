@@ -1,6 +1,6 @@
 package io.corral.log;
 
-import io.corral.log.internal.LogLine;
+import io.corral.log.internal.StandardError;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkUtil;
@@ -12,8 +12,8 @@ import org.osgi.service.log.LoggerFactory;
 /**
  * A class's messages: through the OSGi Log Service (the R7 {@link Logger} of
  * the class's bundle, named after the class) when one is registered, on
- * standard error in the same format when none is: before the Log Service
- * starts, after it stops, outside a framework.
+ * standard error in the same format, repeats held back, when none is:
+ * before the Log Service starts, after it stops, outside a framework.
  *
  * <p>Looked up from the bundle's own context and kept while the service stays
  * registered, rather than injected by DS: a mandatory reference would restart
@@ -70,8 +70,8 @@ public final class Log {
     private void log(LogLevel level, String message, Throwable failure) {
         Logger logger = logger();
         if (logger == null) {
-            System.err.print(LogLine.format(System.currentTimeMillis(), level,
-                bundle != null ? bundle.getSymbolicName() : owner.getPackageName(), message, failure));
+            StandardError.print(level, bundle != null ? bundle.getSymbolicName() : owner.getPackageName(), message,
+                failure);
             return;
         }
         // The one-argument forms take the text as it is: braces in it are not placeholders.

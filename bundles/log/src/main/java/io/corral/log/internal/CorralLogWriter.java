@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -63,10 +62,6 @@ public final class CorralLogWriter {
 
         @AttributeDefinition(description = "Also write the framework's bundle and service events (INFO)")
         boolean framework_events() default false;
-    }
-
-    /** What makes two entries the same message. */
-    private record Message(String bundle, LogLevel level, String text) {
     }
 
     private final LogReaderService reader;
@@ -176,7 +171,7 @@ public final class CorralLogWriter {
         }
         Message m = new Message(name(entry.getBundle()), entry.getLogLevel(), entry.getMessage());
         if (repeats.admit(m)) {
-            append(LogLine.format(entry.getTime(), m.level(), m.bundle(), m.text(), entry.getException()));
+            append(m.record(entry.getTime(), entry.getException()));
         }
     }
 
@@ -196,18 +191,8 @@ public final class CorralLogWriter {
         if (closed) {
             return;
         }
-        RepeatFilter.Held<Message> held = repeats.endInterval();
-        long now = System.currentTimeMillis();
-        for (Map.Entry<Message, Long> e : held.repeats().entrySet()) {
-            Message m = e.getKey();
-            append(LogLine.format(now, m.level(), m.bundle(), m.text() + " (repeated " + e.getValue()
-                + (e.getValue() == 1 ? " time" : " times") + " in the last " + intervalSeconds + " s)", null));
-        }
-        if (held.others() > 0) {
-            append(LogLine.format(now, LogLevel.WARN, ownName, held.others() + " messages not written in the last "
-                + intervalSeconds + " s: too many different ones at once (max_distinct_messages of " + PID + ")",
-                null));
-        }
+        Message.summaries(repeats.endInterval(), System.currentTimeMillis(), intervalSeconds, ownName)
+            .forEach(this::append);
     }
 
     private void append(String record) {
@@ -215,8 +200,8 @@ public final class CorralLogWriter {
             file.append(record);
         } catch (IOException e) {
             // The log itself failed: standard error is all that is left (the daemon's log/stderr.log).
-            System.err.print(LogLine.format(System.currentTimeMillis(), LogLevel.ERROR, ownName,
-                "writing " + file.path() + ": " + e.getMessage() + "; the record was:\n" + record.stripTrailing(), null));
+            StandardError.print(LogLevel.ERROR, ownName, "writing " + file.path() + ": " + e.getMessage()
+                + "; the record was:\n" + record.stripTrailing(), null);
         }
     }
 
