@@ -33,6 +33,10 @@ final class CorralOptions {
             junitBundles(),
             composite(Arrays.stream(jars).map(f -> bundle(f.toURI().toString())).toArray(Option[]::new)),
             frameworkProperty("corral.base").value(base.getAbsolutePath()),
+            // As the distribution's config.properties: the Log Service (Felix Log, one of the jars above)
+            // passes INFO on and keeps the latest entries for log/corral.log's writer.
+            frameworkProperty("org.osgi.service.log.admin.loglevel").value("INFO"),
+            frameworkProperty("org.apache.felix.log.maxSize").value("1000"),
             systemProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("WARN"));
     }
 }

@@ -120,7 +120,11 @@ public class DaemonIT {
                 assertTrue(log, log.contains("[corral] pid " + pid + " exited (exit 0)"));
             }
             assertEquals(log, 3, log.lines().filter(l -> l.startsWith("last line " + marker)).count());
-            assertTrue(Files.readString(base.resolve("log/corral.log")).contains("applications started"));
+            // The instance's own messages: one record a line, with the time, the level and the bundle.
+            String corralLog = Files.readString(base.resolve("log/corral.log"));
+            assertTrue(corralLog, corralLog.lines().anyMatch(l -> l.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:"
+                + "\\d\\d\\.\\d{3}Z INFO  \\[io\\.corral\\.app\\] applications started from "
+                + java.util.regex.Pattern.quote(base + "/etc/corral.json") + ": ticker")));
         } finally {
             cleanUp(base);
         }
@@ -190,8 +194,9 @@ public class DaemonIT {
             assertEquals("", denied.out());
             assertTrue(denied.err(), denied.err().contains("permission denied on " + base.resolve("run/corral.sock")));
 
-            // Even with the file opened up, the peer's credentials keep another user out.
+            // Even with run/ and the socket opened up, the peer's credentials keep another user out.
             Path socket = base.resolve("run/corral.sock");
+            Files.setPosixFilePermissions(base.resolve("run"), PosixFilePermissions.fromString("rwx--x--x"));
             Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw-rw-"));
             Result peer = corral(copy, NOBODY, "--base", b, "shell", "-c", "corral:apps");
             assertEquals(1, peer.status());

@@ -23,10 +23,8 @@ import io.corral.api.process.Readiness;
 import io.corral.api.process.SpawnSpec;
 import io.corral.api.process.StopListener;
 import io.corral.api.process.StopOptions;
-import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,6 +50,7 @@ import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.log.LogReaderService;
 
 /**
  * Ports between real processes: the distribution's sample router and sample
@@ -74,6 +73,9 @@ public class PortIT {
 
     @Inject
     private ConfigurationAdmin configAdmin;
+
+    @Inject
+    private LogReaderService logReader;
 
     private final List<ManagedProcess> spawned = new ArrayList<>();
 
@@ -338,19 +340,16 @@ public class PortIT {
         String classPath = repo.resolve("itest/target/test-classes") + File.pathSeparator
             + CorralOptions.home().toPath().resolve("samples/lib/io.corral.posix.jar");
 
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream savedErr = System.err;
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
         ManagedProcess bad;
-        try {
+        String log;
+        try (LogCapture capture = new LogCapture(logReader)) {
             bad = spawn(SpawnSpec.builder(System.getProperty("java.home") + "/bin/java").name("bad-peer")
                 .readiness(Readiness.PORT).arguments("-XX:TieredStopAtLevel=1", "-Xmx32m", "-cp", classPath,
                     BadPeer.class.getName()));
             awaitReady(bad);
             Procs.waitUntil("main closes the bad peer's port after it closed its end", 20_000,
                 () -> !port(bad).open());
-        } finally {
-            System.setErr(savedErr);
+            log = capture.text();
         }
 
         Map<String, Long> expected = Map.of("short-header", 1L, "bad-length", 1L, "unknown-type", 1L,
@@ -368,8 +367,8 @@ public class PortIT {
         assertEquals("the valid PROCESS_READY in between was taken", 1, info.received(MessageType.PROCESS_READY));
         assertTrue(info.ready());
 
-        String log = err.toString(StandardCharsets.UTF_8);
-        assertTrue(log, log.contains("refused a frame from pid " + bad.pid() + ": short-header: 7 bytes"));
+        assertTrue(log, log.contains("[io.corral.port] refused a frame from pid " + bad.pid()
+            + ": short-header: 7 bytes"));
         assertTrue(log, log.contains("bad-length: payload length 100 but 10 bytes follow the header"));
         assertTrue(log, log.contains("further refusals from it are only counted"));
         assertEquals("logging is bounded for a flooding peer: " + log, 20,
@@ -452,9 +451,7 @@ public class PortIT {
     @Test
     public void theMatricesAreReplacedByConfigurationAndABadOneChangesNothing() throws Exception {
         org.osgi.service.cm.Configuration config = configAdmin.getConfiguration("io.corral.port", "?");
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream savedErr = System.err;
-        try {
+        try (LogCapture capture = new LogCapture(logReader)) {
             Hashtable<String, Object> p = new Hashtable<>();
             // Workers hold the router's port too.
             p.put("connect", new String[] {"11111", "10000", "10010", "10101", "10010"});
@@ -467,17 +464,15 @@ public class PortIT {
             awaitReady(router, worker);
             assertEquals(ports(router), holds(worker));
 
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
             p.put("connect", new String[] {"11111", "10000", "10010", "10101", "00000"});
             config.update(p);
             Procs.waitUntil("the bad configuration is reported", 10_000,
-                () -> err.toString(StandardCharsets.UTF_8).contains("keeping the matrices in force"));
-            assertTrue(err.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8).contains(
-                "configuration io.corral.port, connect: row worker column main is 0, must be 1"));
+                () -> capture.text().contains("keeping the matrices in force"));
+            assertTrue(capture.text(), capture.text().contains("[io.corral.port] configuration io.corral.port,"
+                + " connect: row worker column main is 0, must be 1"));
             assertTrue("the matrices in force stay", registry.connectMatrix().allows(ProcessType.WORKER,
                 ProcessType.ROUTER));
         } finally {
-            System.setErr(savedErr);
             config.delete();
         }
         Procs.waitUntil("the defaults are back", 10_000,

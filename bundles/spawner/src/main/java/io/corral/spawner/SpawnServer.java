@@ -337,11 +337,11 @@ final class SpawnServer {
                     exit.tell(listener);
                 } else {
                     p.closeDescriptors();
-                    System.err.println("corral: spawn server " + pid + " sent an unexpected event");
+                    io.corral.log.Log.of(SpawnServer.class).warn("spawn server " + pid + " sent an unexpected event");
                 }
             }
         } catch (PosixException e) {
-            System.err.println("corral: reading from spawn server " + pid + ": " + e.getMessage());
+            io.corral.log.Log.of(SpawnServer.class).warn("reading from spawn server " + pid + ": " + e.getMessage());
         } finally {
             events.close();
             // Wake a spawning thread blocked on a reply that will never come.

@@ -103,13 +103,14 @@ public abstract class SpawnServerProvider implements IsolationProvider, SpawnSer
             try {
                 s.adopt(w.getKey(), w.getValue().pidfd());
             } catch (PosixException e) {
-                System.err.println("corral: " + platform + ": adopting pid " + w.getKey() + ": " + e.getMessage());
+                io.corral.log.Log.of(SpawnServerProvider.class).warn(platform + ": adopting pid " + w.getKey() + ": "
+                    + e.getMessage());
             }
         }
         List<Integer> orphans = cgroups.killOrphans(watches.keySet(), s.pid());
         if (!orphans.isEmpty()) {
-            System.err.println("corral: " + platform + ": killed " + orphans + ", started by a spawn server that"
-                + " ended before it reported them");
+            io.corral.log.Log.of(SpawnServerProvider.class).warn(platform + ": killed " + orphans
+                + ", started by a spawn server that ended before it reported them");
         }
         supported = NamespaceBits.of(s.supportedNamespaces());
         server = s;
@@ -294,12 +295,13 @@ public abstract class SpawnServerProvider implements IsolationProvider, SpawnSer
             if (closed || detached) {
                 return;
             }
-            System.err.println("corral: " + platform + ": spawn server " + s.pid() + " ended; starting a new one");
+            io.corral.log.Log.of(SpawnServerProvider.class).warn(platform + ": spawn server " + s.pid()
+                + " ended; starting a new one");
             try {
                 startServer();
             } catch (IsolationException e) {
                 // The next launch tries again; watched processes are adopted then.
-                System.err.println("corral: " + platform + ": " + e.getMessage());
+                io.corral.log.Log.of(SpawnServerProvider.class).error(platform + ": " + e.getMessage());
             }
         }
     }

@@ -1,16 +1,15 @@
 package io.corral.app.internal;
 
+import io.corral.log.Log;
+import io.corral.log.LogFiles;
+import io.corral.log.LogRotation;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -18,8 +17,9 @@ import java.util.List;
  * output there themselves (every process holds an O_APPEND descriptor), and
  * Corral adds a line for each start, exit and respawn.
  *
- * <p>Rotation renames {@code NAME.log} to {@code NAME.log.1} (and so on, up
- * to {@code keep} files) once it passes the size cap. Processes started
+ * <p>Rotation ({@link LogRotation}, as for {@code corral.log}) renames
+ * {@code NAME.log} to {@code NAME.log.1} (and so on, up to {@code keep}
+ * files) once it passes the size cap. Processes started
  * later write to the new {@code NAME.log}; processes already running keep
  * writing to the file they opened, now {@code NAME.log.1}, until they are
  * respawned. So no line is ever lost, but a long-lived process can make a
@@ -29,14 +29,14 @@ import java.util.List;
  */
 final class AppLogs {
 
+    private static final Log LOG = Log.of(AppLogs.class);
+
     private final Path directory;
-    private final long maxBytes;
-    private final int keep;
+    private final LogRotation rotation;
 
     AppLogs(Path directory, long maxBytes, int keep) {
         this.directory = directory;
-        this.maxBytes = maxBytes;
-        this.keep = Math.max(1, keep);
+        this.rotation = new LogRotation(maxBytes, keep);
     }
 
     Path file(String app) {
@@ -45,27 +45,12 @@ final class AppLogs {
 
     /** The log and its rotated files that exist, newest first. */
     List<Path> files(String app) {
-        List<Path> files = new ArrayList<>();
-        files.add(file(app));
-        for (int i = 1; i <= keep; i++) {
-            Path p = rotated(app, i);
-            if (Files.exists(p)) {
-                files.add(p);
-            }
-        }
-        return files;
+        return rotation.files(file(app));
     }
 
-    /** Creates the log owner-and-group-readable before any process gets a descriptor to it. */
+    /** Creates the log owner-and-group-readable (0640) before any process gets a descriptor to it. */
     Path open(String app) throws IOException {
-        Files.createDirectories(directory);
-        Path f = file(app);
-        try {
-            Files.createFile(f, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r-----")));
-        } catch (FileAlreadyExistsException e) {
-            // Appending to what is there.
-        }
-        return f;
+        return LogFiles.create(file(app));
     }
 
     /** Appends one line of Corral's own, e.g. {@code 2024-05-01T10:00:00Z [corral] pid 42 started}. */
@@ -75,7 +60,7 @@ final class AppLogs {
             open(app);
             Files.writeString(file(app), text, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
         } catch (IOException e) {
-            System.err.println("corral: writing to " + file(app) + ": " + e);
+            LOG.warn("writing to " + file(app) + ": " + e);
         }
     }
 
@@ -83,24 +68,10 @@ final class AppLogs {
     boolean rotateIfLarger(String app) {
         Path f = file(app);
         try {
-            if (!Files.exists(f) || Files.size(f) <= maxBytes) {
-                return false;
-            }
-            Files.deleteIfExists(rotated(app, keep));
-            for (int i = keep - 1; i >= 1; i--) {
-                if (Files.exists(rotated(app, i))) {
-                    Files.move(rotated(app, i), rotated(app, i + 1), StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-            Files.move(f, rotated(app, 1), StandardCopyOption.REPLACE_EXISTING);
-            return true;
+            return rotation.rotateIfLarger(f);
         } catch (IOException e) {
-            System.err.println("corral: rotating " + f + ": " + e);
+            LOG.warn("rotating " + f + ": " + e);
             return false;
         }
-    }
-
-    private Path rotated(String app, int n) {
-        return directory.resolve(app + ".log." + n);
     }
 }

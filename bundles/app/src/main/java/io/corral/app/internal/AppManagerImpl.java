@@ -22,6 +22,7 @@ import io.corral.app.internal.pool.ExecutorScheduler;
 import io.corral.app.internal.pool.Pool;
 import io.corral.app.internal.pool.PoolSettings;
 import io.corral.app.internal.pool.Scheduler;
+import io.corral.log.Log;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -96,6 +97,7 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
         int max_processes() default 1024;
     }
 
+    private static final Log LOG = Log.of(AppManagerImpl.class);
     /** How long an operator's command may wait for the scheduler. */
     private static final long CALL_TIMEOUT_MS = 60_000;
     /** A file change is applied once the file has been quiet this long (one save can be several events). */
@@ -152,7 +154,7 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
             try {
                 watcher = new ConfigWatcher(file.path(), () -> scheduler.execute(this::fileChanged));
             } catch (IOException e) {
-                System.err.println("corral: applications: cannot watch " + file.path().getParent() + ": " + e
+                LOG.warn("cannot watch " + file.path().getParent() + ": " + e
                     + "; use corral:reload after editing " + file.path().getFileName());
             }
         }
@@ -194,7 +196,7 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
             // Until every pool has seen (and logged) its last exit; the scheduler escalates meanwhile.
             while (!call(running::allExited)) {
                 if (System.nanoTime() > deadline) {
-                    System.err.println("corral: applications: some processes did not exit in time");
+                    LOG.warn("stopping: some processes did not exit in time");
                     return;
                 }
                 Thread.sleep(10);
@@ -202,7 +204,7 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
-            System.err.println("corral: applications: stopping: " + e);
+            LOG.error("stopping the applications", e);
         }
     }
 
@@ -330,11 +332,10 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
         try {
             Reloaded r = apply(file.read().orElse(EMPTY_DOCUMENT));
             if (!r.started().isEmpty()) {
-                System.err.println("corral: applications started from " + file.path() + ": "
-                    + String.join(", ", r.started()));
+                LOG.info("applications started from " + file.path() + ": " + String.join(", ", r.started()));
             }
         } catch (ConfigurationException e) {
-            System.err.println("corral: " + file.path() + " refused, no application started: " + e.getMessage());
+            LOG.error(file.path() + " refused, no application started: " + e.getMessage());
         }
     }
 
@@ -421,10 +422,10 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
             try {
                 Reloaded r = apply(file.readExisting());
                 if (!r.nothingChanged()) {
-                    System.err.println("corral: " + file.path() + " applied: " + RunningSet.describe(r));
+                    LOG.info(file.path() + " applied: " + RunningSet.describe(r));
                 }
             } catch (ConfigurationException e) {
-                System.err.println("corral: " + file.path() + " refused, nothing changed: " + e.getMessage());
+                LOG.warn(file.path() + " refused, nothing changed: " + e.getMessage());
             }
         }, DEBOUNCE_MS);
     }
@@ -451,7 +452,7 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
             ConfigAdminMirror.publish(ca, running.document(), published, !swept);
             swept = true;
         } catch (IOException | InvalidSyntaxException | RuntimeException e) {
-            System.err.println("corral: applications: publishing to ConfigAdmin: " + e);
+            LOG.error("publishing the applications to ConfigAdmin: " + e);
         }
     }
 
@@ -491,14 +492,14 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
             // The file first: if it cannot be written, nothing runs that a reload would undo.
             file.write(next);
             Reloaded r = commit(next);
-            System.err.println("corral: application \"" + name + "\" changed through ConfigAdmin ("
+            LOG.info("application \"" + name + "\" changed through ConfigAdmin ("
                 + RunningSet.describe(r) + "); " + file.path() + " rewritten");
         } catch (ConfigurationException e) {
-            System.err.println("corral: ConfigAdmin change of application \"" + name + "\" refused, nothing changed: "
+            LOG.warn("ConfigAdmin change of application \"" + name + "\" refused, nothing changed: "
                 + e.getMessage());
             undo(ca, pid, name);
         } catch (IOException | InvalidSyntaxException e) {
-            System.err.println("corral: ConfigAdmin change of application \"" + name + "\": " + e);
+            LOG.error("ConfigAdmin change of application \"" + name + "\": " + e);
             undo(ca, pid, name);
         }
     }
@@ -509,7 +510,7 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
             try {
                 ConfigAdminMirror.delete(ca, pid);
             } catch (IOException | InvalidSyntaxException | RuntimeException e) {
-                System.err.println("corral: applications: undoing the configuration of \"" + name + "\": " + e);
+                LOG.error("undoing the configuration of \"" + name + "\": " + e);
             }
         }
         publish();

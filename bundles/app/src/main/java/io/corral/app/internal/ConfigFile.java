@@ -10,13 +10,19 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
+import java.util.Set;
 
 /** {@code etc/corral.json}: read as text; replaced whole when Corral writes it. */
 final class ConfigFile {
 
     static final String MISSING = "No such file. To remove every application, write the empty document"
         + " {\"applications\": {}}.";
+    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
+    private static final Set<PosixFilePermission> OTHERS = Set.of(PosixFilePermission.OTHERS_READ,
+        PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE);
 
     private final Path path;
 
@@ -55,13 +61,21 @@ final class ConfigFile {
         return read().orElseThrow(() -> new ConfigurationException("", MISSING));
     }
 
-    /** Writes aside and renames, keeping the file's permissions: a reader sees the old or the new document. */
+    /**
+     * Writes aside and renames: a reader sees the old or the new document.
+     * The file keeps its mode, less anything for other users (applications'
+     * environments hold secrets); a new one is the owner's alone (0600).
+     */
     void write(Document doc) throws IOException {
         Files.createDirectories(path.getParent());
         Path tmp = path.resolveSibling("." + path.getFileName() + ".tmp");
+        Files.deleteIfExists(tmp);
+        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
         Files.writeString(tmp, doc.toText(), StandardCharsets.UTF_8);
         if (Files.exists(path)) {
-            Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(path));
+            Set<PosixFilePermission> mode = Files.getPosixFilePermissions(path);
+            mode.removeAll(OTHERS);
+            Files.setPosixFilePermissions(tmp, mode);
         }
         Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }

@@ -1,5 +1,6 @@
 package io.corral.app.internal;
 
+import io.corral.log.Log;
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.Files;
@@ -16,6 +17,8 @@ import java.nio.file.WatchService;
  * The receiver debounces: one save can be several events.
  */
 final class ConfigWatcher implements AutoCloseable {
+
+    private static final Log LOG = Log.of(ConfigWatcher.class);
 
     private final WatchService service;
     private final Thread thread;
@@ -45,8 +48,8 @@ final class ConfigWatcher implements AutoCloseable {
                     changed.run();
                 }
                 if (!key.reset()) {
-                    System.err.println("corral: applications: the configuration directory is gone;"
-                        + " no longer watching it (corral:reload still works)");
+                    LOG.warn("the configuration directory is gone; no longer watching it"
+                        + " (corral:reload still works)");
                     return;
                 }
             }

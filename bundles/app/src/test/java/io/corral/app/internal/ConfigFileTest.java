@@ -8,6 +8,9 @@ import io.corral.api.app.ConfigurationException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import io.corral.app.internal.config.DocumentValidator;
+import java.nio.charset.StandardCharsets;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
@@ -50,5 +53,25 @@ public class ConfigFileTest {
         Path path = tmp.getRoot().toPath().resolve("corral.json");
         Files.write(path, new byte[] {'{', (byte) 0xFF, '}'});
         assertEquals(3, new ConfigFile(path).readExisting().length);
+    }
+
+    private static final String SECRET = "{\"applications\": {\"db\": {\"type\": \"external\", \"executable\": \"/bin/true\","
+        + " \"environment\": {\"DB_PASSWORD\": \"s3cret\"}}}}";
+
+    private static String mode(Path p) throws Exception {
+        return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+    }
+
+    @Test
+    public void aDocumentCorralWritesIsNeverReadableByOtherUsers() throws Exception {
+        Path path = tmp.getRoot().toPath().resolve("corral.json");
+        ConfigFile file = new ConfigFile(path);
+        file.write(DocumentValidator.validate(SECRET));
+        assertEquals("a new file is the owner's", "rw-------", mode(path));
+        assertTrue(new String(file.readExisting(), StandardCharsets.UTF_8).contains("s3cret"));
+
+        Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-r--r--"));
+        file.write(DocumentValidator.validate(SECRET));
+        assertEquals("the group keeps what it had, others lose it", "rw-r-----", mode(path));
     }
 }

@@ -11,6 +11,7 @@ import io.corral.api.process.Readiness;
 import io.corral.api.process.SpawnException;
 import io.corral.api.process.SpawnSpec;
 import io.corral.api.process.Stdio;
+import io.corral.log.Log;
 import io.corral.spawner.BundleBinary;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -44,6 +45,8 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
     "osgi.command.function=bench-ports"
 })
 public final class PortBenchCommand {
+
+    private static final Log LOG = Log.of(PortBenchCommand.class);
 
     static final String BASELINE = "corral-pingpong";
     /** The payload of each round trip. */
@@ -142,7 +145,7 @@ public final class PortBenchCommand {
                 try {
                     p.onExit().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
                 } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-                    System.err.println("corral:bench-ports: " + p + " did not exit: " + e);
+                    LOG.warn("corral:bench-ports: " + p + " did not exit: " + e);
                 }
             }
         }

@@ -14,6 +14,7 @@ import io.corral.api.process.ProcessType;
 import io.corral.api.process.SpawnException;
 import io.corral.api.process.SpawnParticipant;
 import io.corral.api.process.SpawnSpec;
+import io.corral.log.Log;
 import io.corral.posix.Posix;
 import io.corral.posix.PosixException;
 import io.corral.posix.SeqPacketSocket;
@@ -68,6 +69,7 @@ public final class PortRegistryImpl implements PortRegistry, SpawnParticipant, P
         String[] remove__notify() default {"00000", "00000", "00010", "00101", "00010"};
     }
 
+    private static final Log LOG = Log.of(PortRegistryImpl.class);
     /** Streams main starts for its requests; a process's own streams toward main stay below. */
     private static final int FIRST_MAIN_STREAM = 0x8000_0000;
 
@@ -102,7 +104,7 @@ public final class PortRegistryImpl implements PortRegistry, SpawnParticipant, P
         try {
             return Matrices.from(config.connect(), config.remove__notify());
         } catch (IllegalArgumentException e) {
-            System.err.println("corral: " + e.getMessage() + "; keeping the matrices in force");
+            LOG.warn(e.getMessage() + "; keeping the matrices in force");
             return current;
         }
     }
@@ -147,7 +149,7 @@ public final class PortRegistryImpl implements PortRegistry, SpawnParticipant, P
             try {
                 reader.add(e);
             } catch (PosixException ex) {
-                System.err.println("corral: watching the port of " + e + ": " + ex.getMessage());
+                LOG.warn("watching the port of " + e + ": " + ex.getMessage());
                 link.close("closed: it could not be watched");
                 return;
             }
@@ -246,7 +248,7 @@ public final class PortRegistryImpl implements PortRegistry, SpawnParticipant, P
         refusals.computeIfAbsent(refusal.code(), k -> new AtomicLong()).incrementAndGet();
         Link link = from.link;
         if (link.refused()) {
-            System.err.println("corral: refused a frame from pid " + from.pid + ": " + refusal.code() + ": " + detail
+            LOG.warn("refused a frame from pid " + from.pid + ": " + refusal.code() + ": " + detail
                 + (link.refusals() == Link.LOGGED_REFUSALS ? " (further refusals from it are only counted)" : ""));
         }
     }
@@ -270,8 +272,7 @@ public final class PortRegistryImpl implements PortRegistry, SpawnParticipant, P
             try {
                 pair = SeqPacketSocket.rawPair();
             } catch (PosixException ex) {
-                System.err.println("corral: handing the port of " + g.owner() + " to " + g.holder() + ": "
-                    + ex.getMessage());
+                LOG.warn("handing the port of " + g.owner() + " to " + g.holder() + ": " + ex.getMessage());
                 continue;
             }
             try {
@@ -300,11 +301,11 @@ public final class PortRegistryImpl implements PortRegistry, SpawnParticipant, P
             if (to.link.offer(type, stream, payload, descriptor)) {
                 return true;
             }
-            System.err.println("corral: the port of " + to + " is full: " + type + " dropped");
+            LOG.warn("the port of " + to + " is full: " + type + " dropped");
         } catch (IOException ex) {
             // EPIPE: the process closed its end, so it is exiting; its own EXITED follows, nothing to report.
             if (!(ex.getCause() instanceof PosixException pe && pe.errno() == Posix.EPIPE)) {
-                System.err.println("corral: sending " + type + " to " + to + ": " + ex.getMessage());
+                LOG.warn("sending " + type + " to " + to + ": " + ex.getMessage());
             }
         }
         return false;

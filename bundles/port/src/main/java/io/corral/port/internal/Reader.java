@@ -1,5 +1,6 @@
 package io.corral.port.internal;
 
+import io.corral.log.Log;
 import io.corral.posix.Epoll;
 import io.corral.posix.PosixException;
 import io.corral.worker.wire.Decoded;
@@ -29,6 +30,7 @@ final class Reader {
         void ended(Entry from);
     }
 
+    private static final Log LOG = Log.of(Reader.class);
     private static final int EVENTS = 64;
     /**
      * How often the reader looks at the ports that are with their callers,
@@ -119,8 +121,7 @@ final class Reader {
         }
         if (failure != null) {
             // Still enabled: the reader may read some frames between the call's; the read lock keeps them in order.
-            System.err.println("corral: pausing the reading of the port of pid " + e.pid + ": "
-                + failure.getMessage());
+            LOG.warn("pausing the reading of the port of pid " + e.pid + ": " + failure.getMessage());
         }
     }
 
@@ -171,7 +172,7 @@ final class Reader {
             }
             if (failure != null) {
                 // Disabled, nobody would read it again: treat it like a port that could not be watched at spawn.
-                System.err.println("corral: watching the port of pid " + e.pid + " again: " + failure.getMessage());
+                LOG.warn("watching the port of pid " + e.pid + " again: " + failure.getMessage());
                 sink.ended(e);
             }
         }
@@ -238,7 +239,7 @@ final class Reader {
                 }
             }
         } catch (PosixException e) {
-            System.err.println("corral: the port reader stopped: " + e.getMessage());
+            LOG.error("the port reader stopped: " + e.getMessage());
         }
     }
 
@@ -273,13 +274,13 @@ final class Reader {
             }
         } catch (RuntimeException ex) {
             // One frame's trouble must never stop the reading of every port (nor fail a call for another's frame).
-            System.err.println("corral: handling a frame from pid " + e.pid + ": " + ex);
+            LOG.error("handling a frame from pid " + e.pid, ex);
         }
         return d != null;
     }
 
     private void failed(Entry e, PosixException ex) {
-        System.err.println("corral: reading the port of pid " + e.pid + ": " + ex.getMessage());
+        LOG.warn("reading the port of pid " + e.pid + ": " + ex.getMessage());
         sink.ended(e);
     }
 

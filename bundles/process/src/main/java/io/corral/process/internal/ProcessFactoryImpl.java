@@ -19,15 +19,18 @@ import io.corral.api.process.ProcessState;
 import io.corral.api.process.SpawnException;
 import io.corral.api.process.SpawnParticipant;
 import io.corral.api.process.SpawnSpec;
+import io.corral.log.Log;
 import io.corral.posix.Posix;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -59,6 +62,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 @Designate(ocd = ProcessFactoryImpl.Config.class)
 public final class ProcessFactoryImpl implements ProcessFactory {
 
+    private static final Log LOG = Log.of(ProcessFactoryImpl.class);
+
     @ObjectClassDefinition(name = "Corral process factory")
     public @interface Config {
         @AttributeDefinition(description = "Seconds between QUIT and SIGTERM, and between SIGTERM and SIGKILL,"
@@ -67,9 +72,14 @@ public final class ProcessFactoryImpl implements ProcessFactory {
 
         @AttributeDefinition(description = "How many exited processes stay listed")
         int exited_kept() default 1000;
+
+        @AttributeDefinition(description = "How many files log/processes keeps: past that, the oldest go (never"
+            + " the log of a process that still runs)")
+        int logs_kept() default 1000;
     }
 
     private final ProcessLogs logs;
+    private final ProcessLogRetention retention;
     private final int graceSeconds;
     private final int exitedKept;
     private final java.util.concurrent.atomic.AtomicInteger exitedCount = new java.util.concurrent.atomic.AtomicInteger();
@@ -114,6 +124,7 @@ public final class ProcessFactoryImpl implements ProcessFactory {
         String base = context.getProperty("corral.base");
         Path logDir = base != null ? Path.of(base, "log", "processes") : context.getDataFile("processes").toPath();
         this.logs = new ProcessLogs(logDir);
+        this.retention = new ProcessLogRetention(logDir, config.logs_kept(), this::runningLogs);
         this.graceSeconds = config.stop_grace_seconds();
         this.exitedKept = config.exited_kept();
         this.context = context;
@@ -191,7 +202,7 @@ public final class ProcessFactoryImpl implements ProcessFactory {
             mp.adoptedBy(p.platform());
             mp.usageSource(p::usage);
         } catch (IsolationException e) {
-            System.err.println("corral: " + p.platform() + " could not adopt " + mp + ": " + e.getMessage());
+            LOG.warn(p.platform() + " could not adopt " + mp + ": " + e.getMessage());
         }
     }
 
@@ -342,13 +353,15 @@ public final class ProcessFactoryImpl implements ProcessFactory {
         try {
             part.failed();
         } catch (RuntimeException e) {
-            System.err.println("corral: spawn participant " + part + " failed to clean up: " + e);
+            LOG.error("spawn participant " + part + " failed to clean up", e);
         }
     }
 
     /** Registers the process; the exit handler given to the provider is {@code mp}. */
     private ManagedProcess register(ManagedProcessImpl mp, Launched launched, List<Participation> parts) {
         processes.addLast(mp);
+        // After it is listed: a process that runs keeps its log.
+        mp.logFile().ifPresent(retention::add);
         mp.launched(launched.pid(), launched.isolatedPid(), launched.pidfd());
         boolean announced = false;
         for (Participation part : parts) {
@@ -356,7 +369,7 @@ public final class ProcessFactoryImpl implements ProcessFactory {
             try {
                 part.started(mp, () -> mp.advance(ProcessState.READY));
             } catch (RuntimeException e) {
-                System.err.println("corral: spawn participant " + part + " failed for " + mp + ": " + e);
+                LOG.error("spawn participant " + part + " failed for " + mp, e);
             }
         }
         // A plain executable is ready once it runs; protocol workers say so on their port.
@@ -367,7 +380,18 @@ public final class ProcessFactoryImpl implements ProcessFactory {
         return mp;
     }
 
-    /** Forgets the oldest exited processes beyond the number kept; cheap when there is nothing to forget. */
+    /** The log files of log/processes that a running process writes to. */
+    private Set<Path> runningLogs() {
+        Set<Path> running = new HashSet<>();
+        for (ManagedProcessImpl p : processes) {
+            if (p.alive()) {
+                p.logFile().ifPresent(running::add);
+            }
+        }
+        return running;
+    }
+
+        /** Forgets the oldest exited processes beyond the number kept; cheap when there is nothing to forget. */
     private void prune() {
         if (exitedCount.get() <= exitedKept) {
             return;
@@ -390,7 +414,7 @@ public final class ProcessFactoryImpl implements ProcessFactory {
             try {
                 l.stateChanged(p, state);
             } catch (RuntimeException e) {
-                System.err.println("corral: process listener " + l + " failed: " + e);
+                LOG.error("process listener " + l + " failed", e);
             }
         }
     }

@@ -2,6 +2,7 @@ package io.corral.process.internal;
 
 import io.corral.api.process.SpawnException;
 import io.corral.api.process.Stdio;
+import io.corral.log.LogFiles;
 import io.corral.posix.Posix;
 import io.corral.posix.PosixException;
 import java.io.IOException;
@@ -96,7 +97,7 @@ final class ProcessLogs {
             in = stdio.input() == null || stdio.input().equals(DEV_NULL) ? devNull
                 : Posix.open(stdio.input().toString(), Posix.O_RDONLY, 0);
             if (stdio.output() == null || stdio.error() == null) {
-                Files.createDirectories(directory);
+                LogFiles.directory(directory);
                 log = directory.resolve(safe(name) + ".starting-" + sequence.incrementAndGet() + ".log");
             }
             out = stdio.output() != null ? append(stdio.output()) : append(log);

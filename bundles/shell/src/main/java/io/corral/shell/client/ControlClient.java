@@ -121,11 +121,12 @@ public final class ControlClient {
 
     private static String unreachable(Path socket, IOException e) {
         String m = String.valueOf(e.getMessage());
-        if (!Files.exists(socket) || m.contains("No such file") || m.contains("Connection refused")) {
-            return "no instance is running here (nothing listens on " + socket + "); start one with: bin/corral start";
-        }
+        // First: another user cannot even see whether the socket exists (run/ is the owner's alone).
         if (m.contains("Permission denied")) {
             return "permission denied on " + socket + ": only the user who runs the instance may connect";
+        }
+        if (!Files.exists(socket) || m.contains("No such file") || m.contains("Connection refused")) {
+            return "no instance is running here (nothing listens on " + socket + "); start one with: bin/corral start";
         }
         return "cannot connect to " + socket + ": " + m;
     }

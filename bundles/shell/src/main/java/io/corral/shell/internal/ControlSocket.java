@@ -86,7 +86,7 @@ public final class ControlSocket implements FrameworkListener {
         try {
             Files.createDirectories(run);
         } catch (IOException e) {
-            System.err.println("corral: creating " + run + ": " + e);
+            io.corral.log.Log.of(ControlSocket.class).error("creating " + run + ": " + e);
         }
         // Listen once every bundle has started, so that the first command finds every service.
         context.addFrameworkListener(this);
@@ -112,8 +112,8 @@ public final class ControlSocket implements FrameworkListener {
     static int maxSessions(Config config) {
         int n = config.max_sessions();
         if (n < 1 || n > MOST_SESSIONS) {
-            System.err.println("corral: " + PID + ": max.sessions " + n + ": must be from 1 to " + MOST_SESSIONS
-                + "; using " + DEFAULT_SESSIONS);
+            io.corral.log.Log.of(ControlSocket.class).warn(PID + ": max.sessions " + n + ": must be from 1 to "
+                + MOST_SESSIONS + "; using " + DEFAULT_SESSIONS);
             return DEFAULT_SESSIONS;
         }
         return n;
@@ -136,7 +136,7 @@ public final class ControlSocket implements FrameworkListener {
                 try {
                     Files.deleteIfExists(socket);
                 } catch (IOException e) {
-                    System.err.println("corral: removing " + socket + ": " + e);
+                    io.corral.log.Log.of(ControlSocket.class).warn("removing " + socket + ": " + e);
                 }
             }
         }
@@ -157,12 +157,13 @@ public final class ControlSocket implements FrameworkListener {
             server = bind(socket);
             UserPrincipal owner = Files.getOwner(socket);
             ServerSocketChannel listening = server;
-            Thread t = new Thread(new AcceptLoop<>(listening::accept, c -> serve(c, owner), System.err::println),
+            Thread t = new Thread(new AcceptLoop<>(listening::accept, c -> serve(c, owner),
+                io.corral.log.Log.of(ControlSocket.class)::error),
                 "corral-control");
             t.setDaemon(true);
             t.start();
         } catch (IOException e) {
-            System.err.println("corral: control socket " + socket + ": " + e.getMessage()
+            io.corral.log.Log.of(ControlSocket.class).error("control socket " + socket + ": " + e.getMessage()
                 + "; bin/corral shell cannot reach this instance");
         }
     }

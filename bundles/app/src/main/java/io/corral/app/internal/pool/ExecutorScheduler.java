@@ -1,5 +1,6 @@
 package io.corral.app.internal.pool;
 
+import io.corral.log.Log;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -10,6 +11,8 @@ import java.util.concurrent.TimeoutException;
 
 /** A {@link Scheduler} on one daemon thread; a failing task is reported and does not stop the thread. */
 public final class ExecutorScheduler implements Scheduler, AutoCloseable {
+
+    private static final Log LOG = Log.of(ExecutorScheduler.class);
 
     private final ScheduledThreadPoolExecutor executor;
     private volatile Thread thread;
@@ -73,8 +76,7 @@ public final class ExecutorScheduler implements Scheduler, AutoCloseable {
         try {
             task.run();
         } catch (RuntimeException | Error e) {
-            System.err.println("corral: applications: " + e);
-            e.printStackTrace();
+            LOG.error("the applications' scheduler: a task failed", e);
         }
     }
 
