@@ -5,10 +5,6 @@ import static org.junit.Assert.assertTrue;
 import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
 import static org.ops4j.pax.exam.CoreOptions.options;
 
-import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,6 +20,7 @@ import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.log.LogReaderService;
 
 /** The control socket's session bound from ConfigAdmin, changed while sessions run. */
 @RunWith(PaxExam.class)
@@ -38,6 +35,9 @@ public class ControlSessionsIT {
 
     @Inject
     private BundleContext context;
+
+    @Inject
+    private LogReaderService logReader;
 
     @Configuration
     public Option[] config() throws Exception {
@@ -72,9 +72,7 @@ public class ControlSessionsIT {
         Path socket = Path.of(context.getProperty("corral.base"), "run", "corral.sock");
         Procs.waitUntil("the control socket", 10_000, () -> Files.exists(socket));
         List<RawSession> held = new ArrayList<>();
-        PrintStream savedErr = System.err;
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
+        try (LogCapture log = new LogCapture(logReader)) {
             for (int i = 0; i < 2; i++) {
                 held.add(RawSession.open(socket));
                 assertEquals(READY, held.get(i).next(5000));
@@ -92,36 +90,15 @@ public class ControlSessionsIT {
             assertEquals(new RawSession.Frame('X', "0"), held.get(0).next(5000));
 
             // Out of range: one line that names the value and the rule, and the default bound.
-            System.setErr(new PrintStream(tee(savedErr, err), true, StandardCharsets.UTF_8));
             maxSessions(0);
             assertEquals(READY, probe(socket, READY));
-            assertTrue(err.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8).contains(
-                "corral: io.corral.shell.control: max.sessions 0: must be from 1 to 10000; using 64\n"));
+            assertEquals(log.text(), 1, log.count("io.corral.shell.control: max.sessions 0: must be from 1 to 10000;"
+                + " using 64"));
         } finally {
-            System.setErr(savedErr);
             for (RawSession s : held) {
                 s.close();
             }
             configAdmin.getConfiguration(PID, "?").delete();
         }
-    }
-
-    private static OutputStream tee(OutputStream a, ByteArrayOutputStream b) {
-        return new OutputStream() {
-            @Override
-            public void write(int c) {
-                write(new byte[] {(byte) c}, 0, 1);
-            }
-
-            @Override
-            public synchronized void write(byte[] buf, int off, int len) {
-                try {
-                    a.write(buf, off, len);
-                } catch (java.io.IOException e) {
-                    // The console only.
-                }
-                b.write(buf, off, len);
-            }
-        };
     }
 }
