@@ -17,15 +17,18 @@ import java.util.List;
  * @param descriptors descriptors the child gets as 0, 1, 2, 3, … (at least three);
  *                    the provider does not close them
  * @param resources   limits and cgroup (since 2.0)
+ * @param filesystem  root file system and mounts (since 2.0)
  */
 public record Launch(String path, List<String> argv, List<String> env, String cwd, Credential credential,
-        IsolationRequest isolation, String title, int[] descriptors, Resources resources) {
+        IsolationRequest isolation, String title, int[] descriptors, Resources resources,
+        Filesystem filesystem) {
 
     public Launch {
         argv = List.copyOf(argv);
         env = List.copyOf(env);
         descriptors = descriptors.clone();
         resources = resources == null ? Resources.NONE : resources;
+        filesystem = filesystem == null ? Filesystem.NONE : filesystem;
         if (descriptors.length < 3) {
             throw new IllegalArgumentException("a launch needs at least stdin, stdout and stderr");
         }

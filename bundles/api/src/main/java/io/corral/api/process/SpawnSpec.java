@@ -1,5 +1,6 @@
 package io.corral.api.process;
 
+import io.corral.api.isolation.Filesystem;
 import io.corral.api.isolation.IsolationRequest;
 import io.corral.api.isolation.Resources;
 import java.util.ArrayList;
@@ -24,10 +25,12 @@ import java.util.Objects;
  * @param readiness        when the process counts as ready: at exec (plain executables, the
  *                         default) or when it says so on its port (workers of the port protocol)
  * @param resources        its limits and cgroup (since 2.0)
+ * @param filesystem       its root file system and mounts, in a mount namespace (since 2.0)
  */
 public record SpawnSpec(String name, ProcessType type, String executable, List<String> arguments,
         Map<String, String> environment, String workingDirectory, String user, String group,
-        IsolationRequest isolation, Stdio stdio, Readiness readiness, Resources resources) {
+        IsolationRequest isolation, Stdio stdio, Readiness readiness, Resources resources,
+        Filesystem filesystem) {
 
     public SpawnSpec {
         Objects.requireNonNull(name, "name");
@@ -39,6 +42,7 @@ public record SpawnSpec(String name, ProcessType type, String executable, List<S
         stdio = stdio == null ? Stdio.LOG : stdio;
         readiness = readiness == null ? Readiness.EXEC : readiness;
         resources = resources == null ? Resources.NONE : resources;
+        filesystem = filesystem == null ? Filesystem.NONE : filesystem;
     }
 
     public static Builder builder(String executable) {
@@ -59,6 +63,7 @@ public record SpawnSpec(String name, ProcessType type, String executable, List<S
         private Stdio stdio = Stdio.LOG;
         private Readiness readiness = Readiness.EXEC;
         private Resources resources = Resources.NONE;
+        private Filesystem filesystem = Filesystem.NONE;
 
         private Builder(String executable) {
             this.executable = Objects.requireNonNull(executable, "executable");
@@ -77,11 +82,12 @@ public record SpawnSpec(String name, ProcessType type, String executable, List<S
         public Builder stdio(Stdio v) { this.stdio = v; return this; }
         public Builder readiness(Readiness v) { this.readiness = v; return this; }
         public Builder resources(Resources v) { this.resources = v; return this; }
+        public Builder filesystem(Filesystem v) { this.filesystem = v; return this; }
 
         public SpawnSpec build() {
             String n = name != null ? name : executable.substring(executable.lastIndexOf('/') + 1);
             return new SpawnSpec(n, type, executable, arguments, environment, workingDirectory, user, group,
-                isolation, stdio, readiness, resources);
+                isolation, stdio, readiness, resources, filesystem);
         }
     }
 }

@@ -301,7 +301,8 @@ public final class ProcessFactoryImpl implements ProcessFactory {
                 p.platform(),
                 this::changed, parts, this::schedule);
             Launch launch = new Launch(c.path(), argv, env, spec.workingDirectory(), target, isolation,
-                "corral: " + spec.name(), descriptors(streams.descriptors, parts), spec.resources());
+                "corral: " + spec.name(), descriptors(streams.descriptors, parts), spec.resources(),
+                spec.filesystem());
             mp.usageSource(p::usage);
             Launched launched;
             try {
