@@ -72,7 +72,7 @@ static _Noreturn void child_fail_text(const struct child *c, int err, const stru
 }
 
 /* "<what><arg>", e.g. "chdir /x" */
-static _Noreturn void child_fail_s(const struct child *c, const char *what, const char *arg)
+_Noreturn void child_fail_s(const struct child *c, const char *what, const char *arg)
 {
 	int err = errno;
 	struct text t = { .len = 0 };
@@ -152,6 +152,7 @@ static void step_mounts(const struct child *c)
 	if ((c->req->options & OPT_MOUNT_PROC) &&
 	    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0)
 		child_fail_s(c, "mount proc on /proc", "");
+	step_filesystem(c);
 #else
 	(void)c;
 #endif

@@ -209,6 +209,26 @@ static int parse_cgroup_set(const char *text, uint32_t n_v1, struct cgroup_set *
 	return 0;
 }
 
+static bool known_mount_kind(const char *kind)
+{
+	static const char *const kinds[] = { "bind", "ro-bind", "tmpfs", "proc", "dev" };
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+		if (strcmp(kind, kinds[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Absolute, and no ".." component: a mount inside the new root stays inside. */
+static bool plain_absolute(const char *path)
+{
+	if (path[0] != '/')
+		return false;
+	for (const char *p = path; (p = strstr(p, "..")) != NULL; p += 2)
+		if (p[-1] == '/' && (p[2] == '/' || p[2] == '\0'))
+			return false;
+	return true;
+}
+
 static int decode_spawn(const unsigned char *buf, size_t len, const int *fds, size_t nfds_received,
                         struct spawn_req *r, struct failure *f)
 {
@@ -231,6 +251,7 @@ static int decode_spawn(const unsigned char *buf, size_t len, const int *fds, si
 	r->n_rlimits      = get_u32(p);       p += 4;
 	r->n_cgroup_v1    = get_u32(p);       p += 4;
 	r->n_cgroup_set   = get_u32(p);       p += 4;
+	r->n_mounts       = get_u32(p);       p += 4;
 
 	if (r->ns_mask & ~(uint32_t)NS_ALL)
 		DECODE_FAIL("unknown ns_mask bits 0x%x", r->ns_mask & ~(uint32_t)NS_ALL);
@@ -252,6 +273,10 @@ static int decode_spawn(const unsigned char *buf, size_t len, const int *fds, si
 		DECODE_FAIL("n_cgroup_v1 %u exceeds %u", r->n_cgroup_v1, MAX_CGROUP_V1);
 	if (r->n_cgroup_set > MAX_CGROUP_SETS)
 		DECODE_FAIL("n_cgroup_set %u exceeds %u", r->n_cgroup_set, MAX_CGROUP_SETS);
+	if (r->n_mounts > MAX_MOUNTS)
+		DECODE_FAIL("n_mounts %u exceeds %u", r->n_mounts, MAX_MOUNTS);
+	if ((r->n_mounts || (r->options & OPT_READ_ONLY_ROOT)) && !(r->ns_mask & NS_MOUNT))
+		DECODE_FAIL("mounts need the MOUNT namespace");
 	if ((r->n_cgroup_v1 || r->n_cgroup_set) && !(r->options & OPT_CGROUP))
 		DECODE_FAIL("cgroup settings without the CGROUP option");
 
@@ -268,7 +293,7 @@ static int decode_spawn(const unsigned char *buf, size_t len, const int *fds, si
 	p += (size_t)r->n_gidmap * 12;
 
 	const char *s = (const char *)p, *end = (const char *)buf + len;
-	size_t nfixed = SPAWN_FIXED_STRINGS + r->n_cgroup_v1 + r->n_cgroup_set + r->n_rlimits;
+	size_t nfixed = SPAWN_FIXED_STRINGS + r->n_cgroup_v1 + r->n_cgroup_set + r->n_rlimits + 3 * (size_t)r->n_mounts;
 	size_t want = nfixed + (size_t)r->argc + r->envc;
 	if (want > (size_t)(end - s))
 		DECODE_FAIL("argc %u and envc %u need more strings than %zu bytes can hold",
@@ -278,9 +303,10 @@ static int decode_spawn(const unsigned char *buf, size_t len, const int *fds, si
 		return -1;
 	}
 
-	/* Walk the strings: path, cwd, hostname, title, cgroup_parent, the v1
-	 * directories, the cgroup settings, the rlimits, argv..., envp... */
-	const char *fixed[SPAWN_FIXED_STRINGS + MAX_CGROUP_V1 + MAX_CGROUP_SETS + MAX_RLIMITS];
+	/* Walk the strings: path, cwd, hostname, title, cgroup_parent, rootfs,
+	 * the v1 directories, the cgroup settings, the rlimits, the mounts (kind,
+	 * source, destination each), argv..., envp... */
+	const char *fixed[SPAWN_FIXED_STRINGS + MAX_CGROUP_V1 + MAX_CGROUP_SETS + MAX_RLIMITS + 3 * MAX_MOUNTS];
 	size_t count = 0;
 	char **argv = srv.ptrs, **envp = srv.ptrs + r->argc + 1;
 	while (s < end) {
@@ -297,8 +323,8 @@ static int decode_spawn(const unsigned char *buf, size_t len, const int *fds, si
 		s = nul + 1;
 	}
 	if (count < nfixed)
-		DECODE_FAIL("%zu of the %zu strings path, cwd, hostname, title, cgroup, cgroup v1 directories,"
-		            " cgroup settings, rlimits", count, nfixed);
+		DECODE_FAIL("%zu of the %zu strings path, cwd, hostname, title, cgroup, rootfs, cgroup v1"
+		            " directories, cgroup settings, rlimits, mounts", count, nfixed);
 	if (count - nfixed < r->argc)
 		DECODE_FAIL("argc %u but %zu strings", r->argc, count - nfixed);
 	if (count - nfixed - r->argc < r->envc)
@@ -312,6 +338,9 @@ static int decode_spawn(const unsigned char *buf, size_t len, const int *fds, si
 	r->hostname = fixed[2];
 	r->title = fixed[3];
 	r->cgroup_parent = fixed[4];
+	r->rootfs = fixed[5];
+	if (r->rootfs[0] != '\0' && (r->rootfs[0] != '/' || !(r->ns_mask & NS_MOUNT)))
+		DECODE_FAIL("rootfs \"%s\": an absolute path, with the MOUNT namespace", r->rootfs);
 	if (r->cgroup_parent[0] != '\0' && (!(r->options & OPT_CGROUP) || r->cgroup_parent[0] != '/'))
 		DECODE_FAIL("cgroup \"%s\": an absolute path, with the CGROUP option", r->cgroup_parent);
 	size_t k = SPAWN_FIXED_STRINGS;
@@ -327,6 +356,21 @@ static int decode_spawn(const unsigned char *buf, size_t len, const int *fds, si
 	for (uint32_t i = 0; i < r->n_rlimits; i++, k++)
 		if (parse_rlimit(fixed[k], &r->rlimits[i]) != 0)
 			DECODE_FAIL("rlimit \"%s\" is not NAME=SOFT[:HARD] with a known name and SOFT <= HARD", fixed[k]);
+	for (uint32_t i = 0; i < r->n_mounts; i++, k += 3) {
+		struct mount_req *m = &r->mounts[i];
+		m->kind = fixed[k];
+		m->source = fixed[k + 1];
+		m->destination = fixed[k + 2];
+		if (!known_mount_kind(m->kind))
+			DECODE_FAIL("mount %u: kind \"%s\" is not bind, ro-bind, tmpfs, proc or dev", i, m->kind);
+		if (!plain_absolute(m->destination))
+			DECODE_FAIL("mount %u: destination \"%s\" is not an absolute path without \"..\"", i,
+			            m->destination);
+		bool bind = strcmp(m->kind, "bind") == 0 || strcmp(m->kind, "ro-bind") == 0;
+		if (bind != (m->source[0] != '\0') || (bind && m->source[0] != '/'))
+			DECODE_FAIL("mount %u: source \"%s\" must be an absolute path for a bind and empty otherwise", i,
+			            m->source);
+	}
 	r->argv = argv;
 	r->envp = envp;
 	r->fds = fds;

@@ -57,8 +57,9 @@
 #define PROTOCOL_VERSION  2u
 #define MAX_MSG           (256u * 1024u)
 #define MAX_MSG_FDS       253u  /* SCM_MAX_FD: the kernel's per-datagram cap */
-#define SPAWN_HEADER_SIZE 68u   /* 17 x 32-bit fields */
-#define SPAWN_FIXED_STRINGS 5u  /* path, cwd, hostname, title, cgroup_parent */
+#define SPAWN_HEADER_SIZE 72u   /* 18 x 32-bit fields */
+#define SPAWN_FIXED_STRINGS 6u  /* path, cwd, hostname, title, cgroup_parent, rootfs */
+#define MAX_MOUNTS        64u   /* mounts made for one child */
 #define MAX_RLIMITS       16u   /* one per resource at most */
 #define MAX_CGROUP_V1     8u    /* v1 hierarchies a child may join */
 #define MAX_CGROUP_SETS   16u   /* controller files written for one child */
@@ -91,7 +92,7 @@ enum ns_bit {
 
 enum option_bit {
 	OPT_NO_NEW_PRIVS = 1, OPT_MOUNT_PROC = 2, OPT_SET_GROUPS = 4,
-	OPT_SET_GID = 8, OPT_SET_UID = 16, OPT_CGROUP = 32, OPT_ALL = 63,
+	OPT_SET_GID = 8, OPT_SET_UID = 16, OPT_CGROUP = 32, OPT_READ_ONLY_ROOT = 64, OPT_ALL = 127,
 };
 
 enum setgroups_mode { SETGROUPS_KEEP = 0, SETGROUPS_DENY = 1, SETGROUPS_ALLOW = 2 };
@@ -114,11 +115,13 @@ struct spawn_req {
 	uint32_t request_id, ns_mask, options, setgroups_mode, pdeath_signal;
 	int32_t uid, gid;
 	uint32_t ngroups, n_uidmap, n_gidmap, argc, envc, nfds;
-	uint32_t n_rlimits, n_cgroup_v1, n_cgroup_set;
+	uint32_t n_rlimits, n_cgroup_v1, n_cgroup_set, n_mounts;
 	const gid_t *groups;
 	const unsigned char *uidmap, *gidmap;   /* 3 x u32 per entry */
 	const char *path, *cwd, *hostname, *title;
 	const char *cgroup_parent;              /* "" = the server's --cgroup directory */
+	const char *rootfs;                     /* "" = the host's / */
+	struct mount_req { const char *kind, *source, *destination; } mounts[MAX_MOUNTS];
 	const char *cgroup_v1[MAX_CGROUP_V1];   /* v1 directories the child's cgroup is made in too */
 	struct cgroup_set { uint32_t hierarchy; const char *file, *value; size_t value_len; } cgroup_set[MAX_CGROUP_SETS];
 	struct rlimit_req { int resource; struct rlimit limit; const char *text; } rlimits[MAX_RLIMITS];
@@ -266,6 +269,11 @@ void cg_trim_spares(bool now);
 void cg_kill_all(void);
 void cg_finish(void);
 
+/* mounts.c (the child's file system, between clone and execve) */
+#ifdef __linux__
+void step_filesystem(const struct child *c);
+#endif
+
 /* util.c */
 void logmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void fail_set(struct failure *f, int err, const char *fmt, ...)
@@ -294,6 +302,7 @@ unsigned char *init_stack_get(void);
 void init_stack_put(unsigned char *s);
 #endif
 _Noreturn void child_main(struct child *c);
+_Noreturn void child_fail_s(const struct child *c, const char *what, const char *arg);
 
 /* spawn.c */
 void reap_child(pid_t pid, int pidfd);

@@ -38,7 +38,7 @@ extern char **environ;
 /* ---- protocol constants (docs/spawnd-protocol.md) ---- */
 enum { SPAWN = 1, ADOPT = 2, DETACH = 3, HELLO = 100, SPAWNED = 101, FAILED = 102, EXITED = 103 };
 enum { NS_USER = 1, NS_PID = 2, NS_MOUNT = 4, NS_UTS = 8, NS_IPC = 16, NS_NET = 32, NS_CGROUP = 64 };
-enum { NO_NEW_PRIVS = 1, MOUNT_PROC = 2, SET_GROUPS = 4, SET_GID = 8, SET_UID = 16, CGROUP = 32 };
+enum { NO_NEW_PRIVS = 1, MOUNT_PROC = 2, SET_GROUPS = 4, SET_GID = 8, SET_UID = 16, CGROUP = 32, RO_ROOT = 64 };
 enum { SG_KEEP = 0, SG_DENY = 1, SG_ALLOW = 2 };
 #define FULL_NS (NS_USER | NS_PID | NS_MOUNT | NS_UTS | NS_IPC)
 
@@ -321,6 +321,8 @@ struct spawn {
 	uint32_t n_gidmap, gidmap[4][3];
 	const char *path, *cwd, *hostname, *title;
 	const char *cgroup;                 /* cgroup_parent; "" for the server's */
+	const char *rootfs;                 /* "" for the host's */
+	const char *mounts[8][3];           /* kind, source, destination */
 	const char *cg_v1[4], *cg_set[8], *rlimits[8];
 	const char *argv[16];
 	const char *envp[8];
@@ -339,6 +341,7 @@ static void spawn_init(struct spawn *sp, const char *path, ...)
 	sp->hostname = "";
 	sp->title = "spawnd-test";
 	sp->cgroup = "";
+	sp->rootfs = "";
 	va_list ap;
 	va_start(ap, path);
 	int i = 0;
@@ -409,6 +412,10 @@ static size_t encode_spawn(const struct spawn *sp, uint32_t req, unsigned char *
 	put32(b, &len, nrl);
 	put32(b, &len, nv1);
 	put32(b, &len, nset);
+	uint32_t nmounts = 0;
+	while (nmounts < 8 && sp->mounts[nmounts][0])
+		nmounts++;
+	put32(b, &len, nmounts);
 	for (uint32_t i = 0; i < sp->ngroups; i++)
 		put32(b, &len, sp->groups[i]);
 	for (uint32_t i = 0; i < sp->n_uidmap; i++)
@@ -422,12 +429,16 @@ static size_t encode_spawn(const struct spawn *sp, uint32_t req, unsigned char *
 	put_str(b, &len, sp->hostname);
 	put_str(b, &len, sp->title);
 	put_str(b, &len, sp->cgroup);
+	put_str(b, &len, sp->rootfs);
 	for (uint32_t i = 0; i < nv1; i++)
 		put_str(b, &len, sp->cg_v1[i]);
 	for (uint32_t i = 0; i < nset; i++)
 		put_str(b, &len, sp->cg_set[i]);
 	for (uint32_t i = 0; i < nrl; i++)
 		put_str(b, &len, sp->rlimits[i]);
+	for (uint32_t i = 0; i < nmounts; i++)
+		for (int k = 0; k < 3; k++)
+			put_str(b, &len, sp->mounts[i][k]);
 	for (uint32_t i = 0; i < argc; i++)
 		put_str(b, &len, sp->argv[i]);
 	for (uint32_t i = 0; i < envc; i++)
@@ -1309,7 +1320,7 @@ static void test_malformed(struct server *s)
 	send_raw(s->sock, shorty, sizeof shorty, sp.fds, 3);
 	await_answer(s, 4242, &o, 5000);
 	check(o.answered && !o.spawned && o.err == EINVAL &&
-	          strcmp(o.step, "decoding spawn request: 20 bytes, shorter than the 68-byte header") == 0,
+	          strcmp(o.step, "decoding spawn request: 20 bytes, shorter than the 72-byte header") == 0,
 	      "malformed: short header", "%s", describe(&o));
 
 	/* absurd counts */
@@ -1798,6 +1809,115 @@ static void timings(void)
 }
 
 /* ------------------------------------------------------------------------ */
+/* a root file system and mounts                                             */
+/* ------------------------------------------------------------------------ */
+
+static void test_filesystem(struct server *s)
+{
+	char root[] = "/tmp/spawnd-root.XXXXXX";
+	if (!mkdtemp(root)) {
+		check(false, "rootfs: a root to try", "mkdtemp: %s", strerror(errno));
+		return;
+	}
+	chmod(root, 0755);
+	/* The host's /usr read-only, with its merged-/usr links; nothing else of the host. */
+	char path[PATH_MAX + 32], link[PATH_MAX];
+	snprintf(path, sizeof path, "%s/usr", root);
+	mkdir(path, 0755);
+	const char *links[] = { "bin", "sbin", "lib", "lib64" };
+	for (size_t i = 0; i < sizeof links / sizeof links[0]; i++) {
+		char host[32];
+		snprintf(host, sizeof host, "/%s", links[i]);
+		ssize_t n = readlink(host, link, sizeof link - 1);
+		if (n <= 0)
+			continue;
+		link[n] = '\0';
+		snprintf(path, sizeof path, "%s/%s", root, links[i]);
+		if (symlink(link, path) != 0) {
+			check(false, "rootfs: a root to try", "symlink %s: %s", path, strerror(errno));
+			return;
+		}
+	}
+	struct spawn sp;
+	struct outcome o;
+	char out[2048];
+	spawn_init(&sp, "/bin/sh", "sh", "-c",
+	           "echo ROOT $(ls -A / | sort | tr '\\n' ' ');"
+	           "cat /etc/hostname >/dev/null 2>&1 && echo HOSTFILE;"
+	           "touch /usr/spawnd-test 2>/dev/null && echo USRWRITABLE;"
+	           "echo TMP $(ls -A /tmp | wc -l);"
+	           "echo hi >/dev/null && echo DEVNULL;"
+	           "test -e /dev/sda && echo SDA;"
+	           "echo PIDS $(ls /proc | grep -c '^[0-9]');"
+	           "umount /proc && echo PROC-OFF $(ls -A /proc | wc -l)", NULL);
+	sp.ns = NS_USER | NS_PID | NS_MOUNT;
+	spawn_own_map(&sp);
+	sp.rootfs = root;
+	const char *mounts[][3] = {
+		{ "ro-bind", "/usr", "/usr" }, { "proc", "", "/proc" }, { "dev", "", "/dev" }, { "tmpfs", "", "/tmp" },
+	};
+	memcpy(sp.mounts, mounts, sizeof mounts);
+	run_capture(s, &sp, &o, out, sizeof out);
+	/* What the root holds, plus the mount points made in it. */
+	char want[256] = "ROOT";
+	const char *entries[] = { "bin", "dev", "lib", "lib64", "proc", "sbin", "tmp", "usr" };
+	for (size_t i = 0; i < sizeof entries / sizeof entries[0]; i++) {
+		snprintf(path, sizeof path, "%s/%s", root, entries[i]);
+		struct stat st;
+		if (lstat(path, &st) == 0 || strcmp(entries[i], "dev") == 0 || strcmp(entries[i], "proc") == 0 ||
+		    strcmp(entries[i], "tmp") == 0) {
+			strncat(want, " ", sizeof want - strlen(want) - 1);
+			strncat(want, entries[i], sizeof want - strlen(want) - 1);
+		}
+	}
+	strncat(want, "\n", sizeof want - strlen(want) - 1);
+	check(o.exited && strncmp(out, want, strlen(want)) == 0,
+	      "rootfs: / is the root's entries and its mounts, nothing of the host", "%s; printed '%s', want '%s'",
+	      describe(&o), out, want);
+	/* The namespace's own: init, the shell and the few the command line starts. */
+	const char *pids = strstr(out, "PIDS ");
+	int npids = pids ? atoi(pids + 5) : -1;
+	check(o.exited && !strstr(out, "HOSTFILE") && !strstr(out, "USRWRITABLE") && strstr(out, "TMP 0\n") &&
+	      strstr(out, "DEVNULL\n") && !strstr(out, "SDA") && npids >= 2 && npids < 10,
+	      "rootfs: no host file; read-only bind; empty private /tmp; /dev/null, no host disk; /proc of the"
+	      " namespace", "%s; printed '%s'", describe(&o), out);
+	check(o.exited && strstr(out, "PROC-OFF 0\n") != NULL,
+	      "rootfs: /proc taken off shows the root's empty directory, not the host's processes",
+	      "%s; printed '%s'", describe(&o), out);
+	outcome_close(&o);
+
+	spawn_init(&sp, "/bin/true", "true", NULL);
+	sp.ns = NS_USER | NS_MOUNT;
+	spawn_own_map(&sp);
+	sp.mounts[0][0] = "bind";
+	sp.mounts[0][1] = "/usr";
+	sp.mounts[0][2] = "/usr/../etc";
+	run(s, &sp, &o, 10000);
+	check(o.answered && !o.spawned && o.err == EINVAL && strstr(o.step, "is not an absolute path without"),
+	      "mounts: a destination with .. is malformed", "%s", describe(&o));
+	outcome_close(&o);
+	spawn_init(&sp, "/bin/true", "true", NULL);
+	sp.rootfs = root;
+	run(s, &sp, &o, 10000);
+	check(o.answered && !o.spawned && o.err == EINVAL && strstr(o.step, "with the MOUNT namespace"),
+	      "rootfs: needs the MOUNT namespace", "%s", describe(&o));
+	outcome_close(&o);
+	spawn_init(&sp, "/bin/true", "true", NULL);
+	sp.ns = NS_USER | NS_MOUNT;
+	spawn_own_map(&sp);
+	sp.rootfs = "/no/such/root";
+	run(s, &sp, &o, 10000);
+	check(o.answered && !o.spawned && o.err == ENOENT &&
+	      strcmp(o.step, "binding the root file system /no/such/root") == 0,
+	      "rootfs: a missing root fails the spawn naming it", "%s", describe(&o));
+	outcome_close(&o);
+
+	snprintf(path, sizeof path, "rm -rf '%s'", root);
+	if (system(path) != 0)
+		fprintf(stderr, "removing %s failed\n", root);
+}
+
+/* ------------------------------------------------------------------------ */
 /* cgroups (--cgroup)                                                        */
 /* ------------------------------------------------------------------------ */
 
@@ -2185,6 +2305,7 @@ int main(int argc, char **argv)
 		test_fd_leak(&s);
 		test_concurrent(&s);
 		test_concurrent_inits(&s);
+		test_filesystem(&s);
 		server_stop(&s);
 	}
 	test_adopt();

@@ -1,6 +1,7 @@
 package io.corral.spawner;
 
 import io.corral.api.credential.Credential;
+import io.corral.api.isolation.Filesystem;
 import io.corral.api.isolation.IdMapEntry;
 import io.corral.api.isolation.IsolationRequest;
 import io.corral.api.isolation.Launch;
@@ -21,7 +22,8 @@ final class SpawnRequest {
     static final int SET_GID = 8;
     static final int SET_UID = 16;
     static final int CGROUP = 32;
-    static final int HEADER_FIELDS = 17;
+    static final int READ_ONLY_ROOT = 64;
+    static final int HEADER_FIELDS = 18;
     static final int SETGROUPS_DENY = 1;
     static final int SETGROUPS_ALLOW = 2;
 
@@ -40,8 +42,13 @@ final class SpawnRequest {
         if (!iso.newPrivileges()) {
             options |= NO_NEW_PRIVS;
         }
-        if (iso.has(Namespace.MOUNT) && iso.has(Namespace.PID)) {
+        Filesystem fs = launch.filesystem();
+        // A new pid namespace sees itself in a fresh /proc; in a root of its own, proc is one of its mounts.
+        if (iso.has(Namespace.MOUNT) && iso.has(Namespace.PID) && fs.rootfs().isEmpty()) {
             options |= MOUNT_PROC;
+        }
+        if (fs.readOnlyRoot()) {
+            options |= READ_ONLY_ROOT;
         }
         int[] groups = new int[0];
         if (cred != null) {
@@ -60,8 +67,9 @@ final class SpawnRequest {
             options |= CGROUP;
         }
         List<String> rlimits = rlimits(launch);
+        List<String> mounts = Mounts.strings(fs);
 
-        byte[][] strings = strings(launch, cgroup, rlimits);
+        byte[][] strings = strings(launch, cgroup, rlimits, mounts);
         int size = HEADER_FIELDS * 4 + groups.length * 4 + (iso.uidMap().size() + iso.gidMap().size()) * 12;
         for (byte[] s : strings) {
             size += s.length + 1;
@@ -76,6 +84,7 @@ final class SpawnRequest {
         b.putInt(rlimits.size());
         b.putInt(cgroup != null ? cgroup.v1Directories().size() : 0);
         b.putInt(cgroup != null ? cgroup.settings().size() : 0);
+        b.putInt(mounts.size() / 3);
         for (int g : groups) {
             b.putInt(g);
         }
@@ -102,11 +111,12 @@ final class SpawnRequest {
             .toList();
     }
 
-    private static byte[][] strings(Launch launch, CgroupPlan cgroup, List<String> rlimits) {
+    private static byte[][] strings(Launch launch, CgroupPlan cgroup, List<String> rlimits, List<String> mounts) {
         IsolationRequest iso = launch.isolation();
         List<String> v1 = cgroup != null ? cgroup.v1Directories() : List.of();
         List<String> settings = cgroup != null ? cgroup.settings() : List.of();
-        int n = 5 + v1.size() + settings.size() + rlimits.size() + launch.argv().size() + launch.env().size();
+        int n = 6 + v1.size() + settings.size() + rlimits.size() + mounts.size() + launch.argv().size()
+            + launch.env().size();
         byte[][] s = new byte[n][];
         int i = 0;
         s[i++] = bytes(launch.path(), "executable");
@@ -114,6 +124,7 @@ final class SpawnRequest {
         s[i++] = bytes(iso.has(Namespace.UNAME) && iso.hostname() != null ? iso.hostname() : "", "hostname");
         s[i++] = bytes(launch.title(), "title");
         s[i++] = bytes(cgroup != null ? cgroup.parent() : "", "cgroup path");
+        s[i++] = bytes(launch.filesystem().rootfs().orElse(""), "rootfs");
         for (String d : v1) {
             s[i++] = bytes(d, "cgroup path");
         }
@@ -122,6 +133,9 @@ final class SpawnRequest {
         }
         for (String r : rlimits) {
             s[i++] = bytes(r, "rlimit");
+        }
+        for (String m : mounts) {
+            s[i++] = bytes(m, "mount");
         }
         for (String a : launch.argv()) {
             s[i++] = bytes(a, "argument");

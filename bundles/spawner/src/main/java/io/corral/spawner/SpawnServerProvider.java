@@ -2,6 +2,7 @@ package io.corral.spawner;
 
 import io.corral.api.credential.Credential;
 import io.corral.api.isolation.ExitHandler;
+import io.corral.api.isolation.Filesystem;
 import io.corral.api.isolation.Host;
 import io.corral.api.isolation.IsolationException;
 import io.corral.api.isolation.IsolationProvider;
@@ -215,6 +216,11 @@ public abstract class SpawnServerProvider implements IsolationProvider, SpawnSer
     @Override
     public void checkResources(Resources resources) throws IsolationException {
         cgroups.check(resources);
+    }
+
+    @Override
+    public void checkFilesystem(Filesystem filesystem, IsolationRequest isolation) throws IsolationException {
+        Mounts.check(filesystem, isolation);
     }
 
     @Override

@@ -81,6 +81,18 @@ public interface IsolationProvider {
     }
 
     /**
+     * Refuses, before anything is created, a file system this provider cannot
+     * give: mounts without the mount namespace, a root that is not a directory.
+     *
+     * @since 2.0
+     */
+    default void checkFilesystem(Filesystem filesystem, IsolationRequest isolation) throws IsolationException {
+        if (!filesystem.isDefault()) {
+            throw new IsolationException("validate", "the " + platform() + " provider makes no mounts");
+        }
+    }
+
+    /**
      * What the cgroup of a process this provider created holds and uses now;
      * empty where it has none.
      *

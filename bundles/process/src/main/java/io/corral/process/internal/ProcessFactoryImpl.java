@@ -266,13 +266,22 @@ public final class ProcessFactoryImpl implements ProcessFactory {
                     + " and contain no '='");
             }
         }
-        String path = Executables.resolve(spec.executable(), spec.environment());
-        Executables.checkDirectory(spec.workingDirectory());
+        // In a root file system of its own the program and its directory are found there, at exec.
+        boolean ownRoot = spec.filesystem().rootfs().isPresent();
+        if (ownRoot && !spec.executable().startsWith("/")) {
+            throw new SpawnException("validate", "executable \"" + spec.executable() + "\": with a rootfs it must be"
+                + " an absolute path inside it");
+        }
+        String path = ownRoot ? spec.executable() : Executables.resolve(spec.executable(), spec.environment());
+        if (!ownRoot) {
+            Executables.checkDirectory(spec.workingDirectory());
+        }
         Host host = host();
         Credential target = target(spec);
         try {
             IsolationRequest isolation = p.validate(spec.isolation(), target, host);
             p.checkResources(spec.resources());
+            p.checkFilesystem(spec.filesystem(), isolation);
             return new Checked(p, path, host, target, isolation);
         } catch (IsolationException e) {
             throw new SpawnException(e.step(), e.errno(), e.getMessage());
