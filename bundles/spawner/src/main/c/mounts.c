@@ -8,6 +8,7 @@
 #include "spawnd.h"
 
 #ifdef __linux__
+#include <linux/capability.h>
 #include <sys/statvfs.h>
 
 /* dst = a + b, or fail the step: paths come from the request. */
@@ -177,5 +178,12 @@ void step_filesystem(const struct child *c)
 	}
 	if (r->options & OPT_READ_ONLY_ROOT)
 		read_only(c, "/");
+	/* What was mounted for the child stays: without CAP_SYS_ADMIN, even as
+	 * root of its namespace, it can neither take a mount off (and see the
+	 * host's /proc below a fresh one) nor make a read-only one writable; a
+	 * namespace it makes of its own gets the mounts locked. */
+	bool mounted = root[0] != '\0' || r->n_mounts > 0 || (r->options & (OPT_MOUNT_PROC | OPT_READ_ONLY_ROOT));
+	if (mounted && prctl(PR_CAPBSET_DROP, CAP_SYS_ADMIN, 0ul, 0ul, 0ul) != 0)
+		child_fail_s(c, "dropping CAP_SYS_ADMIN from the bounding set", "");
 }
 #endif /* __linux__ */

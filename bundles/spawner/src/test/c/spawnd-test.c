@@ -1849,7 +1849,9 @@ static void test_filesystem(struct server *s)
 	           "echo hi >/dev/null && echo DEVNULL;"
 	           "test -e /dev/sda && echo SDA;"
 	           "echo PIDS $(ls /proc | grep -c '^[0-9]');"
-	           "umount /proc && echo PROC-OFF $(ls -A /proc | wc -l)", NULL);
+	           "mount -o remount,bind,rw /usr 2>/dev/null && echo REMOUNTED;"
+	           "umount /proc 2>/dev/null && echo PROC-OFF;"
+	           "echo AFTER $(ls /proc | grep -c '^[0-9]')", NULL);
 	sp.ns = NS_USER | NS_PID | NS_MOUNT;
 	spawn_own_map(&sp);
 	sp.rootfs = root;
@@ -1881,9 +1883,30 @@ static void test_filesystem(struct server *s)
 	      strstr(out, "DEVNULL\n") && !strstr(out, "SDA") && npids >= 2 && npids < 10,
 	      "rootfs: no host file; read-only bind; empty private /tmp; /dev/null, no host disk; /proc of the"
 	      " namespace", "%s; printed '%s'", describe(&o), out);
-	check(o.exited && strstr(out, "PROC-OFF 0\n") != NULL,
-	      "rootfs: /proc taken off shows the root's empty directory, not the host's processes",
+	const char *after = strstr(out, "AFTER ");
+	int nafter = after ? atoi(after + 6) : -1;
+	check(o.exited && !strstr(out, "REMOUNTED") && !strstr(out, "PROC-OFF") && nafter >= 2 && nafter < 10,
+	      "rootfs: root of the namespace can neither make a read-only bind writable nor take /proc off",
 	      "%s; printed '%s'", describe(&o), out);
+	outcome_close(&o);
+
+	/* Without a root of its own: the fresh /proc over the host's stays. */
+	spawn_init(&sp, "/bin/sh", "sh", "-c",
+	           "umount /proc 2>/dev/null && echo PROC-OFF;"
+	           "unshare -Urm sh -c 'echo NESTED-IN; umount /proc 2>/dev/null && echo NESTED-OFF';"
+	           "unshare -Urm sh -c 'umount -l /proc 2>/dev/null && echo NESTED-OFF';"
+	           "echo PIDS $(ls /proc | grep -c '^[0-9]')", NULL);
+	sp.ns = NS_USER | NS_PID | NS_MOUNT;
+	sp.options = MOUNT_PROC;
+	spawn_own_map(&sp);
+	run_capture(s, &sp, &o, out, sizeof out);
+	pids = strstr(out, "PIDS ");
+	npids = pids ? atoi(pids + 5) : -1;
+	check(o.exited && !strstr(out, "PROC-OFF") && strstr(out, "NESTED-IN") && !strstr(out, "NESTED-OFF") &&
+	      npids >= 2 && npids < 10,
+	      "mount namespace: /proc cannot be taken off to show the host's processes, nor in a namespace of"
+	      " its own", "%s; printed '%s'",
+	      describe(&o), out);
 	outcome_close(&o);
 
 	spawn_init(&sp, "/bin/true", "true", NULL);

@@ -81,7 +81,9 @@ public class RootfsIT {
             + " echo tmp $(ls -A /tmp | wc -l);"
             + " echo hi > /dev/null && echo dev-null;"
             + " test -e /dev/sda && echo HOST-DISK;"
-            + " umount /proc && echo proc-off $(ls -A /proc | wc -l)");
+            + " mount -o remount,bind,rw /usr 2>/dev/null && echo REMOUNTED;"
+            + " umount /proc 2>/dev/null && echo PROC-OFF;"
+            + " echo pids $(ls /proc | grep -c '^[0-9]')");
         String[] parts = out.split("---\n", 2);
         Set<String> seen = new TreeSet<>(parts[0].lines().toList());
         Set<String> expected = new TreeSet<>(List.of("usr", "proc", "tmp", "dev"));
@@ -89,7 +91,24 @@ public class RootfsIT {
             entries.forEach(e -> expected.add(e.getFileName().toString()));
         }
         assertEquals(out, expected, seen);
-        assertEquals(out, "tmp 0\ndev-null\nproc-off 0\n", parts[1]);
+        assertTrue(out, parts[1].startsWith("tmp 0\ndev-null\npids "));
+        assertNamespacePidsOnly(out);
+    }
+
+    /** The last line counts the pids /proc shows: the namespace's few, never the host's. */
+    private static void assertNamespacePidsOnly(String out) {
+        String last = out.lines().reduce((a, b) -> b).orElse("");
+        int pids = Integer.parseInt(last.substring(last.indexOf(' ') + 1));
+        assertTrue(out, last.startsWith("pids ") && pids >= 2 && pids < 10);
+    }
+
+    @Test
+    public void withoutARootfsTheFreshProcCannotBeTakenOffEither() throws Exception {
+        String out = run(Filesystem.NONE, "umount /proc 2>/dev/null && echo PROC-OFF;"
+            + " unshare -Urm sh -c 'echo nested; umount /proc 2>/dev/null && echo NESTED-OFF';"
+            + " echo pids $(ls /proc | grep -c '^[0-9]')");
+        assertTrue(out, out.startsWith("nested\npids "));
+        assertNamespacePidsOnly(out);
     }
 
     @Test
