@@ -38,8 +38,21 @@ public final class BenchCommand {
             @Descriptor("unmeasured spawns per way first, for the JIT (and the kernel's caches)")
             @Parameter(names = "--warmup", absentValue = "1000") int warmup,
             @Descriptor("namespaces of the isolated way, comma-separated")
-            @Parameter(names = "--ns", absentValue = "credential,pid,mount,uname,ipc") String ns)
+            @Parameter(names = "--ns", absentValue = "credential,pid,mount,uname,ipc") String ns,
+            @Descriptor("also measure spawns in this root file system (the host's /usr bound read-only, proc, dev),"
+                + " and bubblewrap doing the same when it is installed")
+            @Parameter(names = "--rootfs", absentValue = "") String rootfs)
             throws Exception {
+        Path root = rootfs.isEmpty() ? null : Path.of(rootfs);
+        if (root != null && (!root.isAbsolute() || !java.nio.file.Files.isDirectory(root))) {
+            throw new IllegalArgumentException("corral:bench: --rootfs \"" + rootfs + "\": must be an existing"
+                + " directory, given as an absolute path");
+        }
+        Path bwrap = java.util.stream.Stream.of("/usr/bin/bwrap", "/bin/bwrap").map(Path::of)
+            .filter(java.nio.file.Files::isExecutable).findFirst().orElse(null);
+        if (root != null && bwrap == null) {
+            System.out.println("bubblewrap (bwrap) is not installed: only Corral is measured in the root");
+        }
         if (n < rounds || rounds < 1) {
             throw new IllegalArgumentException("corral:bench: -n " + n + " must be at least --rounds " + rounds
                 + ", and --rounds at least 1");
@@ -64,7 +77,7 @@ public final class BenchCommand {
                 namespaces.add(io.corral.api.isolation.Namespace.parse(key.trim()));
             }
         }
-        List<SpawnBenchmark.Result> results = bench.run(n, rounds, warmup, namespaces);
+        List<SpawnBenchmark.Result> results = bench.run(n, rounds, warmup, namespaces, root, bwrap);
         double c = results.get(0).meanMicros();
         double pb = results.get(1).meanMicros();
         System.out.printf("spawn-to-exit of /bin/true, %d per way in %d interleaved rounds, after %d warm-up spawns"

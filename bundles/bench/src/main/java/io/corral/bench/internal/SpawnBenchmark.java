@@ -1,5 +1,6 @@
 package io.corral.bench.internal;
 
+import io.corral.api.isolation.Filesystem;
 import io.corral.api.isolation.IdMapEntry;
 import io.corral.api.isolation.IsolationRequest;
 import io.corral.api.isolation.Namespace;
@@ -58,8 +59,37 @@ final class SpawnBenchmark {
     }
 
     Way corral(IsolationRequest isolation) {
-        SpawnSpec spec = SpawnSpec.builder(TRUE.toString()).name("bench").isolation(isolation).stdio(DEV_NULL)
-            .build();
+        return corral(SpawnSpec.builder(TRUE.toString()).name("bench").isolation(isolation).stdio(DEV_NULL).build());
+    }
+
+    /** In a root file system: the host's /usr read-only, a fresh /proc and a minimal /dev, as bubblewrap below. */
+    Way corralInRoot(IsolationRequest isolation, Path root) {
+        return corral(SpawnSpec.builder(TRUE.toString()).name("bench").isolation(isolation).stdio(DEV_NULL)
+            .filesystem(Filesystem.builder().rootfs(root.toString()).mount(Filesystem.Mount.bind("/usr", "/usr", true))
+                .mount(Filesystem.Mount.dev("/dev")).build()).build());
+    }
+
+    /** bubblewrap doing the same, started by Corral without namespaces (the cheapest launch the JVM has). */
+    Way bubblewrap(Path bwrap, java.util.Set<Namespace> namespaces, Path root) {
+        List<String> args = new ArrayList<>();
+        for (Namespace ns : namespaces) {
+            switch (ns) {
+                case CREDENTIAL -> args.add("--unshare-user");
+                case PID -> args.add("--unshare-pid");
+                case UNAME -> args.add("--unshare-uts");
+                case IPC -> args.add("--unshare-ipc");
+                case NETWORK -> args.add("--unshare-net");
+                case CGROUP -> args.add("--unshare-cgroup");
+                default -> { } // a mount namespace is bubblewrap's always
+            }
+        }
+        args.addAll(List.of("--bind", root.toString(), "/", "--ro-bind", "/usr", "/usr", "--proc", "/proc",
+            "--dev", "/dev", TRUE.toString()));
+        return corral(SpawnSpec.builder(bwrap.toString()).name("bench-bwrap").arguments(args).stdio(DEV_NULL)
+            .build());
+    }
+
+    private Way corral(SpawnSpec spec) {
         return () -> {
             ExitStatus s = factory.spawn(spec).waitFor(TEN_SECONDS).orElseThrow(
                 () -> new IllegalStateException("/bin/true under Corral did not exit within 10 s"));
@@ -123,7 +153,8 @@ final class SpawnBenchmark {
     }
 
     /** Runs every way {@code warmup} times unmeasured, then in {@code rounds} interleaved rounds of {@code n / rounds}. */
-    List<Result> run(int n, int rounds, int warmup, java.util.Set<Namespace> namespaces) throws Exception {
+    List<Result> run(int n, int rounds, int warmup, java.util.Set<Namespace> namespaces, Path root, Path bwrap)
+            throws Exception {
         List<String> names = new ArrayList<>(List.of("posix_spawn from C", "ProcessBuilder", "Corral, no namespaces",
             corralName(namespaces, "")));
         List<Way> wayList = new ArrayList<>(Arrays.asList(null, processBuilder(), corral(IsolationRequest.NONE),
@@ -134,6 +165,16 @@ final class SpawnBenchmark {
             withoutPid.remove(Namespace.PID);
             names.add(corralName(withoutPid, " (no init)"));
             wayList.add(corral(isolation(withoutPid)));
+        }
+        if (root != null) {
+            java.util.Set<Namespace> withMount = java.util.EnumSet.copyOf(namespaces);
+            withMount.add(Namespace.MOUNT);
+            names.add(corralName(withMount, ", rootfs (ro /usr, proc, dev)"));
+            wayList.add(corralInRoot(isolation(withMount), root));
+            if (bwrap != null) {
+                names.add("bubblewrap, " + keys(withMount, "+") + ", the same root");
+                wayList.add(bubblewrap(bwrap, withMount, root));
+            }
         }
         names.add("C clone, " + keys(namespaces, "+") + " (kernel floor)");
         wayList.add(null);
