@@ -8,7 +8,6 @@ import io.corral.api.app.Reloaded;
 import io.corral.api.credential.Credential;
 import io.corral.api.credential.CredentialException;
 import io.corral.api.credential.CredentialService;
-import io.corral.api.isolation.Namespace;
 import io.corral.api.port.WorkerStarter;
 import io.corral.api.process.ManagedProcess;
 import io.corral.api.process.ProcessFactory;
@@ -364,13 +363,9 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
         }
     }
 
-    /**
-     * The executable and working directory as the application's user (the
-     * factory checks as Corral). Inside a credential namespace the ids on
-     * the host are the mapped ones: that case is left to the spawn.
-     */
+    /** The executable and working directory as the application's user (the factory checks as Corral). */
     private void checkAccess(String at, SpawnSpec spec) throws ConfigurationException {
-        if (spec.isolation().has(Namespace.CREDENTIAL)) {
+        if (!ExecutePermission.appliesTo(spec)) {
             return;
         }
         Credential user;

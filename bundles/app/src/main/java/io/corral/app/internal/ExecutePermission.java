@@ -3,6 +3,7 @@ package io.corral.app.internal;
 import io.corral.api.app.ConfigurationException;
 import io.corral.api.credential.Credential;
 import io.corral.api.credential.GroupId;
+import io.corral.api.isolation.Namespace;
 import io.corral.api.process.SpawnSpec;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -59,6 +60,17 @@ final class ExecutePermission {
 
     ExecutePermission(Inodes inodes) {
         this.inodes = inodes;
+    }
+
+    /**
+     * Whether the host tells what the process will meet: not inside a
+     * credential namespace, where its ids on the host are the mapped ones,
+     * nor in a file tree of its own (a root file system or mounts), where
+     * its paths lead elsewhere. Those cases are left to the spawn.
+     */
+    static boolean appliesTo(SpawnSpec spec) {
+        return !spec.isolation().has(Namespace.CREDENTIAL) && spec.filesystem().rootfs().isEmpty()
+            && spec.filesystem().mounts().isEmpty();
     }
 
     /** Both checks, for a spec that passed the process factory's validation. */

@@ -1,6 +1,7 @@
 package io.corral.app.internal;
 
 import io.corral.api.app.ConfigurationException;
+import io.corral.api.isolation.Filesystem;
 import io.corral.api.process.SpawnSpec;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -47,12 +48,22 @@ final class SpawnRequestSize {
         }
         total += bytes(spec.workingDirectory() == null ? "" : spec.workingDirectory());
         total += bytes("corral: " + spec.name());
+        total += filesystem(spec.filesystem());
         if (total > BUDGET_BYTES) {
-            throw new ConfigurationException(at, "The \"arguments\" and \"environment\" must fit a spawn request:"
-                + " with the executable and \"working_directory\" at most " + BUDGET_BYTES + " bytes ("
-                + BUDGET_BYTES / 1024 + " KiB) together, each string counted with its NUL. Got " + total
+            throw new ConfigurationException(at, "The \"arguments\", \"environment\" and \"mounts\" must fit a"
+                + " spawn request: with the executable, \"working_directory\" and \"rootfs\" at most " + BUDGET_BYTES
+                + " bytes (" + BUDGET_BYTES / 1024 + " KiB) together, each string counted with its NUL. Got " + total
                 + " bytes.");
         }
+    }
+
+    /** The root and each mount as the request carries them: its type, its source and its destination. */
+    private static long filesystem(Filesystem fs) {
+        long n = bytes(fs.rootfs().orElse(""));
+        for (Filesystem.Mount m : fs.mounts()) {
+            n += bytes(m.type().name()) + bytes(m.source().orElse("")) + bytes(m.destination());
+        }
+        return n;
     }
 
     /** The string's bytes in the request, refused beyond what execve takes. */

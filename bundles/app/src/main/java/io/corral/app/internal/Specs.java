@@ -30,7 +30,8 @@ final class Specs {
         return SpawnSpec.builder(app.executable()).name(app.name()).type(app.role()).arguments(app.arguments())
             .environment(env).workingDirectory(app.workingDirectory())
             .user(app.user() != null ? app.user() : defaultUser(app, privileged)).group(app.group())
-            .isolation(app.isolation()).resources(app.resources()).stdio(new Stdio(null, log, log)).build();
+            .isolation(app.isolation()).resources(app.resources()).filesystem(app.filesystem())
+            .stdio(new Stdio(null, log, log)).build();
     }
 
     /**

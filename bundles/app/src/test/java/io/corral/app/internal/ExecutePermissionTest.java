@@ -1,11 +1,16 @@
 package io.corral.app.internal;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
 import io.corral.api.app.ConfigurationException;
 import io.corral.api.credential.Credential;
 import io.corral.api.credential.GroupId;
+import io.corral.api.isolation.Filesystem;
+import io.corral.api.isolation.IsolationRequest;
+import io.corral.api.isolation.Namespace;
 import io.corral.api.process.SpawnSpec;
 import io.corral.app.internal.ExecutePermission.Inode;
 import java.io.IOException;
@@ -16,6 +21,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
@@ -186,5 +192,19 @@ public class ExecutePermissionTest {
         SpawnSpec spec = SpawnSpec.builder("tool").name("web").env("PATH", "/no/such:" + bin).build();
         assertEquals(tool, ExecutePermission.spawned(spec));
         assertEquals(Path.of("/bin/sh"), ExecutePermission.spawned(SpawnSpec.builder("/bin/sh").name("w").build()));
+    }
+
+    @Test
+    public void theHostTellsNothingInsideAnotherTreeOrAnotherUsersIds() {
+        SpawnSpec.Builder web = SpawnSpec.builder("/opt/app/run.sh").name("web");
+        assertTrue(ExecutePermission.appliesTo(web.build()));
+        assertTrue("a read-only root keeps the paths", ExecutePermission.appliesTo(web.filesystem(
+            Filesystem.builder().readOnlyRoot(true).build()).build()));
+        assertFalse(ExecutePermission.appliesTo(web.filesystem(Filesystem.builder().rootfs("/srv/r").build())
+            .build()));
+        assertFalse(ExecutePermission.appliesTo(web.filesystem(Filesystem.builder()
+            .mount(Filesystem.Mount.bind("/srv/app", "/opt/app", true)).build()).build()));
+        assertFalse(ExecutePermission.appliesTo(web.filesystem(Filesystem.NONE)
+            .isolation(IsolationRequest.of(Set.of(Namespace.CREDENTIAL))).build()));
     }
 }

@@ -4,13 +4,14 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.fail;
 
 import io.corral.api.app.ConfigurationException;
+import io.corral.api.isolation.Filesystem;
 import io.corral.api.process.SpawnSpec;
 import org.junit.Test;
 
 public class SpawnRequestSizeTest {
 
-    /** "/bin/sleep", no working directory, title "corral: web": 24 bytes with their NULs. */
-    private static final int BASE = 11 + 1 + 12;
+    /** "/bin/sleep", no working directory, title "corral: web", no rootfs: 25 bytes with their NULs. */
+    private static final int BASE = 11 + 1 + 12 + 1;
 
     private static SpawnSpec.Builder spec() {
         return SpawnSpec.builder("/bin/sleep").name("web");
@@ -49,12 +50,25 @@ public class SpawnRequestSizeTest {
     public void everythingTogetherMustFitTheDatagramBesideItsOtherFields() throws Exception {
         int half = (SpawnRequestSize.BUDGET_BYTES - BASE) / 2 - 1;
         SpawnRequestSize.check("applications/web", spec().arguments("x".repeat(half), "y".repeat(half)).build());
-        assertEquals("applications/web: The \"arguments\" and \"environment\" must fit a spawn request: with the"
-            + " executable and \"working_directory\" at most 196608 bytes (192 KiB) together, each string counted"
-            + " with its NUL. Got 196609 bytes.",
-            refused(spec().arguments("x".repeat(half), "y".repeat(half + 1)).build()));
+        assertEquals("applications/web: The \"arguments\", \"environment\" and \"mounts\" must fit a spawn"
+            + " request: with the executable, \"working_directory\" and \"rootfs\" at most 196608 bytes (192 KiB)"
+            + " together, each string counted with its NUL. Got 196609 bytes.",
+            refused(spec().arguments("x".repeat(half), "y".repeat(half + 2)).build()));
         assertEquals("the datagram keeps 64 KiB for the rest of the request", 262_144 - 65_536,
             SpawnRequestSize.BUDGET_BYTES);
+    }
+
+    @Test
+    public void theRootAndTheMountsCountTowardsTheTotal() {
+        String dir = "/" + "d".repeat(3_999);
+        Filesystem.Builder fs = Filesystem.builder().rootfs(dir);
+        for (int i = 0; i < 25; i++) {
+            fs.mount(Filesystem.Mount.bind(dir, dir, true));
+        }
+        // The rootfs once, then per mount its type "BIND", its source and its destination.
+        long expected = BASE - 1 + 4_001 + 25 * (5 + 2 * 4_001L);
+        String m = refused(spec().filesystem(fs.build()).build());
+        assertEquals("Got " + expected + " bytes.", m.substring(m.lastIndexOf("Got ")));
     }
 
     @Test

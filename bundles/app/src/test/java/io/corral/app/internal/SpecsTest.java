@@ -1,13 +1,18 @@
 package io.corral.app.internal;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
 
+import io.corral.api.isolation.Filesystem;
+import io.corral.api.isolation.Namespace;
 import io.corral.api.isolation.Resources;
 import io.corral.api.process.SpawnSpec;
 import io.corral.app.internal.config.AppConfig;
 import io.corral.app.internal.config.DocumentValidator;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Set;
 import org.junit.Test;
 
 public class SpecsTest {
@@ -27,6 +32,28 @@ public class SpecsTest {
             .rlimit("nofile", 256).rlimit("core", Resources.UNLIMITED).cgroupPath("/scope2/python").build();
         assertEquals(expected, spec.resources());
         assertEquals(Map.of("nofile", 256L, "core", Resources.UNLIMITED), spec.resources().rlimits());
+    }
+
+    @Test
+    public void theFileSystemAndNewPrivsGoIntoEverySpec() throws Exception {
+        AppConfig web = app("\"isolation\": {\"namespaces\": {\"mount\": true, \"pid\": true},"
+            + " \"rootfs\": \"/srv/app-root\", \"automount\": {\"tmpfs\": false}, \"read_only_root\": true,"
+            + " \"new_privs\": false, \"mounts\": [{\"type\": \"bind\", \"source\": \"/usr\", \"destination\":"
+            + " \"/usr\", \"read_only\": true}, {\"type\": \"dev\", \"destination\": \"/dev\"}]}");
+        SpawnSpec spec = Specs.of(web, Path.of("/tmp/web.log"), false);
+        Filesystem expected = Filesystem.builder().rootfs("/srv/app-root").procfs(true).tmpfs(false)
+            .languageDeps(true).readOnlyRoot(true).mount(Filesystem.Mount.bind("/usr", "/usr", true))
+            .mount(Filesystem.Mount.dev("/dev")).build();
+        assertEquals(expected, spec.filesystem());
+        assertFalse(spec.isolation().newPrivileges());
+        assertEquals(Set.of(Namespace.MOUNT, Namespace.PID), spec.isolation().namespaces());
+    }
+
+    @Test
+    public void noFileSystemIsolationIsTheHostsTree() throws Exception {
+        SpawnSpec spec = Specs.of(app("\"processes\": 1"), Path.of("/tmp/web.log"), false);
+        assertEquals(Filesystem.NONE, spec.filesystem());
+        assertTrue(spec.isolation().newPrivileges());
     }
 
     @Test

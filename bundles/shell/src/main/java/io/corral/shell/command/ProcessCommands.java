@@ -49,7 +49,8 @@ public final class ProcessCommands {
         + " [--ns credential,pid,mount,uname,ipc,network,cgroup] [--uidmap C:H:S]... [--gidmap C:H:S]..."
         + " [--hostname H] [--no-new-privs] [--cwd DIR] [--env K=V]... [--ready exec|port]"
         + " [--memory-max SIZE] [--pids-max N] [--cpu-max CPUS] [--rlimit NAME=VALUE]..."
-        + " [--cgroup PATH] [--wait]"
+        + " [--cgroup PATH] [--rootfs DIR] [--ro-bind SRC[:DST]]... [--bind SRC[:DST]]... [--tmpfs DST]..."
+        + " [--proc DST] [--dev DST] [--ro-root] [--wait]"
         + " EXECUTABLE [ARGS...]; prints the pid, or with --wait the output and the exit status."
         + " --ready port: the process is READY when it says PROCESS_READY on its port (worker library programs),"
         + " not at exec. With --ns credential and no --user the process is root inside, as mapped (unshare -r);"
@@ -58,7 +59,14 @@ public final class ProcessCommands {
         + " --cpu-max in CPUs (0.01 to 1024, e.g. 0.5). --rlimit sets a resource limit, soft and hard alike:"
         + " NAME as in RLIMIT_NAME (nofile, core, nproc, ...), VALUE a number or unlimited."
         + " --cgroup is Unit's isolation.cgroup.path, where the process's own cgroup is made: relative to"
-        + " Corral's cgroup or absolute, not empty, no \"..\"";
+        + " Corral's cgroup or absolute, not empty, no \"..\"."
+        + " The file system, in the mount namespace (--ns mount): --rootfs makes DIR the process's / (Unit's"
+        + " isolation.rootfs: pivot_root, the host's tree detached, a fresh /proc; the executable is found inside"
+        + " it); --ro-bind and --bind mount the host's SRC at DST (SRC when no :DST), read-only or not;"
+        + " --tmpfs an empty private tmpfs (--tmpfs /tmp is Unit's automount tmpfs); --proc a proc of the"
+        + " process's pid namespace; --dev a minimal /dev (null, zero, full, random, urandom, tty, pts, shm);"
+        + " --ro-root makes the root read-only once everything is mounted. Mounts are made in the order given,"
+        + " inside the root; paths are absolute, DST without a \"..\" component";
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss")
         .withZone(ZoneId.systemDefault());
@@ -93,6 +101,7 @@ public final class ProcessCommands {
         List<IdMapEntry> uidmap = new ArrayList<>();
         List<IdMapEntry> gidmap = new ArrayList<>();
         ResourceOptions limits = new ResourceOptions(a);
+        FilesystemOptions filesystem = new FilesystemOptions(a);
         Map<String, String> env = new LinkedHashMap<>();
         env.put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
         for (String o = a.option(); o != null; o = a.option()) {
@@ -125,7 +134,7 @@ public final class ProcessCommands {
                         env.put(kv.substring(0, eq), kv.substring(eq + 1));
                     }
                     default -> {
-                        if (!limits.take(o)) {
+                        if (!limits.take(o) && !filesystem.take(o)) {
                             throw a.unknown(o);
                         }
                     }
@@ -137,7 +146,7 @@ public final class ProcessCommands {
         String executable = a.required("EXECUTABLE");
         SpawnSpec spec = SpawnSpec.builder(executable).name(name).type(type).user(user).group(group)
             .workingDirectory(cwd).environment(env).arguments(a.rest()).readiness(readiness)
-            .resources(limits.build())
+            .resources(limits.build()).filesystem(filesystem.build(namespaces))
             .isolation(new IsolationRequest(namespaces, uidmap, gidmap, hostname, newPrivs)).build();
         ManagedProcess p = factory().spawn(spec);
         if (!wait) {

@@ -1,20 +1,28 @@
 package io.corral.shell.command;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
+import io.corral.api.isolation.Filesystem;
+import io.corral.api.isolation.Filesystem.Mount;
 import io.corral.api.isolation.Resources;
 import io.corral.api.process.ProcessFactory;
 import io.corral.api.process.SpawnSpec;
 import java.lang.reflect.Proxy;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import org.junit.Test;
 
-/** corral:spawn's resource options, through the command itself with a factory that only records the spec. */
+/**
+ * corral:spawn's resource and file-system options, through the command itself with a factory that only
+ * records the spec.
+ */
 public class SpawnOptionsTest {
 
     private static final String SEE = " (see: help corral:spawn)";
@@ -147,6 +155,80 @@ public class SpawnOptionsTest {
         String tooLong = "a".repeat(4081);
         assertEquals("corral:spawn: --cgroup \"" + tooLong + "\": must be at most 4080 bytes long" + SEE,
             refused("--cgroup", tooLong, "x"));
+    }
+
+    // ---- the file system ----
+
+    @Test
+    public void everyFileSystemOptionGoesIntoTheSpecInOrder() throws Exception {
+        SpawnSpec s = spec("--ns", "mount,pid", "--rootfs", "/srv/app-root", "--ro-bind", "/usr", "--ro-bind",
+            "/lib:/lib64", "--bind", "/srv/data:/data", "--tmpfs", "/tmp", "--proc", "/proc", "--dev", "/dev",
+            "--ro-root", "/bin/sh");
+        Filesystem expected = Filesystem.builder().rootfs("/srv/app-root").readOnlyRoot(true)
+            .mount(Mount.bind("/usr", "/usr", true)).mount(Mount.bind("/lib", "/lib64", true))
+            .mount(Mount.bind("/srv/data", "/data", false)).mount(Mount.tmpfs("/tmp")).mount(Mount.proc("/proc"))
+            .mount(Mount.dev("/dev")).build();
+        assertEquals(expected, s.filesystem());
+        assertEquals("/bin/sh", s.executable());
+    }
+
+    @Test
+    public void aRootfsBringsAFreshProcAsUnitsAutomountDoes() throws Exception {
+        Filesystem fs = spec("--ns", "mount", "--rootfs", "/srv/app-root/", "/bin/sh").filesystem();
+        assertEquals("the trailing slash is dropped", "/srv/app-root", fs.rootfs().orElseThrow());
+        assertTrue(fs.procfs());
+        assertFalse("a private /tmp is --tmpfs /tmp", fs.tmpfs());
+    }
+
+    @Test
+    public void withoutFileSystemOptionsTheSpecKeepsTheHostsTree() throws Exception {
+        assertEquals(Filesystem.NONE, spec("--ns", "mount", "/bin/true").filesystem());
+    }
+
+    @Test
+    public void theRootfsIsAnAbsolutePathOtherThanTheHostsRoot() throws Exception {
+        for (String bad : new String[] {"/", "//", "srv/root", ""}) {
+            assertEquals("corral:spawn: --rootfs \"" + bad + "\": must be an absolute path other than \"/\"" + SEE,
+                refused("--ns", "mount", "--rootfs", bad, "x"));
+        }
+        assertEquals("corral:spawn: --rootfs needs a directory" + SEE, refused("--rootfs"));
+    }
+
+    @Test
+    public void bindSourcesAndDestinationsAreAbsolute() throws Exception {
+        assertEquals("corral:spawn: --ro-bind \"usr\": the source must be an absolute path" + SEE,
+            refused("--ns", "mount", "--ro-bind", "usr", "x"));
+        assertEquals("corral:spawn: --bind \":/data\": the source must be an absolute path" + SEE,
+            refused("--ns", "mount", "--bind", ":/data", "x"));
+        assertEquals("corral:spawn: --bind \"/srv/data:data\": the destination must be an absolute path" + SEE,
+            refused("--ns", "mount", "--bind", "/srv/data:data", "x"));
+        assertEquals("corral:spawn: --ro-bind \"/usr:\": the destination must be an absolute path" + SEE,
+            refused("--ns", "mount", "--ro-bind", "/usr:", "x"));
+        assertEquals("corral:spawn: --bind needs SRC[:DST]" + SEE, refused("--bind"));
+    }
+
+    @Test
+    public void aDestinationHasNoDotDotComponent() throws Exception {
+        assertEquals("corral:spawn: --ro-bind \"/etc:/a/../etc\": the destination must not have a \"..\""
+            + " component" + SEE, refused("--ns", "mount", "--ro-bind", "/etc:/a/../etc", "x"));
+        for (String option : new String[] {"--tmpfs", "--proc", "--dev"}) {
+            assertEquals("corral:spawn: " + option + " \"/..\": the destination must not have a \"..\" component"
+                + SEE, refused("--ns", "mount", option, "/..", "x"));
+            assertEquals("corral:spawn: " + option + " \"tmp\": the destination must be an absolute path" + SEE,
+                refused("--ns", "mount", option, "tmp", "x"));
+        }
+        assertEquals(List.of(Mount.tmpfs("/a..b/..c")), spec("--ns", "mount", "--tmpfs", "/a..b/..c", "x")
+            .filesystem().mounts());
+    }
+
+    @Test
+    public void mountsNeedTheMountNamespace() throws Exception {
+        assertEquals("corral:spawn: --rootfs \"/srv/root\": needs the mount namespace (--ns mount)" + SEE,
+            refused("--ns", "pid", "--rootfs", "/srv/root", "--tmpfs", "/tmp", "x"));
+        assertEquals("corral:spawn: --tmpfs \"/tmp\": needs the mount namespace (--ns mount)" + SEE,
+            refused("--tmpfs", "/tmp", "x"));
+        assertEquals("corral:spawn: --ro-root: needs the mount namespace (--ns mount)" + SEE,
+            refused("--ro-root", "x"));
     }
 
     @Test

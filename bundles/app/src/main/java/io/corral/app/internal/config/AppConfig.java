@@ -1,6 +1,7 @@
 package io.corral.app.internal.config;
 
 import com.google.gson.JsonObject;
+import io.corral.api.isolation.Filesystem;
 import io.corral.api.isolation.IsolationRequest;
 import io.corral.api.isolation.Resources;
 import io.corral.api.process.ProcessType;
@@ -11,11 +12,12 @@ import java.util.Map;
  * One validated application.
  *
  * @param resources its limits and Unit's cgroup path ({@code "resources"} and {@code "isolation": {"cgroup"}})
+ * @param filesystem its root file system and mounts ({@code "isolation"}: rootfs, automount, mounts, read_only_root)
  * @param json its object in the document, for comparing documents and showing the effective one
  */
 public record AppConfig(String name, ProcessType role, String executable, List<String> arguments, String user,
         String group, String workingDirectory, Map<String, String> environment, Processes processes,
-        IsolationRequest isolation, Resources resources, JsonObject json) {
+        IsolationRequest isolation, Resources resources, Filesystem filesystem, JsonObject json) {
 
     public AppConfig {
         arguments = List.copyOf(arguments);

@@ -5,6 +5,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
 import io.corral.api.app.ConfigurationException;
+import io.corral.api.isolation.Filesystem;
 import io.corral.api.isolation.IdMapEntry;
 import io.corral.api.isolation.IsolationRequest;
 import io.corral.api.isolation.Namespace;
@@ -20,8 +21,9 @@ import java.util.Set;
 
 /**
  * NGINX Unit's validation of {@code "applications"} (nxt_conf_validation.c)
- * for external applications, plus Corral's {@code "role"} and
- * {@code "resources"} (see {@link ResourcesValidator}). Messages are
+ * for external applications, plus Corral's {@code "role"},
+ * {@code "resources"} (see {@link ResourcesValidator}) and file-system
+ * isolation (see {@link FilesystemValidator}). Messages are
  * Unit's sentences, after the location of the value; where Unit's sentence
  * does not show the value, it follows as {@code Got VALUE.}
  */
@@ -155,7 +157,7 @@ public final class DocumentValidator {
             resources = resources.toBuilder().cgroupPath(isolation.cgroupPath()).build();
         }
         return new AppConfig(name, role, executable, arguments, user, group, workingDirectory, environment,
-            processes, isolation.request(), resources, o);
+            processes, isolation.request(), resources, isolation.filesystem(), o);
     }
 
     /** Names become file names (log/NAME.log) and ConfigAdmin names, so they are kept plain. */
@@ -281,9 +283,12 @@ public final class DocumentValidator {
         return new Processes(spare.intValue(), max.intValue(), idle.intValue(), false);
     }
 
-    /** {@code "isolation"}: the namespaces and maps, and Unit's cgroup path, which the spec keeps in its Resources. */
-    private record Isolation(IsolationRequest request, String cgroupPath) {
-        static final Isolation NONE = new Isolation(IsolationRequest.NONE, null);
+    /**
+     * {@code "isolation"}: the namespaces, maps and new_privs; Unit's cgroup
+     * path, which the spec keeps in its Resources; and the file system.
+     */
+    private record Isolation(IsolationRequest request, String cgroupPath, Filesystem filesystem) {
+        static final Isolation NONE = new Isolation(IsolationRequest.NONE, null, Filesystem.NONE);
     }
 
     private static Isolation isolation(String at, JsonElement v) throws ConfigurationException {
@@ -292,14 +297,20 @@ public final class DocumentValidator {
         List<IdMapEntry> uidmap = List.of();
         List<IdMapEntry> gidmap = List.of();
         String cgroupPath = null;
+        boolean newPrivs = true;
+        FilesystemValidator filesystem = new FilesystemValidator();
         for (Map.Entry<String, JsonElement> m : v.getAsJsonObject().entrySet()) {
             String key = m.getKey();
             String here = at + "/" + key;
+            if (filesystem.take(here, key, m.getValue())) {
+                continue;
+            }
             switch (key) {
                 case "namespaces" -> namespaces = namespaces(here, m.getValue());
                 case "uidmap" -> uidmap = idMap(here, "uidmap", "uid_map", m.getValue());
                 case "gidmap" -> gidmap = idMap(here, "gidmap", "gid_map", m.getValue());
                 case "cgroup" -> cgroupPath = ResourcesValidator.cgroupPath(here, m.getValue());
+                case "new_privs" -> newPrivs = bool(here, key, m.getValue());
                 default -> throw new ConfigurationException(at, unknown(key));
             }
         }
@@ -314,7 +325,9 @@ public final class DocumentValidator {
                     + " is false or unset.");
             }
         }
-        return new Isolation(new IsolationRequest(namespaces, uidmap, gidmap, null, true), cgroupPath);
+        filesystem.requireMountNamespace(at, namespaces);
+        return new Isolation(new IsolationRequest(namespaces, uidmap, gidmap, null, newPrivs), cgroupPath,
+            filesystem.build());
     }
 
     private static Set<Namespace> namespaces(String at, JsonElement v) throws ConfigurationException {
@@ -376,6 +389,11 @@ public final class DocumentValidator {
     private static String string(String at, String name, JsonElement v) throws ConfigurationException {
         type(at, name, v, Kind.STRING);
         return v.getAsString();
+    }
+
+    static boolean bool(String at, String name, JsonElement v) throws ConfigurationException {
+        type(at, name, v, Kind.BOOLEAN);
+        return v.getAsBoolean();
     }
 
     /** Unit's type error: {@code The "x" value must be either an integer number or an object, but not a string.} */
