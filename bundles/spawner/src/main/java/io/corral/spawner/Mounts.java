@@ -16,6 +16,9 @@ import java.util.List;
  */
 final class Mounts {
 
+    /** The spawn server's limit (MAX_MOUNTS). */
+    static final int MAX_MOUNTS = 64;
+
     private Mounts() {
     }
 
@@ -26,6 +29,10 @@ final class Mounts {
         }
         if (!isolation.has(Namespace.MOUNT)) {
             throw new IsolationException("validate", "a rootfs or mounts require the \"mount\" namespace");
+        }
+        int count = strings(fs).size() / 3;
+        if (count > MAX_MOUNTS) {
+            throw new IsolationException("validate", count + " mounts: at most " + MAX_MOUNTS + " a process");
         }
         if (fs.rootfs().isPresent() && !Files.isDirectory(Path.of(fs.rootfs().get()))) {
             throw new IsolationException("validate", "rootfs \"" + fs.rootfs().get() + "\": no such directory");
