@@ -178,15 +178,14 @@ void step_filesystem(const struct child *c)
 	}
 	if (r->options & OPT_READ_ONLY_ROOT)
 		read_only(c, "/");
-	/* A file system the request built stays as built: without CAP_SYS_ADMIN,
-	 * even as root of its namespace, the child can neither take a mount off
-	 * (and see what is below, a host's /proc under a fresh one) nor make a
-	 * read-only one writable; a namespace it makes of its own gets the
-	 * mounts locked.  As with bubblewrap, the price is that it cannot set
-	 * its host name itself either.  A mount namespace with only a fresh
-	 * /proc keeps the capability (see the protocol doc). */
-	bool built = root[0] != '\0' || r->n_mounts > 0 || (r->options & OPT_READ_ONLY_ROOT);
-	if (built && prctl(PR_CAPBSET_DROP, CAP_SYS_ADMIN, 0ul, 0ul, 0ul) != 0)
+	/* What was mounted for the child stays as mounted: without
+	 * CAP_SYS_ADMIN, even as root of its namespace, it can neither take a
+	 * mount off (and see what is below: the host's /proc under a fresh one)
+	 * nor make a read-only one writable; a namespace it makes of its own
+	 * gets the mounts locked.  As with bubblewrap, the price is that it
+	 * cannot set its host name itself either (the request's is set before). */
+	bool mounted = root[0] != '\0' || r->n_mounts > 0 || (r->options & (OPT_MOUNT_PROC | OPT_READ_ONLY_ROOT));
+	if (mounted && prctl(PR_CAPBSET_DROP, CAP_SYS_ADMIN, 0ul, 0ul, 0ul) != 0)
 		child_fail_s(c, "dropping CAP_SYS_ADMIN from the bounding set", "");
 }
 #endif /* __linux__ */

@@ -93,11 +93,13 @@ public class ProcessIT {
     @Test
     public void fiveNamespacesWithAOneEntryMap() throws Exception {
         long uid = Long.parseLong(Procs.status(Procs.self(), "Uid").split(" ")[0]);
-        IsolationRequest iso = new IsolationRequest(FIVE, List.of(new IdMapEntry(0, uid, 1)), List.of(), null, true);
+        // The host name is Corral's to set (the child has no CAP_SYS_ADMIN once its /proc is mounted).
+        IsolationRequest iso = new IsolationRequest(FIVE, List.of(new IdMapEntry(0, uid, 1)), List.of(),
+            "inside-corral", true);
         // The host's name as the kernel has it: no name resolution, which a host without an entry for its name fails.
         Path hostname = Path.of("/proc/sys/kernel/hostname");
         String before = Files.readString(hostname).trim();
-        String out = run(sh("echo $$; id -u; " + nsLinks() + "; hostname inside-corral; hostname").isolation(iso));
+        String out = run(sh("echo $$; id -u; " + nsLinks() + "; hostname").isolation(iso));
         List<String> lines = out.lines().toList();
         assertEquals("pid 2: Corral's init is 1. " + out, "2", lines.get(0));
         assertEquals(out, "0", lines.get(1));

@@ -104,8 +104,8 @@ public class RootfsIT {
 
     @Test
     public void withoutARootfsTheFreshProcCannotBeTakenOffEither() throws Exception {
-        // The host's tree with a private /tmp: the file system is built, so it stays as built.
-        String out = run(Filesystem.builder().tmpfs(true).build(), "umount /proc 2>/dev/null && echo PROC-OFF;"
+        // The host's tree, and the fresh /proc a pid and mount namespace get.
+        String out = run(Filesystem.NONE, "umount /proc 2>/dev/null && echo PROC-OFF;"
             + " unshare -Urm sh -c 'echo nested; umount /proc 2>/dev/null && echo NESTED-OFF';"
             + " echo pids $(ls /proc | grep -c '^[0-9]')");
         assertTrue(out, out.startsWith("nested\npids "));
