@@ -75,12 +75,17 @@ public class RootfsIT {
         Path root = root();
         Filesystem fs = Filesystem.builder().rootfs(root.toString()).tmpfs(true)
             .mount(Filesystem.Mount.bind("/usr", "/usr", true)).mount(Filesystem.Mount.dev("/dev")).build();
+        // A device the host has and the minimal /dev does not (a disk where the host has one).
+        String hostDevice = java.util.stream.Stream.of("/dev/sda", "/dev/vda", "/dev/nvme0n1", "/dev/kmsg",
+            "/dev/loop0").filter(d -> Files.exists(Path.of(d))).findFirst().orElse("/dev/kmsg");
+        String privateFile = "/tmp/corral-private-" + System.nanoTime();
         String out = run(fs, "ls -A /; echo ---;"
             + " cat /etc/hostname >/dev/null 2>&1 && echo HOST-FILE;"
             + " touch /usr/corral-x 2>/dev/null && echo USR-WRITABLE;"
             + " echo tmp $(ls -A /tmp | wc -l);"
             + " echo hi > /dev/null && echo dev-null;"
-            + " test -e /dev/sda && echo HOST-DISK;"
+            + " test -e " + hostDevice + " && echo HOST-DEVICE;"
+            + " touch " + privateFile + ";"
             + " mount -o remount,bind,rw /usr 2>/dev/null && echo REMOUNTED;"
             + " umount /proc 2>/dev/null && echo PROC-OFF;"
             + " echo pids $(ls /proc | grep -c '^[0-9]')");
@@ -92,6 +97,7 @@ public class RootfsIT {
         }
         assertEquals(out, expected, seen);
         assertTrue(out, parts[1].startsWith("tmp 0\ndev-null\npids "));
+        assertTrue("the private /tmp's file is not the host's", !Files.exists(Path.of(privateFile)));
         assertNamespacePidsOnly(out);
     }
 
