@@ -17,23 +17,6 @@ import org.junit.Test;
 /** The daemon's control socket and pid file when bundles come and go. */
 public class ControlSocketIT {
 
-    static int jvmPid(Path base) throws Exception {
-        return Integer.parseInt(Files.readString(base.resolve("run/corral.pid")).trim());
-    }
-
-    /** Stops the instance if a test left it running; kills it if it will not stop. */
-    static void cleanUp(Path base) throws Exception {
-        if (Files.exists(base.resolve("run/corral.pid"))) {
-            int pid = jvmPid(base);
-            if (Procs.alive(pid)) {
-                corral("--base", base.toString(), "stop");
-                if (Procs.alive(pid)) {
-                    new ProcessBuilder("kill", "-9", Integer.toString(pid)).start().waitFor();
-                }
-            }
-        }
-    }
-
     /** The bundle id of {@code symbolicName} in the running instance. */
     private static long bundleId(String b, String symbolicName) throws Exception {
         Result lb = corral("--base", b, "shell", "-c", "felix:lb -s");
@@ -50,7 +33,7 @@ public class ControlSocketIT {
         try {
             Result start = corral("--base", b, "start");
             assertEquals(start.err(), 0, start.status());
-            int jvm = jvmPid(base);
+            int jvm = DaemonIT.jvmPid(base);
             long shell = bundleId(b, "io.corral.shell");
 
             // Gogo Command's felix:refresh ended in a NullPointerException without an argument.
@@ -80,7 +63,7 @@ public class ControlSocketIT {
             assertFalse(Files.exists(base.resolve("run/corral.pid")));
             assertEquals(3, corral("--base", b, "status").status());
         } finally {
-            cleanUp(base);
+            DaemonIT.cleanUp(base);
         }
     }
     /** The lines of log/corral.log that contain {@code text}. */
@@ -112,7 +95,7 @@ public class ControlSocketIT {
         List<RawSession> idle = new ArrayList<>();
         try {
             assertEquals(0, corral("--base", b, "start").status());
-            int jvm = jvmPid(base);
+            int jvm = DaemonIT.jvmPid(base);
             // A low limit, measured from what the instance holds, lower than its session bound (64) allows for.
             int limit = Procs.descriptors(jvm) + 16;
             Process prlimit = new ProcessBuilder("prlimit", "--pid", Integer.toString(jvm),
@@ -164,7 +147,7 @@ public class ControlSocketIT {
             for (RawSession s : idle) {
                 s.close();
             }
-            cleanUp(base);
+            DaemonIT.cleanUp(base);
         }
     }
 
@@ -203,13 +186,13 @@ public class ControlSocketIT {
                 }
             });
             // A thread per session that runs, no more: 63 idle ones now.
-            int jvm = jvmPid(base);
+            int jvm = DaemonIT.jvmPid(base);
             Procs.waitUntil("63 session threads", 10_000, () -> sessionThreads(jvm) == 63);
         } finally {
             for (RawSession s : idle) {
                 s.close();
             }
-            cleanUp(base);
+            DaemonIT.cleanUp(base);
         }
     }
 }
