@@ -27,11 +27,31 @@ final class Specs {
         String path = System.getenv("PATH");
         env.put("PATH", path != null && !path.isEmpty() ? path : DEFAULT_PATH);
         env.putAll(app.environment());
-        return SpawnSpec.builder(app.executable()).name(app.name()).type(app.role()).arguments(app.arguments())
+        return SpawnSpec.builder(inWorkingDirectory(app, app.executable())).name(app.name()).type(app.role()).arguments(app.arguments())
             .environment(env).workingDirectory(app.workingDirectory())
             .user(app.user() != null ? app.user() : defaultUser(app, privileged)).group(app.group())
             .isolation(app.isolation()).resources(app.resources()).filesystem(app.filesystem())
-            .stdio(new Stdio(null, log, log)).build();
+            .stdio(new Stdio(null, output(app, app.stdout(), log), output(app, app.stderr(), log))).build();
+    }
+
+    /** A {@code "stdout"} or {@code "stderr"} file, appended to; without one the stream goes to the log. */
+    private static Path output(AppConfig app, String path, Path log) {
+        return path == null ? log : Path.of(inWorkingDirectory(app, path));
+    }
+
+    /**
+     * A relative path as Unit's application process sees it: it changes to
+     * {@code "working_directory"} (or stays in Unit's own), then opens
+     * {@code "stdout"} and {@code "stderr"} and calls execve(2), which
+     * searches no PATH. So a relative path is one in that directory.
+     */
+    static String inWorkingDirectory(AppConfig app, String path) {
+        if (path.isEmpty() || path.startsWith("/")) {
+            return path;
+        }
+        String base = app.workingDirectory() != null ? app.workingDirectory()
+            : Path.of("").toAbsolutePath().toString();
+        return base.endsWith("/") ? base + path : base + "/" + path;
     }
 
     /**

@@ -60,4 +60,36 @@ public class SpecsTest {
     public void noResourcesIsTheDefault() throws Exception {
         assertEquals(Resources.NONE, Specs.of(app("\"processes\": 1"), Path.of("/tmp/web.log"), false).resources());
     }
+
+    private static AppConfig relative(String members) throws Exception {
+        return DocumentValidator.validate("{\"applications\": {\"web\": {\"type\": \"external\", " + members
+            + "}}}").applications().get("web");
+    }
+
+    @Test
+    public void aRelativeExecutableIsInTheWorkingDirectoryNotInPath() throws Exception {
+        assertEquals("/srv/app/run", Specs.of(relative("\"executable\": \"run\", \"working_directory\": \"/srv/app\""),
+            Path.of("/tmp/web.log"), false).executable());
+        assertEquals("/srv/app/./bin/run", Specs.of(relative("\"executable\": \"./bin/run\","
+            + " \"working_directory\": \"/srv/app/\""), Path.of("/tmp/web.log"), false).executable());
+        assertEquals(Path.of("").toAbsolutePath() + "/sleep",
+            Specs.of(relative("\"executable\": \"sleep\""), Path.of("/tmp/web.log"), false).executable());
+        assertEquals("/bin/sleep", Specs.of(app("\"working_directory\": \"/srv/app\""), Path.of("/tmp/web.log"),
+            false).executable());
+    }
+
+    @Test
+    public void stdoutAndStderrReplaceTheLogForTheirStream() throws Exception {
+        Path log = Path.of("/tmp/web.log");
+        SpawnSpec both = Specs.of(app("\"stdout\": \"out.log\", \"stderr\": \"/var/log/web.err\","
+            + " \"working_directory\": \"/srv/app\""), log, false);
+        assertEquals(Path.of("/srv/app/out.log"), both.stdio().output());
+        assertEquals(Path.of("/var/log/web.err"), both.stdio().error());
+        SpawnSpec errOnly = Specs.of(app("\"stderr\": \"/var/log/web.err\""), log, false);
+        assertEquals(log, errOnly.stdio().output());
+        assertEquals(Path.of("/var/log/web.err"), errOnly.stdio().error());
+        SpawnSpec neither = Specs.of(app("\"processes\": 1"), log, false);
+        assertEquals(log, neither.stdio().output());
+        assertEquals(log, neither.stdio().error());
+    }
 }

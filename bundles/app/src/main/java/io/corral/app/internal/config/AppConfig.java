@@ -11,13 +11,15 @@ import java.util.Map;
 /**
  * One validated application.
  *
+ * @param stdout where the processes' standard output goes ({@code "stdout"}), or null for its log
+ * @param stderr where their standard error goes ({@code "stderr"}), or null for its log
  * @param resources its limits and Unit's cgroup path ({@code "resources"} and {@code "isolation": {"cgroup"}})
  * @param filesystem its root file system and mounts ({@code "isolation"}: rootfs, automount, mounts, read_only_root)
  * @param json its object in the document, for comparing documents and showing the effective one
  */
 public record AppConfig(String name, ProcessType role, String executable, List<String> arguments, String user,
-        String group, String workingDirectory, Map<String, String> environment, Processes processes,
-        IsolationRequest isolation, Resources resources, Filesystem filesystem, JsonObject json) {
+        String group, String workingDirectory, String stdout, String stderr, Map<String, String> environment,
+        Processes processes, IsolationRequest isolation, Resources resources, Filesystem filesystem, JsonObject json) {
 
     public AppConfig {
         arguments = List.copyOf(arguments);

@@ -32,7 +32,7 @@ public final class DocumentValidator {
     static final long INT32_MAX = Integer.MAX_VALUE;
     static final long ID_MAX = 4294967295L;
     private static final Set<String> APP_MEMBERS = Set.of("type", "role", "executable", "arguments", "processes",
-        "user", "group", "working_directory", "environment", "isolation", "resources");
+        "user", "group", "working_directory", "environment", "isolation", "resources", "stdout", "stderr");
     private static final List<ProcessType> ROLES = List.of(ProcessType.ROUTER, ProcessType.WORKER,
         ProcessType.CONTROLLER, ProcessType.DISCOVERY);
 
@@ -125,9 +125,15 @@ public final class DocumentValidator {
         String user = null;
         String group = null;
         String workingDirectory = null;
+        String stdout = null;
+        String stderr = null;
         Map<String, String> environment = Map.of();
         Isolation isolation = Isolation.NONE;
         Resources resources = Resources.NONE;
+        // Unit checks required members before it looks at any member (nxt_conf_vldt_object).
+        if (!o.has("executable")) {
+            throw new ConfigurationException(path, "Required parameter \"executable\" is missing.");
+        }
         for (Map.Entry<String, JsonElement> m : o.entrySet()) {
             String key = m.getKey();
             JsonElement v = m.getValue();
@@ -145,19 +151,18 @@ public final class DocumentValidator {
                 case "group" -> group = string(at, key, v);
                 case "working_directory" -> workingDirectory = string(at, key, v);
                 case "environment" -> environment = environment(at, v);
+                case "stdout" -> stdout = outputPath(at, key, v);
+                case "stderr" -> stderr = outputPath(at, key, v);
                 case "isolation" -> isolation = isolation(at, v);
                 case "resources" -> resources = ResourcesValidator.resources(at, v);
                 default -> throw new IllegalStateException(key);
             }
         }
-        if (executable == null) {
-            throw new ConfigurationException(path, "Required parameter \"executable\" is missing.");
-        }
         if (isolation.cgroupPath() != null) {
             resources = resources.toBuilder().cgroupPath(isolation.cgroupPath()).build();
         }
-        return new AppConfig(name, role, executable, arguments, user, group, workingDirectory, environment,
-            processes, isolation.request(), resources, isolation.filesystem(), o);
+        return new AppConfig(name, role, executable, arguments, user, group, workingDirectory, stdout, stderr,
+            environment, processes, isolation.request(), resources, isolation.filesystem(), o);
     }
 
     /** Names become file names (log/NAME.log) and ConfigAdmin names, so they are kept plain. */
@@ -384,6 +389,21 @@ public final class DocumentValidator {
             entries.add(new IdMapEntry(fields.get("container"), fields.get("host"), fields.get("size")));
         }
         return entries;
+    }
+
+    /**
+     * Unit takes any string and fails only when the process opens it; an
+     * empty path or a NUL, which no open can take, is refused here instead.
+     */
+    private static String outputPath(String at, String name, JsonElement v) throws ConfigurationException {
+        String path = string(at, name, v);
+        if (path.isEmpty()) {
+            throw new ConfigurationException(at, "The \"" + name + "\" path must not be empty.");
+        }
+        if (path.indexOf('\0') >= 0) {
+            throw new ConfigurationException(at, "The \"" + name + "\" path must not contain a NUL character.");
+        }
+        return path;
     }
 
     private static String string(String at, String name, JsonElement v) throws ConfigurationException {

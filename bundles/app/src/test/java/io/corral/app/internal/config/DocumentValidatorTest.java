@@ -186,6 +186,25 @@ public class DocumentValidatorTest {
                 + " modules. Corral runs \"external\" applications.");
         assertRefused("{\"applications\": {\"web\": {\"type\": \"external\"}}}",
             "applications/web: Required parameter \"executable\" is missing.");
+        // Unit looks for required members before it meets an unknown one.
+        assertRefused("{\"applications\": {\"web\": {\"type\": \"external\", \"bogus\": 1}}}",
+            "applications/web: Required parameter \"executable\" is missing.");
+        assertRefused(web("\"bogus\": 1"), "applications/web: Unknown parameter \"bogus\".");
+    }
+
+    @Test
+    public void stdoutAndStderrArePaths() throws Exception {
+        AppConfig a = DocumentValidator.validate(web("\"stdout\": \"out.log\", \"stderr\": \"/var/log/web.err\""))
+            .applications().get("web");
+        assertEquals("out.log", a.stdout());
+        assertEquals("/var/log/web.err", a.stderr());
+        AppConfig plain = DocumentValidator.validate(web("")).applications().get("web");
+        assertEquals(null, plain.stdout());
+        assertEquals(null, plain.stderr());
+        assertRefused(web("\"stdout\": 1"),
+            "applications/web/stdout: The \"stdout\" value must be a string, but not an integer number.");
+        assertRefused(web("\"stderr\": \"\""),
+            "applications/web/stderr: The \"stderr\" path must not be empty.");
     }
 
     @Test
