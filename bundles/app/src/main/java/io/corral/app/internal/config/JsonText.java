@@ -17,8 +17,10 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Strict JSON to a Gson tree, with NGINX Unit's sentences for what is wrong
- * (nxt_conf_json_parse) and the line and column where: no comments, no
- * trailing comma or data, no duplicate member; integers are kept apart from
+ * (nxt_conf_json_parse) and the line and column where: no trailing comma
+ * or data, no duplicate member; comments as Unit 1.16+ skips them
+ * ({@code /* ... *}{@code /} and {@code // ...} up to a newline, wherever
+ * whitespace may be); integers are kept apart from
  * fractional numbers (a {@link BigInteger} or a {@link BigDecimal} inside
  * the primitive), because Unit's rules tell the two apart.
  *
@@ -90,7 +92,17 @@ public final class JsonText {
     /** A document as stored: UTF-8 bytes, with or without a byte order mark (Unit skips it too). */
     public static JsonElement parse(byte[] utf8) throws ConfigurationException {
         checkSize(utf8.length);
-        String text = decode(utf8);
+        String text;
+        try {
+            text = decode(utf8);
+        } catch (InvalidJsonException e) {
+            // Unit reads bytes and never decodes a comment; so a comment may hold any byte.
+            byte[] blanked = CommentBytes.blankNonAscii(utf8);
+            if (blanked == null) {
+                throw e;
+            }
+            text = decode(blanked);
+        }
         return new JsonText(text.startsWith("\uFEFF") ? text.substring(1) : text).document();
     }
 
@@ -384,7 +396,7 @@ public final class JsonText {
                 throw error(start, EXPONENT);
             }
         }
-        if (!atEnd() && " \t\r\n,}]".indexOf(text.charAt(pos)) < 0) {
+        if (!atEnd() && " \t\r\n,}]/".indexOf(text.charAt(pos)) < 0) {
             throw error(start, VALUE_EXPECTED);
         }
         if (pos - start > MAX_NUMBER_LENGTH) {
@@ -408,14 +420,44 @@ public final class JsonText {
         return c >= '0' && c <= '9';
     }
 
+    /**
+     * Whitespace and comments, as nxt_conf_json_skip_space: a slash that
+     * starts no comment, or a comment never closed (a {@code //} comment
+     * too, when no newline ends it), stops here at its slash, so the caller
+     * names what it expected there, as Unit does.
+     */
     private void skipSpace() {
         while (!atEnd()) {
             char c = text.charAt(pos);
-            if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+            if (c == '/') {
+                int after = commentEnd(pos);
+                if (after < 0) {
+                    return;
+                }
+                pos = after;
+            } else if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+                pos++;
+            } else {
                 return;
             }
-            pos++;
         }
+    }
+
+    /** Where the comment whose slash is at {@code at} ends, or -1 when none starts there or it is not closed. */
+    private int commentEnd(int at) {
+        if (at + 1 >= text.length()) {
+            return -1;
+        }
+        char kind = text.charAt(at + 1);
+        if (kind == '/') {
+            int newline = text.indexOf('\n', at + 2);
+            return newline < 0 ? -1 : newline + 1;
+        }
+        if (kind == '*') {
+            int close = text.indexOf("*/", at + 2);
+            return close < 0 ? -1 : close + 2;
+        }
+        return -1;
     }
 
     private boolean atEnd() {

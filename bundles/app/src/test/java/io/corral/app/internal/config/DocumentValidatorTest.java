@@ -149,7 +149,7 @@ public class DocumentValidatorTest {
             "Invalid JSON. Line 1, column 46: " + JsonText.NAME_EXPECTED);
         assertRefused("", "Invalid JSON. Line 1, column 1: " + JsonText.EMPTY);
         assertRefused("{} {}", "Invalid JSON. Line 1, column 4: " + JsonText.TRAILING);
-        assertRefused("{\"applications\": {} // comment\n}", "Invalid JSON. Line 1, column 21: "
+        assertRefused("{\"applications\": {} /* unclosed\n}", "Invalid JSON. Line 1, column 21: "
             + JsonText.OBJECT_SEPARATOR);
         assertRefused("{\"applications\": {}, \"applications\": {}}", "Invalid JSON. Line 1, column 22:"
             + " Duplicate object member. All JSON object members must have unique names. Got \"applications\" twice.");
@@ -190,6 +190,13 @@ public class DocumentValidatorTest {
         assertRefused("{\"applications\": {\"web\": {\"type\": \"external\", \"bogus\": 1}}}",
             "applications/web: Required parameter \"executable\" is missing.");
         assertRefused(web("\"bogus\": 1"), "applications/web: Unknown parameter \"bogus\".");
+    }
+
+    @Test
+    public void aCommentedDocumentIsValid() throws Exception {
+        Document d = DocumentValidator.validate("// Unit 1.16+ takes comments\n{\"applications\": {/* one */"
+            + " \"web\": {\"type\": \"external\", // the type\n \"executable\": \"/bin/sleep\"}}}\n");
+        assertEquals("/bin/sleep", d.applications().get("web").executable());
     }
 
     @Test

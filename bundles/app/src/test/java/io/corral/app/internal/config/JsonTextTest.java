@@ -70,7 +70,6 @@ public class JsonTextTest {
         assertInvalid("{}\n{}", 2, 1, JsonText.TRAILING);
         assertInvalid("{\"applications\": {}} x", 1, 22, JsonText.TRAILING);
         assertInvalid("{\"a\": 1,}", 1, 9, JsonText.NAME_EXPECTED);
-        assertInvalid("{\"a\": 1 // comment\n}", 1, 9, JsonText.OBJECT_SEPARATOR);
         assertInvalid("{a: 1}", 1, 2, JsonText.NAME_EXPECTED);
         assertInvalid("{\"a\" 1}", 1, 6, JsonText.COLON_EXPECTED);
         assertInvalid("{\"a\":", 1, 6, JsonText.MEMBER_WITHOUT_VALUE);
@@ -139,5 +138,47 @@ public class JsonTextTest {
     public void aDocumentBeyondTheSizeLimitIsRefusedBeforeParsing() {
         String big = "[\"" + "x".repeat(JsonText.MAX_DOCUMENT_BYTES) + "\"]";
         assertEquals("The configuration must not exceed 4194304 bytes (4 MiB). Got 4194308 bytes.", refused(big));
+    }
+
+    @Test
+    public void commentsAsUnitSkipsThem() throws Exception {
+        // Unit's own cases: a comment wherever whitespace may be, quotes keep "//" and "/*" in a name.
+        String single = "// this is bridge\n{\n \"//app\": {\n  \"type\": \"external\", // end line\n"
+            + "  // inside of block\n  \"processes\": {\"spare\": 0}\n }\n // double //\n}\n// end of json\n";
+        assertEquals(JsonText.parse("{\"//app\": {\"type\": \"external\", \"processes\": {\"spare\": 0}}}"),
+            JsonText.parse(single));
+        String multi = "/* this is bridge */\n{\n \"/*app\": {\n /**\n  * multiple lines\n  **/\n"
+            + "  \"processes\": /* inline */ {\"spare\": 0}\n  /*\n  // end of block */\n }\n"
+            + " /* blah * / blah /* blah */\n}\n/* end of json */\n";
+        assertEquals(JsonText.parse("{\"/*app\": {\"processes\": {\"spare\": 0}}}"), JsonText.parse(multi));
+        assertEquals(BigInteger.ONE, JsonText.parse("[1/**/]").getAsJsonArray().get(0).getAsNumber());
+        assertEquals(BigInteger.TWO, JsonText.parse("2// two\n").getAsNumber());
+    }
+
+    @Test
+    public void aCommentMayHoldBytesThatAreNotUtf8() throws Exception {
+        byte[] single = "{} // end of json \u00ef\t\n".getBytes(StandardCharsets.ISO_8859_1);
+        assertTrue(JsonText.parse(single).getAsJsonObject().isEmpty());
+        byte[] multi = "{\"a\": /* \u00ef\t\b */ \"/*\\\"//\"}".getBytes(StandardCharsets.ISO_8859_1);
+        assertEquals("/*\"//", JsonText.parse(multi).getAsJsonObject().get("a").getAsString());
+        assertEquals("Invalid JSON. Line 1, column 8: Invalid UTF-8. The byte 0xEF is not valid UTF-8 here; the"
+            + " configuration must be UTF-8 text.",
+            refused("{\"a\": \"\u00ef\"} /* \u00ef */".getBytes(StandardCharsets.ISO_8859_1)));
+    }
+
+    @Test
+    public void aSlashOrAnUnclosedCommentIsRefusedWhereItStarts() {
+        // Unit has no sentence of its own for these: the slash is the unexpected character.
+        assertInvalid("/{}", 1, 1, JsonText.VALUE_EXPECTED);
+        assertInvalid("//{}", 1, 1, JsonText.VALUE_EXPECTED);
+        assertInvalid("/*{}", 1, 1, JsonText.VALUE_EXPECTED);
+        assertInvalid("{} /", 1, 4, JsonText.TRAILING);
+        assertInvalid("{} /*", 1, 4, JsonText.TRAILING);
+        assertInvalid("{} /*/", 1, 4, JsonText.TRAILING);
+        assertInvalid("{}\n// no newline ends this", 2, 1, JsonText.TRAILING);
+        assertInvalid("{\"a\": 1 /* x", 1, 9, JsonText.OBJECT_SEPARATOR);
+        assertInvalid("{ /* x", 1, 3, JsonText.NAME_EXPECTED);
+        assertInvalid("[1, // x", 1, 5, JsonText.VALUE_EXPECTED);
+        assertInvalid("/* only a comment */\n", 1, 1, JsonText.EMPTY);
     }
 }
