@@ -273,6 +273,34 @@ public class AppIT {
     }
 
     @Test
+    public void unitsStdoutStderrCommentsAndARelativeExecutable() throws Exception {
+        Path dir = Files.createTempDirectory("corral-app-it-wd");
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path script = dir.resolve("talk");
+        Files.writeString(script, "#!/bin/sh\necho to stdout; echo to stderr >&2; exec sleep 1000\n");
+        Files.setPosixFilePermissions(script, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path err = dir.resolve("err.txt");
+        Path file = apps.configurationFile();
+        Files.createDirectories(file.getParent());
+        // As Unit: comments; "talk" and "out.txt" are in the working directory, not looked up in PATH.
+        Files.writeString(file, "// Unit 1.16+ takes comments\n{\"applications\": {\"redirected\": {\n"
+            + "  \"type\": \"external\", \"executable\": \"talk\", /* no PATH lookup */\n"
+            + "  \"working_directory\": \"" + dir + "\", \"stdout\": \"out.txt\", \"stderr\": \"" + err + "\"}}}\n");
+        apps.reload();
+        waitFor("redirected", "running", 10_000, s -> s.running() == 1);
+        int pid = status("redirected").pids().get(0);
+        Path out = dir.resolve("out.txt");
+        Procs.waitUntil("output in " + out + " and " + err, 5_000,
+            () -> read(out).equals("to stdout\n") && read(err).equals("to stderr\n"));
+        assertEquals("rw-r-----", java.nio.file.attribute.PosixFilePermissions.toString(
+            Files.getPosixFilePermissions(out)));
+        String log = read(status("redirected").logFiles().get(0));
+        assertTrue(log, log.contains("[corral] pid " + pid + " started"));
+        assertFalse(log, log.contains("to std"));
+        apps.stop("redirected");
+    }
+
+    @Test
     public void stopKeepsAnApplicationDownUntilStart() throws Exception {
         apply("\"pausable\": {" + SLEEP + ", \"processes\": 2}");
         waitFor("pausable", "running", 10_000, s -> s.running() == 2);
