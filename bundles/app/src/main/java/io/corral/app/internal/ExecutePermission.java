@@ -84,18 +84,16 @@ final class ExecutePermission {
         }
     }
 
-    /** The file the process factory spawns: the path, or else the first executable regular file in PATH. */
+    /**
+     * The file the process factory spawns: an application's executable is a
+     * path (Specs takes a relative one in its working directory, as Unit
+     * does); no PATH is searched.
+     */
     static Path spawned(SpawnSpec spec) {
         String executable = spec.executable();
         try {
             if (executable.contains("/")) {
                 return Path.of(executable).toAbsolutePath();
-            }
-            for (String dir : spec.environment().getOrDefault("PATH", Specs.DEFAULT_PATH).split(":")) {
-                Path p = Path.of(dir, executable);
-                if (!dir.isEmpty() && Files.isRegularFile(p) && Files.isExecutable(p)) {
-                    return p.toAbsolutePath();
-                }
             }
         } catch (InvalidPathException e) {
             // The process factory refuses it with its reason.

@@ -185,12 +185,12 @@ public class ExecutePermissionTest {
     }
 
     @Test
-    public void aNameIsFoundInPathAsTheFactoryFindsIt() throws Exception {
+    public void anApplicationsExecutableIsAPathNeverLookedUpInPath() throws Exception {
         Path bin = tmp.newFolder("bin").toPath();
         Path tool = Files.createFile(bin.resolve("tool"));
         Files.setPosixFilePermissions(tool, PosixFilePermissions.fromString("rwx------"));
         SpawnSpec spec = SpawnSpec.builder("tool").name("web").env("PATH", "/no/such:" + bin).build();
-        assertEquals(tool, ExecutePermission.spawned(spec));
+        assertEquals(null, ExecutePermission.spawned(spec));
         assertEquals(Path.of("/bin/sh"), ExecutePermission.spawned(SpawnSpec.builder("/bin/sh").name("w").build()));
     }
 
