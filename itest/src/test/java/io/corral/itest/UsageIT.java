@@ -93,6 +93,14 @@ public class UsageIT {
         }
     }
 
+    @Test
+    public void exitEndsAControlSession() throws Exception {
+        try (RawSession s = session()) {
+            assertEquals(new Answer("", 0), ask(s, "exit"));
+            assertTrue("the session is closed", s.closedWithin(5_000));
+        }
+    }
+
     private static void clean(String what, Answer a) {
         assertFalse(what + ": " + a, a.text().contains("Cannot coerce"));
         assertFalse(what + ": " + a, CLASS_NAME.matcher(a.text()).find());

@@ -84,6 +84,8 @@ public final class BatchRunner implements FrameworkListener {
     /** Executes a command line in a fresh session; prints results and a one-line error. */
     static int execute(CommandProcessor processor, String line, PrintStream out, PrintStream err) {
         try (CommandSession session = processor.createSession(System.in, out, err)) {
+            // The commands are one line: exit ends it where it stands, with the status so far.
+            session.put(ExitCommand.ENDS_ON_EXIT, Boolean.TRUE);
             return execute(session, line, out, err);
         }
     }
