@@ -20,8 +20,12 @@ final class UsageErrors {
         "\\s*(?:help\\s+([\\w:-]+)|([\\w:-]+)\\s+(?:--help|-h))\\s*;?\\s*");
     private static final Pattern COERCION = Pattern.compile("Cannot coerce ([\\w$-]+)\\(");
 
-    /** A command's own refusal of its arguments, by the convention of its hand-read options. */
-    private static final Pattern REFUSAL = Pattern.compile("(corral:[\\w-]+): .*\\(see: help \\1\\)");
+    /**
+     * A command's own refusal of a missing, unknown or extra argument, by the convention of its
+     * hand-read options; a wrong value stays the one line that names it.
+     */
+    private static final Pattern REFUSAL = Pattern.compile("(corral:[\\w-]+): (?:missing|unknown option"
+        + "|unknown argument|unexpected argument) .*\\(see: help \\1\\)");
 
     private UsageErrors() {
     }
