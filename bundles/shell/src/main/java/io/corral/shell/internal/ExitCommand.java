@@ -22,9 +22,11 @@ public final class ExitCommand {
     @Descriptor("end this session after the line that holds it: bin/corral shell closes its connection")
     public void exit(CommandSession session) {
         if (!Boolean.TRUE.equals(session.get(ENDS_ON_EXIT))) {
-            // The foreground console is the instance's own terminal: it ends with the instance.
-            throw new IllegalStateException("exit: this console ends with the instance; stop the instance with"
-                + " felix:stop 0, or use bin/corral shell for a session of its own");
+            // The foreground console is the instance's own terminal: it ends with the instance. Said, not
+            // thrown: that console prints an exception with its class name.
+            System.out.println("exit: this console ends with the instance; stop the instance with felix:stop 0,"
+                + " or use bin/corral shell for a session of its own");
+            return;
         }
         session.put(EXITED, Boolean.TRUE);
     }
