@@ -1,9 +1,7 @@
 package io.corral.shell.internal;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.TreeSet;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkUtil;
@@ -19,20 +17,6 @@ final class CorralCommands {
     static final String SCOPE = "corral";
 
     private CorralCommands() {
-    }
-
-    /** Every function name of the scope, sorted. */
-    static List<String> names() {
-        TreeSet<String> names = new TreeSet<>();
-        for (ServiceReference<?> r : references("(osgi.command.scope=" + SCOPE + ")")) {
-            Object f = r.getProperty("osgi.command.function");
-            if (f instanceof String[] a) {
-                names.addAll(List.of(a));
-            } else if (f instanceof String s) {
-                names.add(s);
-            }
-        }
-        return new ArrayList<>(names);
     }
 
     /** The usage of a command, named with or without its scope; empty when it is no {@code corral:} command. */
