@@ -1,6 +1,7 @@
 package io.corral.shell.command;
 
 import io.corral.api.app.ApplicationManager;
+import io.corral.api.app.ApplicationState;
 import io.corral.api.app.ApplicationStatus;
 import io.corral.api.app.ConfigurationException;
 import io.corral.api.app.Reloaded;
@@ -78,14 +79,21 @@ public final class AppCommands {
 
     @Descriptor("start a stopped application, or give a crash-looping one a fresh try at once")
     public void start(@Descriptor(NAME) String name) {
-        manager().start(known(name, "start"));
-        System.out.println(name + ": started");
+        ApplicationState before = state(known(name, "start"));
+        manager().start(name);
+        // A crash loop gets a fresh try; an application that runs as wanted is left alone.
+        System.out.println(name + (before == ApplicationState.RUNNING ? ": already running" : ": started"));
     }
 
     @Descriptor("stop an application: QUIT, then SIGTERM, then SIGKILL; it stays stopped until corral:start")
     public void stop(@Descriptor(NAME) String name) {
-        manager().stop(known(name, "stop"));
-        System.out.println(name + ": stopping");
+        ApplicationState before = state(known(name, "stop"));
+        manager().stop(name);
+        System.out.println(name + switch (before) {
+            case STOPPED -> ": not running";
+            case STOPPING -> ": already stopping";
+            default -> ": stopping";
+        });
     }
 
     @Descriptor("replace every process of an application: new ones start, then the old ones are asked to quit")
@@ -122,6 +130,10 @@ public final class AppCommands {
     @Descriptor("print the configuration that runs now (the document last applied)")
     public void config() {
         System.out.print(manager().configuration());
+    }
+
+    private ApplicationState state(String name) {
+        return manager().application(name).map(ApplicationStatus::state).orElse(ApplicationState.STOPPED);
     }
 
     /** A name that is no application, with a hint for the bundle commands these names shadow. */

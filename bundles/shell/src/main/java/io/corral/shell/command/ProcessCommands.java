@@ -85,7 +85,8 @@ public final class ProcessCommands {
     }
 
     @Descriptor(SPAWN_USAGE)
-    public void spawn(@Descriptor("options, then the executable and its arguments") String... args)
+    public void spawn(@Descriptor("[OPTIONS] EXECUTABLE [ARGS...]: options, then the executable and its arguments")
+            String... args)
             throws SpawnException, InterruptedException, IOException {
         Args a = new Args("corral:spawn", args);
         String name = null;
@@ -213,11 +214,21 @@ public final class ProcessCommands {
         }
     }
 
+    /** -n's absent value: no count the operator could mean. */
+    private static final String ALL_LINES_TEXT = "-2147483648";
+    private static final int ALL_LINES = Integer.MIN_VALUE;
+
     @Descriptor("show an application's log, or the output a supervised process wrote to its log")
     public void logs(
-            @Descriptor("show only the last N lines") @Parameter(names = "-n", absentValue = "-1") int lines,
+            @Descriptor("show only the last N lines") @Parameter(names = "-n", absentValue = ALL_LINES_TEXT) int lines,
             @Descriptor("an application's name, as corral:apps lists it, or a pid, as corral:ps shows it")
             String target) throws IOException {
+        // The absent value means every line; a negative count the operator typed is a mistake, not "all".
+        if (lines == ALL_LINES) {
+            lines = -1;
+        } else if (lines < 0) {
+            throw new IllegalArgumentException("corral:logs: -n " + lines + ": the number of lines must be 0 or more");
+        }
         ApplicationManager apps = this.apps;
         Optional<ApplicationStatus> app = apps == null ? Optional.empty() : apps.application(target);
         if (app.isEmpty() && target.matches("[0-9]{1,9}")) {

@@ -3,6 +3,7 @@ package io.corral.shell.internal;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.PrintStream;
+import java.util.Optional;
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Converter;
@@ -83,23 +84,36 @@ public final class BatchRunner implements FrameworkListener {
     /** Executes a command line in a fresh session; prints results and a one-line error. */
     static int execute(CommandProcessor processor, String line, PrintStream out, PrintStream err) {
         try (CommandSession session = processor.createSession(System.in, out, err)) {
+            // The commands are one line: exit ends it where it stands, with the status so far.
+            session.put(ExitCommand.ENDS_ON_EXIT, Boolean.TRUE);
             return execute(session, line, out, err);
         }
     }
 
     /**
      * Executes a command line in a session: 0 when every command succeeded,
-     * else 1 after a one-line error (no stack trace). The one place both
+     * else 1 after a one-line error (no stack trace), or 2 after the usage of a
+     * command whose arguments Gogo could not match; {@code --help} prints the usage. The one place both
      * {@code bin/corral -c} and the control socket run commands.
      */
     static int execute(CommandSession session, String line, PrintStream out, PrintStream err) {
         try {
+            Optional<String> help = UsageErrors.help(line);
+            if (help.isPresent()) {
+                out.println(help.get());
+                return 0;
+            }
             Object result = session.execute(line);
             if (result != null) {
                 out.println(session.format(result, Converter.INSPECT));
             }
             return 0;
         } catch (Exception e) {
+            Optional<String> usage = UsageErrors.usage(e);
+            if (usage.isPresent()) {
+                err.println(usage.get());
+                return UsageErrors.USAGE_STATUS;
+            }
             err.println("Error: " + ErrorText.of(e));
             return 1;
         } finally {

@@ -51,12 +51,16 @@ final class ControlSession implements Runnable {
             // Commands read no input: the connection carries command lines only.
             try (CommandSession session = processor.createSession(new ByteArrayInputStream(new byte[0]), out, err)) {
                 session.put("SCOPE", "corral:*");
+                session.put(ExitCommand.ENDS_ON_EXIT, Boolean.TRUE);
                 for (ControlProtocol.Frame f = ControlProtocol.read(in); f != null; f = ControlProtocol.read(in)) {
                     if (f.type() != ControlProtocol.COMMAND) {
                         throw new IOException("unexpected frame type '" + (char) f.type() + "'");
                     }
                     int status = BatchRunner.execute(session, f.text(), out, err);
                     ControlProtocol.write(raw, ControlProtocol.EXIT, Integer.toString(status));
+                    if (ExitCommand.exited(session)) {
+                        return;
+                    }
                 }
             }
         } catch (IOException e) {
