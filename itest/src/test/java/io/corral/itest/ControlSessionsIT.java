@@ -92,8 +92,11 @@ public class ControlSessionsIT {
             // Out of range: one line that names the value and the rule, and the default bound.
             maxSessions(0);
             assertEquals(READY, probe(socket, READY));
-            assertEquals(log.text(), 1, log.count("io.corral.shell.control: max.sessions 0: must be from 1 to 10000;"
-                + " using 64"));
+            // The Log Service hands entries to its listeners on a thread of its own.
+            String line = "io.corral.shell.control: max.sessions 0: must be from 1 to 10000; using 64";
+            Procs.waitUntil("the line in the log", 5_000, () -> log.count(line) >= 1);
+            Thread.sleep(200);
+            assertEquals(log.text(), 1, log.count(line));
         } finally {
             for (RawSession s : held) {
                 s.close();
