@@ -349,6 +349,10 @@ public class PortIT {
             awaitReady(bad);
             Procs.waitUntil("main closes the bad peer's port after it closed its end", 20_000,
                 () -> !port(bad).open());
+            // The Log Service hands entries to its listeners on a thread of its own.
+            Procs.waitUntil("the refusals in the log", 5_000,
+                () -> capture.text().contains("further refusals from it are only counted"));
+            Thread.sleep(200);
             log = capture.text();
         }
 
