@@ -444,6 +444,32 @@ void cg_trim_spares(bool now)
 	srv.cg.nspares = 0;
 }
 
+/* The instance's directory above ours, once no provider's is left in it
+ * (the JVM that made it is gone or stopping). */
+static void remove_instance_directory(void)
+{
+	char parent[PATH_MAX];
+	size_t len = strlen(srv.cg.path);
+	if (len >= sizeof parent)
+		return;
+	memcpy(parent, srv.cg.path, len + 1);
+	char *slash = strrchr(parent, '/');
+	if (slash && slash != parent) {
+		*slash = '\0';
+		(void)rmdir(parent);
+	}
+}
+
+/* DETACH: the spares go; with nothing left to watch, our directory too. */
+void cg_detach(void)
+{
+	if (srv.cg.dir < 0)
+		return;
+	cg_trim_spares(true);
+	if (srv.nwatched == 0 && srv.cg.lingering == NULL && rmdir(srv.cg.path) == 0)
+		remove_instance_directory();
+}
+
 /* End of file: everything in our directory dies, and every named cgroup of
  * a watched process. */
 void cg_kill_all(void)
@@ -492,6 +518,7 @@ void cg_finish(void)
 	}
 	if (rmdir(srv.cg.path) != 0 && errno != ENOENT)
 		logmsg("removing cgroup %s: %s", srv.cg.path, strerror(errno));
+	remove_instance_directory();
 }
 
 #endif /* __linux__ */

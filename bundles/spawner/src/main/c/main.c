@@ -555,7 +555,7 @@ static void handle_control_message(void)
 		close_fds(fds, nfds);
 		send_held_exits(srv.evt_fd);
 #ifdef __linux__
-		cg_trim_spares(true); /* the children's own cgroups stay with them */
+		cg_detach(); /* the children's own cgroups stay with them */
 #endif
 		logmsg("DETACH: exiting, %zu process(es) left running",
 #ifdef __linux__

@@ -266,6 +266,7 @@ struct cg_leaf *cg_adopted(pid_t pid);
 void cg_on_inotify(void);
 int cg_timeout(int timeout_ms);
 void cg_trim_spares(bool now);
+void cg_detach(void);
 void cg_kill_all(void);
 void cg_finish(void);
 

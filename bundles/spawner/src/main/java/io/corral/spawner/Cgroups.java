@@ -182,21 +182,28 @@ final class Cgroups {
         return offered;
     }
 
-    /** Earlier JVMs of this instance that are gone: whatever they left running dies, their cgroups go. */
+    /**
+     * Cgroups of JVMs that are gone: an earlier JVM of this instance had
+     * whatever it left running killed, and its cgroups removed; another
+     * instance's are removed where they are empty (what runs there is not
+     * ours to end).
+     */
     private static void sweepStale(Path parent, String instance) {
-        String prefix = "corral-" + instance + "-";
-        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(parent, prefix + "*")) {
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(parent, "corral-*-*")) {
             for (Path d : dirs) {
-                String pid = d.getFileName().toString().substring(prefix.length());
+                String name = d.getFileName().toString();
+                String pid = name.substring(name.lastIndexOf('-') + 1);
                 if (!pid.matches("[0-9]+") || ProcessHandle.of(Long.parseLong(pid)).isPresent()) {
                     continue;
                 }
-                try {
-                    write(d.resolve("cgroup.kill"), "1");
-                } catch (IOException e) {
-                    // already empty, or an old kernel: the removal below says what is left
+                if (name.equals("corral-" + instance + "-" + pid)) {
+                    try {
+                        write(d.resolve("cgroup.kill"), "1");
+                    } catch (IOException e) {
+                        // a v1 hierarchy, already empty, or an old kernel: the removal says what is left
+                    }
                 }
-                removeTree(d, 2000);
+                removeTree(d, name.startsWith("corral-" + instance + "-") ? 2000 : 0);
             }
         } catch (IOException e) {
             // nothing to sweep
