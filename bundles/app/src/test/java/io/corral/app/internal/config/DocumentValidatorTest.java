@@ -22,7 +22,8 @@ public class DocumentValidatorTest {
             + (members.isEmpty() ? "" : ", " + members) + "}}}";
     }
 
-    private static String refused(String document) {
+    /** The message a refused document gets; fails when it is accepted. */
+    static String refused(String document) {
         try {
             DocumentValidator.validate(document);
         } catch (ConfigurationException e) {

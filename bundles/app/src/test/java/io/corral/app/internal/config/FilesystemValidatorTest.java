@@ -3,7 +3,6 @@ package io.corral.app.internal.config;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
-import static org.junit.Assert.fail;
 
 import io.corral.api.app.ConfigurationException;
 import io.corral.api.isolation.Filesystem;
@@ -32,13 +31,7 @@ public class FilesystemValidatorTest {
     }
 
     private static String refused(String document) {
-        try {
-            DocumentValidator.validate(document);
-        } catch (ConfigurationException e) {
-            return e.getMessage();
-        }
-        fail("must be refused: " + document);
-        return null;
+        return DocumentValidatorTest.refused(document);
     }
 
     // ---- Unit's rootfs ----
