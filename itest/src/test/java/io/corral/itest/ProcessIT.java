@@ -178,7 +178,8 @@ public class ProcessIT {
             assertEquals("no process registered", before, factory.processes().size());
         }
         assertTrue("descriptors of the JVM " + Procs.descriptors(jvm) + " vs " + fds, Procs.descriptors(jvm) <= fds);
-        assertEquals("threads of the JVM", threads, Procs.threads());
+        // Threads of earlier tests may still be ending meanwhile; a failure must only never add one.
+        assertTrue("threads of the JVM " + Procs.threads() + " vs " + threads, Procs.threads() <= threads);
         assertEquals("zombies", List.of(), Procs.zombies(jvm));
         for (int server : Procs.childrenRunning(jvm, "corral-spawnd")) {
             assertEquals("children of spawn server " + server, List.of(), Procs.children(server));
