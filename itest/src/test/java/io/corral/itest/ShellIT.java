@@ -98,19 +98,19 @@ public class ShellIT {
         // Gogo Command's own felix:refresh ended here in a NullPointerException.
         assertEquals("nothing to refresh: no bundle was updated or uninstalled since it was resolved\n",
             run("felix:refresh"));
-        // The worker library exports what the ports bundle imports: its old revision stays in use until a refresh.
-        Bundle worker = bundle("io.corral.worker");
+        // The posix bundle exports the jnr packages the ports bundle imports: its old revision stays in use until a refresh.
+        Bundle posix = bundle("io.corral.posix");
         Bundle port = bundle("io.corral.port");
         FrameworkWiring wiring = context.getBundle(0).adapt(FrameworkWiring.class);
-        worker.update();
-        assertTrue(wiring.getRemovalPendingBundles().contains(worker));
+        posix.update();
+        assertTrue(wiring.getRemovalPendingBundles().contains(posix));
         String out = run("felix:refresh");
         assertTrue(out, out.startsWith("refreshed "));
-        assertTrue(out, out.contains(worker.getBundleId() + " io.corral.worker"));
+        assertTrue(out, out.contains(posix.getBundleId() + " io.corral.posix"));
         assertTrue(out, out.contains(port.getBundleId() + " io.corral.port"));
         // It returns once the refresh is done.
         assertEquals(List.of(), List.copyOf(wiring.getRemovalPendingBundles()));
-        assertEquals(Bundle.ACTIVE, worker.getState());
+        assertEquals(Bundle.ACTIVE, posix.getState());
         assertEquals(Bundle.ACTIVE, port.getState());
         try {
             run("felix:refresh io.corral.nosuch");

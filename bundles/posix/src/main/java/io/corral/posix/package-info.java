@@ -5,7 +5,9 @@
  * <p>Every failed call raises a {@link io.corral.posix.PosixException} that
  * names the call, the value and the errno text. Every descriptor this package
  * creates is close-on-exec, so none leaks into processes the JVM starts.
+ *
+ * <p>Not exported: compiled into each bundle that uses it (and readable from
+ * this jar on a plain class path); the posix bundle exports only the jnr
+ * packages underneath.
  */
-@org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.2.0")
 package io.corral.posix;

@@ -7,6 +7,4 @@
  * one message at a time, on a reader thread per socket. Plain Java: the class
  * path is this jar and {@code io.corral.posix}.
  */
-@org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
 package io.corral.worker;

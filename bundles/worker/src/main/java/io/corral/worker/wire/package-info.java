@@ -5,6 +5,4 @@
  * one socket speaking frames. Shared by main and the worker library. The project's
  * {@code docs/port-protocol.md} is the reference for other languages.
  */
-@org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
 package io.corral.worker.wire;

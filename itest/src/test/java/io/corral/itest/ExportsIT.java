@@ -1,0 +1,133 @@
+package io.corral.itest;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
+import org.junit.Test;
+
+/**
+ * What the shipped bundles export and import, read from their manifests: only
+ * the API (io.corral.api.*) is Corral's to export; its libraries (logging,
+ * posix, the spawn server's client, the port protocol) are compiled into the
+ * bundles that use them, so that nobody can depend on them and no type of
+ * theirs crosses a service boundary.
+ */
+public class ExportsIT {
+
+    /** Symbolic name to manifest, for every Corral bundle the distribution installs. */
+    private static Map<String, Manifest> corralBundles() throws IOException {
+        File[] jars = new File(CorralOptions.home(), "bundle").listFiles((d, n) -> n.endsWith(".jar"));
+        assertTrue("no bundles in " + CorralOptions.home() + "/bundle: build the distribution first",
+            jars != null && jars.length > 0);
+        Map<String, Manifest> bundles = new TreeMap<>();
+        for (File jar : jars) {
+            try (JarFile f = new JarFile(jar)) {
+                String name = f.getManifest().getMainAttributes().getValue("Bundle-SymbolicName");
+                if (name != null && name.startsWith("io.corral.")) {
+                    bundles.put(name, f.getManifest());
+                }
+            }
+        }
+        return bundles;
+    }
+
+    /** The package names of an Export-Package or Import-Package header (clauses split outside quotes). */
+    static List<String> packages(String header) {
+        List<String> names = new ArrayList<>();
+        if (header == null) {
+            return names;
+        }
+        boolean quoted = false;
+        int start = 0;
+        for (int i = 0; i <= header.length(); i++) {
+            char c = i < header.length() ? header.charAt(i) : ',';
+            if (c == '"') {
+                quoted = !quoted;
+            } else if (c == ',' && !quoted) {
+                for (String part : header.substring(start, i).split(";")) {
+                    if (!part.contains("=")) {
+                        names.add(part.trim());
+                    }
+                }
+                start = i + 1;
+            }
+        }
+        return names;
+    }
+
+    @Test
+    public void theHeaderParserKeepsUsesListsTogether() {
+        assertEquals(List.of("a.b", "c", "d"), packages("a.b;version=\"1.0\";uses:=\"x,y\",c;d;version=2"));
+    }
+
+    @Test
+    public void onlyTheApiIsExported() throws IOException {
+        Map<String, Manifest> bundles = corralBundles();
+        assertTrue(bundles.keySet().toString(), bundles.keySet().containsAll(List.of("io.corral.api",
+            "io.corral.log", "io.corral.posix", "io.corral.process", "io.corral.isolation.linux")));
+        Map<String, List<String>> corralExports = new TreeMap<>();
+        bundles.forEach((name, manifest) -> {
+            List<String> own = packages(manifest.getMainAttributes().getValue("Export-Package")).stream()
+                .filter(p -> p.startsWith("io.corral.") && !p.startsWith("io.corral.api.")).toList();
+            if (!own.isEmpty()) {
+                corralExports.put(name, own);
+            }
+        });
+        assertEquals(Map.of(), corralExports);
+        assertEquals(List.of("io.corral.api.app", "io.corral.api.credential", "io.corral.api.isolation",
+            "io.corral.api.port", "io.corral.api.process"),
+            packages(bundles.get("io.corral.api").getMainAttributes().getValue("Export-Package")).stream()
+                .sorted().toList());
+    }
+
+    @Test
+    public void noBundleImportsACorralPackageOutsideTheApi() throws IOException {
+        Map<String, List<String>> imports = new TreeMap<>();
+        corralBundles().forEach((name, manifest) -> {
+            List<String> own = packages(manifest.getMainAttributes().getValue("Import-Package")).stream()
+                .filter(p -> p.startsWith("io.corral.") && !p.startsWith("io.corral.api.")).toList();
+            if (!own.isEmpty()) {
+                imports.put(name, own);
+            }
+        });
+        assertEquals(Map.of(), imports);
+    }
+
+    /**
+     * jnr-ffi generates the class behind a binding interface in a class loader
+     * below the interface's bundle: a bundle carrying the posix layer must import
+     * what that code calls, from the posix bundle, which exports it.
+     */
+    @Test
+    public void everyBundleCarryingThePosixLayerImportsWhatJnrGenerates() throws IOException {
+        List<String> generated = List.of("com.kenai.jffi", "jnr.ffi", "jnr.ffi.mapper", "jnr.ffi.provider",
+            "jnr.ffi.provider.converters", "jnr.ffi.provider.jffi");
+        Map<String, Manifest> bundles = corralBundles();
+        assertTrue(packages(bundles.get("io.corral.posix").getMainAttributes().getValue("Export-Package"))
+            .containsAll(generated));
+        File[] jars = new File(CorralOptions.home(), "bundle").listFiles((d, n) -> n.startsWith("io.corral."));
+        List<String> carriers = new ArrayList<>();
+        for (File jar : jars) {
+            try (JarFile f = new JarFile(jar)) {
+                String name = f.getManifest().getMainAttributes().getValue("Bundle-SymbolicName");
+                if (f.getEntry("io/corral/posix/Posix.class") != null && !name.equals("io.corral.posix")) {
+                    carriers.add(name);
+                    List<String> imported = packages(f.getManifest().getMainAttributes().getValue("Import-Package"));
+                    assertTrue(name + " imports " + imported, imported.containsAll(generated));
+                }
+            }
+        }
+        carriers.sort(null);
+        assertTrue(carriers.toString(), carriers.containsAll(Arrays.asList("io.corral.credential",
+            "io.corral.isolation.fork", "io.corral.isolation.linux", "io.corral.port", "io.corral.process")));
+    }
+}
