@@ -6,5 +6,5 @@
  * Implementations never change the identity of the JVM they run in to do so.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("2.0.0")
 package io.corral.api.credential;

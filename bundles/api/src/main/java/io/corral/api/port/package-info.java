@@ -8,5 +8,5 @@
  * {@code docs/port-protocol.md}.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("2.0.0")
 package io.corral.api.port;
