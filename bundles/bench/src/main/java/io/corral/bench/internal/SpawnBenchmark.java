@@ -53,7 +53,7 @@ final class SpawnBenchmark {
 
     /** The given namespaces; with a credential namespace, a one-entry map of the caller's uid to 0. */
     static IsolationRequest isolation(java.util.Set<Namespace> namespaces) {
-        int uid = (int) new com.sun.security.auth.module.UnixSystem().getUid();
+        int uid = io.corral.posix.Posix.getuid();
         return new IsolationRequest(namespaces, namespaces.contains(Namespace.CREDENTIAL)
             ? List.of(new IdMapEntry(0, uid, 1)) : List.of(), List.of(), null, true);
     }
