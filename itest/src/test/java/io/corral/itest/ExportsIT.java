@@ -130,4 +130,22 @@ public class ExportsIT {
         assertTrue(carriers.toString(), carriers.containsAll(Arrays.asList("io.corral.credential",
             "io.corral.isolation.fork", "io.corral.isolation.linux", "io.corral.port", "io.corral.process")));
     }
+
+    /**
+     * Every bundle carries a copy of io.corral.log, the writer's package with it;
+     * only the log bundle may declare its components, else each bundle would run a writer.
+     */
+    @Test
+    public void onlyTheLogBundleDeclaresTheLogWritersComponents() throws IOException {
+        File[] jars = new File(CorralOptions.home(), "bundle").listFiles((d, n) -> n.startsWith("io.corral."));
+        List<String> declaring = new ArrayList<>();
+        for (File jar : jars) {
+            try (JarFile f = new JarFile(jar)) {
+                if (f.stream().anyMatch(e -> e.getName().startsWith("OSGI-INF/io.corral.log."))) {
+                    declaring.add(f.getManifest().getMainAttributes().getValue("Bundle-SymbolicName"));
+                }
+            }
+        }
+        assertEquals(List.of("io.corral.log"), declaring);
+    }
 }
