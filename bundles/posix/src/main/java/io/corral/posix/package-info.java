@@ -7,5 +7,5 @@
  * creates is close-on-exec, so none leaks into processes the JVM starts.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.2.0")
+@org.osgi.annotation.versioning.Version("1.3.0")
 package io.corral.posix;

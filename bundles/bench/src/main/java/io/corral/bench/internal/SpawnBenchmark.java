@@ -37,7 +37,7 @@ final class SpawnBenchmark {
 
     private static final Path TRUE = Path.of("/bin/true");
     private static final java.time.Duration TEN_SECONDS = java.time.Duration.ofSeconds(10);
-    private static final Stdio DEV_NULL = new Stdio(null, Path.of("/dev/null"), Path.of("/dev/null"));
+    private static final Stdio DEV_NULL = Stdio.files(null, Path.of("/dev/null"), Path.of("/dev/null"));
 
     private final ProcessFactory factory;
     private final Path baseline;

@@ -92,6 +92,8 @@ public final class ProcessFactoryImpl implements ProcessFactory {
         List.of(new GroupId(0, "root")), "/root");
 
     private final List<SpawnParticipant> participants = new CopyOnWriteArrayList<>();
+    /** Drives every StreamHandler: one thread, started with the first. */
+    private final StreamPump pump = new StreamPump();
     private volatile IsolationProvider provider;
     private volatile CredentialService credentials;
     /**
@@ -140,6 +142,7 @@ public final class ProcessFactoryImpl implements ProcessFactory {
         context.removeBundleListener(frameworkStopping);
         stopAll(Duration.ofSeconds(graceSeconds));
         stopTimers.shutdownNow();
+        pump.close();
         logs.close();
     }
 
@@ -321,6 +324,9 @@ public final class ProcessFactoryImpl implements ProcessFactory {
                 throw new SpawnException(e.step(), e.errno(), explain(e, isolation));
             }
             mp.logFile(streams.rename(spec.name(), launched.pid()));
+            mp.streams(new ProcessStreams(spec.name() + "[" + launched.pid() + "]", spec.stdio(), launched.streams(),
+                pump));
+            spec.stdio().handler().ifPresent(mp::handleStreams);
             started = true;
             return register(mp, launched, parts);
         } finally {
@@ -411,6 +417,7 @@ public final class ProcessFactoryImpl implements ProcessFactory {
             ManagedProcessImpl p = it.next();
             if (!p.alive()) {
                 it.remove();
+                p.forgotten();
                 exitedCount.decrementAndGet();
             }
         }
