@@ -74,8 +74,8 @@ final class StreamPump {
         if (p != null) {
             synchronized (p) {
                 p.wantWrite = true;
+                arm(p, Epoll.OUT);
             }
-            arm(p, Epoll.OUT);
         }
     }
 
@@ -85,8 +85,8 @@ final class StreamPump {
         if (p != null) {
             synchronized (p) {
                 p.closeAsked = true;
+                arm(p, Epoll.OUT);
             }
-            arm(p, Epoll.OUT);
         }
     }
 
@@ -184,10 +184,8 @@ final class StreamPump {
         }
         ByteBuffer b = p.buffer;
         boolean want;
-        boolean close;
         synchronized (p) {
             want = p.wantWrite;
-            close = p.closeAsked;
         }
         try {
             while (true) {
@@ -218,10 +216,17 @@ final class StreamPump {
             finish(p);
             return;
         }
+        // Read after the handler ran: it may have asked for the close, or for more, meanwhile.
+        // Under the lock that wantWrite and closeStdin take to arm it, so no request is lost.
+        boolean close;
+        synchronized (p) {
+            close = p.closeAsked;
+            if (!close && !p.wantWrite) {
+                arm(p, 0);
+            }
+        }
         if (close) {
             finish(p);
-        } else if (!want) {
-            arm(p, 0);
         }
     }
 
