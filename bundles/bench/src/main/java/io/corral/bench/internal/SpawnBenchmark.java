@@ -99,6 +99,22 @@ final class SpawnBenchmark {
         };
     }
 
+    /** stdin, stdout and stderr piped: the server makes the pipes; stdout is read to its end. */
+    private Way corralPiped() {
+        SpawnSpec spec = SpawnSpec.builder(TRUE.toString()).name("bench").stdio(Stdio.PIPES).build();
+        return () -> {
+            ManagedProcess p = factory.spawn(spec);
+            if (p.stdout().read() != -1) {
+                throw new IllegalStateException("/bin/true under Corral wrote to its stdout");
+            }
+            ExitStatus s = p.waitFor(TEN_SECONDS).orElseThrow(
+                () -> new IllegalStateException("/bin/true under Corral did not exit within 10 s"));
+            if (!s.success()) {
+                throw new IllegalStateException("/bin/true under Corral: " + s);
+            }
+        };
+    }
+
     static Way processBuilder() {
         ProcessBuilder pb = new ProcessBuilder(TRUE.toString()).redirectInput(ProcessBuilder.Redirect.from(
             new java.io.File("/dev/null"))).redirectOutput(ProcessBuilder.Redirect.DISCARD)
@@ -159,6 +175,11 @@ final class SpawnBenchmark {
             corralName(namespaces, "")));
         List<Way> wayList = new ArrayList<>(Arrays.asList(null, processBuilder(), corral(IsolationRequest.NONE),
             corral(isolation(namespaces))));
+        // The standard streams' other ways: the default log file, and three pipes read to their end.
+        names.add("Corral, no namespaces, log file (default)");
+        wayList.add(corral(SpawnSpec.builder(TRUE.toString()).name("bench").build()));
+        names.add("Corral, no namespaces, 3 pipes");
+        wayList.add(corralPiped());
         if (namespaces.contains(Namespace.PID) && namespaces.size() > 1) {
             // The same without the pid namespace, hence without Corral's init: what the init costs.
             java.util.Set<Namespace> withoutPid = java.util.EnumSet.copyOf(namespaces);
