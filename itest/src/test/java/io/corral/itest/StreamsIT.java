@@ -201,6 +201,16 @@ public class StreamsIT {
             assertEquals(ExitStatus.exited(0), ps.get(i).waitFor(Duration.ofSeconds(10)).orElseThrow());
             assertEquals(Set.of("corral-streams"), cs.get(i).threads);
         }
+        // A handler that comes after the exit still gets the output, drained at the exit, on the same thread.
+        ManagedProcess late = factory.spawn(sh("echo late; echo later >&2").stdio(Stdio.PIPES).build());
+        assertEquals(ExitStatus.exited(0), late.waitFor());
+        Collector c = new Collector();
+        late.handleStreams(c);
+        late.wantWrite(); // stdin was closed at the exit: nothing to ask
+        assertTrue(c.closed.await(10, TimeUnit.SECONDS));
+        assertEquals("late\n", c.out.toString(StandardCharsets.UTF_8));
+        assertEquals("later\n", c.err.toString(StandardCharsets.UTF_8));
+        assertEquals(Set.of("corral-streams"), c.threads);
         try {
             ps.get(0).stdout();
             fail("a handled stdout has no blocking stream");

@@ -162,8 +162,14 @@ public final class Stdio {
             return v;
         }
 
+        /** @throws IllegalArgumentException for a handler without a stream that is a PIPE */
         public Stdio build() {
-            return new Stdio(this);
+            Stdio s = new Stdio(this);
+            if (handler != null && !s.hasPipe()) {
+                throw new IllegalArgumentException("handler: a StreamHandler needs a stream that is a PIPE (" + s
+                    + ")");
+            }
+            return s;
         }
     }
 

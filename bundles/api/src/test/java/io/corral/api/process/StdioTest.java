@@ -46,6 +46,19 @@ public class StdioTest {
     }
 
     @Test
+    public void aHandlerWithoutAPipeIsRefused() {
+        try {
+            Stdio.builder().handler(new StreamHandler() { }).build();
+            fail("nothing for the handler to do");
+        } catch (IllegalArgumentException e) {
+            assertEquals("handler: a StreamHandler needs a stream that is a PIPE (Stdio[input=DISCARD, output=LOG,"
+                + " error=LOG])", e.getMessage());
+        }
+        StreamHandler h = new StreamHandler() { };
+        assertEquals(h, Stdio.builder().output(Redirect.PIPE).handler(h).build().handler().orElseThrow());
+    }
+
+    @Test
     public void aRedirectThatMakesNoSenseForItsStreamIsRefusedWithTheRule() {
         String[][] cases = {
             {"input", "LOG", "input \"LOG\": input cannot be written to (LOG is for output and error)"},

@@ -143,6 +143,7 @@ public final class ProcessFactoryImpl implements ProcessFactory {
         stopAll(Duration.ofSeconds(graceSeconds));
         stopTimers.shutdownNow();
         pump.close();
+        processes.forEach(ManagedProcessImpl::forgotten);
         logs.close();
     }
 
@@ -326,13 +327,23 @@ public final class ProcessFactoryImpl implements ProcessFactory {
             mp.logFile(streams.rename(spec.name(), launched.pid()));
             mp.streams(new ProcessStreams(spec.name() + "[" + launched.pid() + "]", spec.stdio(), launched.streams(),
                 pump));
-            spec.stdio().handler().ifPresent(mp::handleStreams);
             started = true;
-            return register(mp, launched, parts);
+            ManagedProcess registered = register(mp, launched, parts);
+            spec.stdio().handler().ifPresent(h -> handleStreams(mp, h));
+            return registered;
         } finally {
             if (!started) {
                 parts.forEach(ProcessFactoryImpl::failed);
             }
+        }
+    }
+
+    /** The spec's StreamHandler, from the spawn on; the process runs and is supervised whatever happens here. */
+    private static void handleStreams(ManagedProcessImpl mp, io.corral.api.process.StreamHandler handler) {
+        try {
+            mp.handleStreams(handler);
+        } catch (RuntimeException e) {
+            LOG.error("the stream handler of " + mp + " could not be started: " + e.getMessage());
         }
     }
 

@@ -24,6 +24,7 @@ final class ProcessStreams {
     /** How each end is used: null (not yet), "blocking" or "handler" (guarded by this). */
     private final String[] users = new String[3];
     private long stdinToken = -1;
+    private boolean handled;
     private final InputStream[] inputs = new InputStream[3];
     private OutputStream output;
 
@@ -101,17 +102,24 @@ final class ProcessStreams {
                     ? "read by a StreamHandler already" : "used through " + NAMES[i] + "()"));
             }
         }
+        handled = true;
         for (int i = 0; i < 3; i++) {
-            if (ends[i] != null && !ends[i].closed()) {
-                users[i] = "handler";
-                try {
+            if (ends[i] == null || ends[i].closed()) {
+                continue;
+            }
+            users[i] = "handler";
+            try {
+                if (ends[i].fd() >= 0) {
                     long token = pump.add(ends[i], i, p, handler);
                     if (i == 0) {
                         stdinToken = token;
                     }
-                } catch (IOException e) {
-                    throw new IllegalStateException(e.getMessage(), e);
+                } else if (i > 0) {
+                    // The process exited before the handler came, and its output was drained (see exited()).
+                    pump.addDrained(ends[i], i, p, handler);
                 }
+            } catch (IOException e) {
+                throw new IllegalStateException(e.getMessage(), e);
             }
         }
     }
@@ -120,10 +128,13 @@ final class ProcessStreams {
         if (ends[0] == null) {
             throw new IllegalStateException("stdin of " + process + " is not a PIPE: it is " + redirect(0));
         }
-        if (stdinToken < 0) {
+        if (!handled) {
             throw new IllegalStateException("stdin of " + process + " has no StreamHandler (see handleStreams)");
         }
-        pump.wantWrite(stdinToken);
+        if (stdinToken >= 0) {
+            pump.wantWrite(stdinToken);
+        } // else: closed at the exit, before the handler came; nothing will be asked
+
     }
 
     synchronized void closeStdin() {

@@ -23,6 +23,8 @@ final class StreamPump {
 
     private final Map<Long, Pumped> pumped = new ConcurrentHashMap<>();
     private final AtomicLong tokens = new AtomicLong();
+    /** Work for the thread besides ready pipes: output drained at an exit before a handler came. */
+    private final java.util.Queue<Runnable> tasks = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private Epoll epoll;
     private Thread thread;
     private boolean closed;
@@ -66,6 +68,46 @@ final class StreamPump {
         } catch (PosixException e) {
             throw new IOException("watching " + end.stream + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Hands the handler what was drained from {@code end} after the exit,
+     * then its end of file, on the stream thread, as if it had been read there.
+     */
+    synchronized void addDrained(PipeEnd end, int slot, ManagedProcess process, StreamHandler handler)
+            throws IOException {
+        try {
+            start();
+        } catch (PosixException e) {
+            throw new IOException("handing on " + end.stream + ": " + e.getMessage(), e);
+        }
+        tasks.add(() -> {
+            ByteBuffer b = ByteBuffer.allocate(BUFFER_SIZE);
+            try {
+                while (true) {
+                    int n = end.read(b.array(), b.position(), b.remaining());
+                    boolean eof = n <= 0; // drained output is all in memory: nothing more will come
+                    if (!eof) {
+                        b.position(b.position() + n);
+                    }
+                    b.flip();
+                    if (slot == 1) {
+                        handler.onStdout(process, b, eof);
+                    } else {
+                        handler.onStderr(process, b, eof);
+                    }
+                    if (eof) {
+                        break;
+                    }
+                    b.clear();
+                }
+            } catch (IOException | RuntimeException ex) {
+                LOG.error("stream handler of " + process + " failed on " + end.stream, ex);
+            } finally {
+                end.close();
+            }
+        });
+        epoll.wakeup();
     }
 
     /** The handler of stdin {@code token} wants {@link StreamHandler#onStdinReady}. */
@@ -115,6 +157,9 @@ final class StreamPump {
         try {
             while (!closedNow()) {
                 int n = e.await(-1);
+                for (Runnable task; (task = tasks.poll()) != null;) {
+                    task.run();
+                }
                 for (int i = 0; i < n; i++) {
                     Pumped p = pumped.get(e.token(i));
                     if (p != null) {
