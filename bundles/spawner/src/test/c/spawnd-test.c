@@ -1980,32 +1980,38 @@ static int cmp_double(const void *a, const void *b)
  */
 static void timings(void)
 {
-	enum { BATCHES = 10, PER_BATCH = 200 };
+	enum { BATCHES = 10, PER_BATCH = 200, WAYS = 4 };
 	struct server s;
 	if (server_start(&s, "clone") != 0) {
 		check(false, "timings", "server did not start");
 		return;
 	}
-	struct spawn plain, full;
+	struct spawn plain, full, piped;
 	spawn_init(&plain, "/bin/true", "true", NULL);
 	spawn_init(&full, "/bin/true", "true", NULL);
 	full.ns = FULL_NS;
 	spawn_own_map(&full);
-	int f[3] = { 0, 0, 0 };
-	double b[3][BATCHES], sum[3] = { 0, 0, 0 };
-	batch_server(&s, &plain, 20, &f[0]); /* warm up */
-	batch_server(&s, &full, 20, &f[1]);
-	batch_posix_spawn(20, &f[2]);
+	/* the server makes the child's three pipes and hands back our ends (closed unread) */
+	spawn_init(&piped, "/bin/true", "true", NULL);
+	piped.options = PIPE_STDIN | PIPE_STDOUT | PIPE_STDERR;
+	piped.nfds = 0;
+	piped.nfds_override = 3;
+	const struct spawn *way[WAYS - 1] = { &plain, &full, &piped };
+	int f[WAYS] = { 0 };
+	double b[WAYS][BATCHES], sum[WAYS] = { 0 };
+	for (int k = 0; k < WAYS - 1; k++)
+		batch_server(&s, way[k], 20, &f[k]); /* warm up */
+	batch_posix_spawn(20, &f[WAYS - 1]);
 	for (int i = 0; i < BATCHES; i++) {
-		b[0][i] = batch_server(&s, &plain, PER_BATCH, &f[0]);
-		b[1][i] = batch_server(&s, &full, PER_BATCH, &f[1]);
-		b[2][i] = batch_posix_spawn(PER_BATCH, &f[2]);
-		for (int k = 0; k < 3; k++)
+		for (int k = 0; k < WAYS - 1; k++)
+			b[k][i] = batch_server(&s, way[k], PER_BATCH, &f[k]);
+		b[WAYS - 1][i] = batch_posix_spawn(PER_BATCH, &f[WAYS - 1]);
+		for (int k = 0; k < WAYS; k++)
 			sum[k] += b[k][i];
 	}
 	server_stop(&s);
-	double mean[3], med[3];
-	for (int k = 0; k < 3; k++) {
+	double mean[WAYS], med[WAYS];
+	for (int k = 0; k < WAYS; k++) {
 		mean[k] = sum[k] / BATCHES;
 		qsort(b[k], BATCHES, sizeof b[k][0], cmp_double);
 		med[k] = (b[k][BATCHES / 2 - 1] + b[k][BATCHES / 2]) / 2;
@@ -2014,13 +2020,16 @@ static void timings(void)
 	       mean[0], med[0]);
 	printf("time spawnd, USER|PID|MOUNT|UTS|IPC: mean %7.1f us, median batch %7.1f us (2000 spawn-to-EXITED)\n",
 	       mean[1], med[1]);
-	printf("time posix_spawn+waitpid in driver:  mean %7.1f us, median batch %7.1f us (2000 round trips)\n",
+	printf("time spawnd, no namespaces, 3 pipes: mean %7.1f us, median batch %7.1f us (2000 spawn-to-EXITED)\n",
 	       mean[2], med[2]);
-	printf("ratio no-namespaces / posix_spawn:   mean %5.2f, median %5.2f\n", mean[0] / mean[2], med[0] / med[2]);
-	printf("ratio full-namespaces / posix_spawn: mean %5.2f, median %5.2f\n", mean[1] / mean[2], med[1] / med[2]);
+	printf("time posix_spawn+waitpid in driver:  mean %7.1f us, median batch %7.1f us (2000 round trips)\n",
+	       mean[3], med[3]);
+	printf("ratio no-namespaces / posix_spawn:   mean %5.2f, median %5.2f\n", mean[0] / mean[3], med[0] / med[3]);
+	printf("ratio full-namespaces / posix_spawn: mean %5.2f, median %5.2f\n", mean[1] / mean[3], med[1] / med[3]);
+	printf("ratio 3 pipes / no pipes:            mean %5.2f, median %5.2f\n", mean[2] / mean[0], med[2] / med[0]);
 	fflush(stdout);
-	check(f[0] == 0 && f[1] == 0 && f[2] == 0, "timing runs completed without failures", "%d/%d/%d",
-	      f[0], f[1], f[2]);
+	check(f[0] == 0 && f[1] == 0 && f[2] == 0 && f[3] == 0, "timing runs completed without failures",
+	      "%d/%d/%d/%d", f[0], f[1], f[2], f[3]);
 }
 
 /* ------------------------------------------------------------------------ */

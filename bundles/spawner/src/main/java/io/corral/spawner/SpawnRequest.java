@@ -115,7 +115,20 @@ final class SpawnRequest {
 
     /** The descriptors the request carries: those of the slots the server does not fill. */
     static int[] sent(int[] descriptors) {
-        return java.util.Arrays.stream(descriptors).filter(fd -> fd >= 0).toArray();
+        int n = 0;
+        for (int fd : descriptors) {
+            n += fd >= 0 ? 1 : 0;
+        }
+        if (n == descriptors.length) {
+            return descriptors; // the default: every slot is a descriptor of the JVM's
+        }
+        int[] sent = new int[n];
+        for (int i = 0, j = 0; i < descriptors.length; i++) {
+            if (descriptors[i] >= 0) {
+                sent[j++] = descriptors[i];
+            }
+        }
+        return sent;
     }
 
     /** How many pipe ends the SPAWNED reply carries after the pidfd. */
