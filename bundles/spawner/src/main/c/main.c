@@ -38,25 +38,25 @@ static uint32_t rx_words[MAX_MSG / 4];
 /* Sending                                                                   */
 /* ------------------------------------------------------------------------ */
 
-/* Send one datagram, with an optional descriptor.  A dead peer means the
+/* Send one datagram, with up to 4 descriptors.  A dead peer means the
  * JVM is gone: that is handled like end of file. */
-void send_msg_on(int sock, const void *data, size_t len, int fd)
+static void send_msg_fds(int sock, const void *data, size_t len, const int *fds, size_t nfds)
 {
 	struct iovec iov = { .iov_base = (void *)data, .iov_len = len };
 	union {
-		char buf[CMSG_SPACE(sizeof(int))];
+		char buf[CMSG_SPACE(4 * sizeof(int))];
 		struct cmsghdr align;
 	} ctl;
 	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
-	if (fd >= 0) {
+	if (nfds > 0) {
 		memset(&ctl, 0, sizeof ctl);
 		m.msg_control = ctl.buf;
-		m.msg_controllen = sizeof ctl.buf;
+		m.msg_controllen = CMSG_SPACE(nfds * sizeof(int));
 		struct cmsghdr *c = CMSG_FIRSTHDR(&m);
 		c->cmsg_level = SOL_SOCKET;
 		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &fd, sizeof fd);
+		c->cmsg_len = CMSG_LEN(nfds * sizeof(int));
+		memcpy(CMSG_DATA(c), fds, nfds * sizeof(int));
 	}
 	for (int attempt = 0;; attempt++) {
 		if (sendmsg(sock, &m, MSG_NOSIGNAL) >= 0)
@@ -75,6 +75,12 @@ void send_msg_on(int sock, const void *data, size_t len, int fd)
 		logmsg("sending message type %u: %s", get_u32(data), strerror(errno));
 		shutdown_and_exit(1);
 	}
+}
+
+/* Send one datagram, with an optional descriptor (-1: none). */
+void send_msg_on(int sock, const void *data, size_t len, int fd)
+{
+	send_msg_fds(sock, data, len, &fd, fd >= 0 ? 1 : 0);
 }
 
 /* Replies and HELLO go on the control socket. */
@@ -261,8 +267,14 @@ static int decode_spawn(const unsigned char *buf, size_t len, const int *fds, si
 		DECODE_FAIL("setgroups_mode %u", r->setgroups_mode);
 	if (r->nfds < 3)
 		DECODE_FAIL("nfds %u, at least 3 needed", r->nfds);
-	if (r->nfds != nfds_received)
+	if ((r->options & OPT_PIPE_STDERR) && (r->options & OPT_STDERR_TO_STDOUT))
+		DECODE_FAIL("PIPE_STDERR and STDERR_TO_STDOUT both ask for fd 2");
+	unsigned made = stdio_server_slots(r->options);
+	if (made == 0 && r->nfds != nfds_received)
 		DECODE_FAIL("nfds %u but %zu descriptors received", r->nfds, nfds_received);
+	if (made > 0 && r->nfds - made != nfds_received)
+		DECODE_FAIL("nfds %u, %u of them made by the server, but %zu descriptors received", r->nfds, made,
+		            nfds_received);
 	if (r->ngroups > 65536)
 		DECODE_FAIL("ngroups %u exceeds 65536", r->ngroups);
 	if (r->argc == 0)
@@ -431,12 +443,14 @@ static void handle_spawn(const unsigned char *buf, size_t len, const int *fds, s
 	int pidfd = -1;
 	unsigned char *init_stack = NULL;
 	struct cg_leaf *cg = NULL;
+	static struct stdio_plan stdio; /* 1 KiB: keep it off the stack */
 
 	memset(&r, 0, sizeof r);
+	stdio.n_ours = stdio.n_own = 0;
 	f.pid = 0;
 	if (transport_problem) {
 		fail_set(&f, EINVAL, "decoding spawn request: %s", transport_problem);
-	} else if (decode_spawn(buf, len, fds, nfds, &r, &f) == 0 &&
+	} else if (decode_spawn(buf, len, fds, nfds, &r, &f) == 0 && stdio_prepare(&r, &stdio, &f) == 0 &&
 	           spawn_child(&r, &pid, &pidfd, &init_stack, &cg, &f) == 0) {
 		if (watch_add(pidfd, pid, false, init_stack, cg) == 0) {
 			struct msg_spawned m = {
@@ -444,8 +458,17 @@ static void handle_spawn(const unsigned char *buf, size_t len, const int *fds, s
 				.ns_pid = (r.ns_mask & NS_PID) ? 2 : pid, /* init is 1 */
 			};
 			close_fds(fds, nfds); /* the child has its own copies */
+			stdio_close_child_ends(&stdio);
 			send_held_exits(CTL_FD);
-			send_msg(&m, sizeof m, pidfd);
+			/* The pidfd (where there is one), then the JVM's pipe ends in stream order. */
+			int out[4];
+			size_t n = 0;
+			if (pidfd >= 0)
+				out[n++] = pidfd;
+			for (unsigned i = 0; i < stdio.n_ours; i++)
+				out[n++] = stdio.ours[i];
+			send_msg_fds(CTL_FD, &m, sizeof m, out, n);
+			stdio_close_ours(&stdio); /* the JVM has its own copies */
 			return;
 		}
 		fail_set(&f, errno, "watching pid %d", (int)pid);
@@ -459,6 +482,8 @@ static void handle_spawn(const unsigned char *buf, size_t len, const int *fds, s
 		release_cgroup(cg);
 	}
 	close_fds(fds, nfds);
+	stdio_close_child_ends(&stdio);
+	stdio_close_ours(&stdio);
 	send_held_exits(CTL_FD);
 	send_failed(request_id, &f);
 }
@@ -699,7 +724,7 @@ static void setup_process(void)
 	struct rlimit now;
 	srv.fd_limit = getrlimit(RLIMIT_NOFILE, &now) == 0 ? (unsigned)rlim_to_fd_limit(now.rlim_cur)
 	                                                   : 1024u;
-	srv.child_fds = malloc(MAX_MSG_FDS * sizeof *srv.child_fds);
+	srv.child_fds = malloc((MAX_MSG_FDS + 3) * sizeof *srv.child_fds); /* + the slots stdio.c fills */
 	if (!srv.child_fds || ensure_ptrs(1024) != 0) {
 		logmsg("out of memory");
 		exit(2);

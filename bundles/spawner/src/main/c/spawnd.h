@@ -92,7 +92,10 @@ enum ns_bit {
 
 enum option_bit {
 	OPT_NO_NEW_PRIVS = 1, OPT_MOUNT_PROC = 2, OPT_SET_GROUPS = 4,
-	OPT_SET_GID = 8, OPT_SET_UID = 16, OPT_CGROUP = 32, OPT_READ_ONLY_ROOT = 64, OPT_ALL = 127,
+	OPT_SET_GID = 8, OPT_SET_UID = 16, OPT_CGROUP = 32, OPT_READ_ONLY_ROOT = 64,
+	/* standard streams the server makes (stdio.c): a pipe, or fd 2 = fd 1 */
+	OPT_PIPE_STDIN = 128, OPT_PIPE_STDOUT = 256, OPT_PIPE_STDERR = 512, OPT_STDERR_TO_STDOUT = 1024,
+	OPT_ALL = 2047,
 };
 
 enum setgroups_mode { SETGROUPS_KEEP = 0, SETGROUPS_DENY = 1, SETGROUPS_ALLOW = 2 };
@@ -274,6 +277,20 @@ void cg_finish(void);
 #ifdef __linux__
 void step_filesystem(const struct child *c);
 #endif
+
+/* stdio.c: the standard streams the server makes for a child.  child[]
+ * holds the descriptors the child gets as 0..nfds-1 (received ones and the
+ * child's pipe ends); ours[] the JVM's pipe ends, in stream order. */
+struct stdio_plan {
+	int child[MAX_MSG_FDS + 3];
+	int own_child_ends[3];       /* the child's pipe ends, closed after the spawn */
+	int ours[3];
+	unsigned n_ours, n_own;
+};
+unsigned stdio_server_slots(uint32_t options);
+int stdio_prepare(struct spawn_req *r, struct stdio_plan *p, struct failure *f);
+void stdio_close_child_ends(struct stdio_plan *p);
+void stdio_close_ours(struct stdio_plan *p);
 
 /* util.c */
 void logmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

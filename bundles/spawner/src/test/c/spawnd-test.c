@@ -39,6 +39,7 @@ extern char **environ;
 enum { SPAWN = 1, ADOPT = 2, DETACH = 3, HELLO = 100, SPAWNED = 101, FAILED = 102, EXITED = 103 };
 enum { NS_USER = 1, NS_PID = 2, NS_MOUNT = 4, NS_UTS = 8, NS_IPC = 16, NS_NET = 32, NS_CGROUP = 64 };
 enum { NO_NEW_PRIVS = 1, MOUNT_PROC = 2, SET_GROUPS = 4, SET_GID = 8, SET_UID = 16, CGROUP = 32, RO_ROOT = 64 };
+enum { PIPE_STDIN = 128, PIPE_STDOUT = 256, PIPE_STDERR = 512, STDERR_TO_STDOUT = 1024 };
 enum { SG_KEEP = 0, SG_DENY = 1, SG_ALLOW = 2 };
 #define FULL_NS (NS_USER | NS_PID | NS_MOUNT | NS_UTS | NS_IPC)
 
@@ -1280,6 +1281,220 @@ static void test_descriptors(struct server *s)
 	outcome_close(&bg);
 }
 
+/* ------------------------------------------------------------------------ */
+/* pipes the server makes (PIPE_*, STDERR_TO_STDOUT)                         */
+/* ------------------------------------------------------------------------ */
+
+/* SPAWNED or FAILED for req; on SPAWNED, the pidfd and the pipe ends that follow it. */
+struct piped {
+	struct outcome o;
+	int ends[4];
+	int nends;
+};
+
+static void await_piped(struct server *s, uint32_t req, struct piped *p)
+{
+	struct msg m;
+	memset(p, 0, sizeof *p);
+	p->o.pidfd = -1;
+	if (await(s, SPAWNED, req, &m, 10000) != 0)
+		return;
+	p->o.answered = true;
+	if (m.w[0] == SPAWNED && m.len == 16 && m.nfds >= 1) {
+		p->o.spawned = true;
+		p->o.pid = (int32_t)m.w[2];
+		p->o.ns_pid = (int32_t)m.w[3];
+		p->o.pidfd = m.fds[0];
+		for (int i = 1; i < m.nfds && p->nends < 4; i++)
+			p->ends[p->nends++] = m.fds[i];
+	} else {
+		if (m.w[0] == FAILED && m.len > 16) {
+			p->o.err = (int32_t)m.w[2];
+			size_t n = m.len - 16 < sizeof p->o.step - 1 ? m.len - 16 : sizeof p->o.step - 1;
+			memcpy(p->o.step, MSG_BYTES(&m) + 16, n);
+			p->o.step[n] = '\0';
+		}
+		p->nends = -m.nfds; /* a FAILED must carry none: reported as a negative count */
+		for (int i = 0; i < m.nfds; i++)
+			close(m.fds[i]);
+	}
+}
+
+/* Everything until end of file on a non-blocking descriptor, polling. */
+static size_t drain(int fd, char *buf, size_t cap)
+{
+	size_t got = 0;
+	struct pollfd pf = { .fd = fd, .events = POLLIN };
+	while (got + 1 < cap && poll(&pf, 1, 10000) > 0) {
+		ssize_t n = read(fd, buf + got, cap - 1 - got);
+		if (n == 0 || (n < 0 && errno != EAGAIN))
+			break;
+		if (n > 0)
+			got += (size_t)n;
+	}
+	buf[got] = '\0';
+	return got;
+}
+
+static bool nonblocking(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+	return fl >= 0 && (fl & O_NONBLOCK);
+}
+
+static void test_pipes(struct server *s)
+{
+	struct spawn sp;
+	struct piped p;
+	uint32_t req;
+	char out[256], err[256];
+
+	/* all three piped, in a full set of namespaces when the kernel lets us */
+	spawn_init(&sp, "/bin/sh", "sh", "-c", "echo out; echo err >&2; read x; echo got $x", NULL);
+	sp.options = PIPE_STDIN | PIPE_STDOUT | PIPE_STDERR;
+	if ((expected_ns_mask() & FULL_NS) == FULL_NS) {
+		sp.ns = FULL_NS;
+		spawn_own_map(&sp);
+		sp.options |= MOUNT_PROC;
+	}
+	sp.nfds = 0;
+	sp.nfds_override = 3;
+	send_spawn(s, &sp, &req);
+	await_piped(s, req, &p);
+	bool three = p.o.spawned && p.nends == 3;
+	bool nb = three && nonblocking(p.ends[0]) && nonblocking(p.ends[1]) && nonblocking(p.ends[2]);
+	bool wrote = three && write(p.ends[0], "hello\n", 6) == 6;
+	if (three)
+		close(p.ends[0]); /* end of file for the child's read */
+	if (three) {
+		drain(p.ends[1], out, sizeof out);
+		drain(p.ends[2], err, sizeof err);
+		close(p.ends[1]);
+		close(p.ends[2]);
+	} else {
+		out[0] = err[0] = '\0';
+	}
+	await_exit(s, &p.o, 10000);
+	check(three && nb && wrote && strcmp(out, "out\ngot hello\n") == 0 && strcmp(err, "err\n") == 0 &&
+	          p.o.exited && p.o.code == 0,
+	      "pipes: SPAWNED carries non-blocking stdin, stdout and stderr ends that work",
+	      "%s; %d ends, non-blocking %d, stdout '%s' stderr '%s'", describe(&p.o), p.nends, nb, out, err);
+	outcome_close(&p.o);
+
+	/* a piped stdout, stderr into it */
+	spawn_init(&sp, "/bin/sh", "sh", "-c", "echo a; echo b >&2; echo c", NULL);
+	sp.options = PIPE_STDOUT | STDERR_TO_STDOUT;
+	sp.nfds = 1; /* only stdin is sent */
+	sp.nfds_override = 3;
+	send_spawn(s, &sp, &req);
+	await_piped(s, req, &p);
+	if (p.o.spawned && p.nends == 1) {
+		drain(p.ends[0], out, sizeof out);
+		close(p.ends[0]);
+	} else {
+		out[0] = '\0';
+	}
+	await_exit(s, &p.o, 10000);
+	check(p.nends == 1 && strcmp(out, "a\nb\nc\n") == 0 && p.o.exited && p.o.code == 0,
+	      "pipes: STDERR_TO_STDOUT merges stderr into the piped stdout", "%s; %d ends, '%s'",
+	      describe(&p.o), p.nends, out);
+	outcome_close(&p.o);
+
+	/* stderr into a stdout the JVM sent (a file, say): no pipe, fd 2 is fd 1 */
+	int fds[2];
+	if (pipe2(fds, O_CLOEXEC) == 0) {
+		spawn_init(&sp, "/bin/sh", "sh", "-c", "echo x; echo y >&2", NULL);
+		sp.options = STDERR_TO_STDOUT;
+		sp.fds[1] = fds[1];
+		sp.nfds = 2;
+		sp.nfds_override = 3;
+		send_spawn(s, &sp, &req);
+		close(fds[1]);
+		await_piped(s, req, &p);
+		drain(fds[0], out, sizeof out);
+		close(fds[0]);
+		await_exit(s, &p.o, 10000);
+		check(p.nends == 0 && strcmp(out, "x\ny\n") == 0 && p.o.exited && p.o.code == 0,
+		      "pipes: STDERR_TO_STDOUT without a pipe makes fd 2 the fd 1 sent", "%s; '%s'", describe(&p.o),
+		      out);
+		outcome_close(&p.o);
+	}
+
+	/* a child that closes its stdout early: our end sees end of file while it runs on */
+	spawn_init(&sp, "/bin/sh", "sh", "-c", "exec >&-; sleep 0.2", NULL);
+	sp.options = PIPE_STDOUT;
+	sp.fds[1] = sp.fds[2];
+	sp.nfds = 2;
+	sp.nfds_override = 3;
+	send_spawn(s, &sp, &req);
+	await_piped(s, req, &p);
+	bool eof_early = false;
+	if (p.o.spawned && p.nends == 1) {
+		struct pollfd pf = { .fd = p.ends[0], .events = POLLIN };
+		eof_early = poll(&pf, 1, 5000) == 1 && read(p.ends[0], out, sizeof out) == 0 &&
+		            !process_gone(p.o.pid);
+		close(p.ends[0]);
+	}
+	await_exit(s, &p.o, 10000);
+	check(eof_early && p.o.exited && p.o.code == 0, "pipes: a child that closes stdout early gives end of file",
+	      "%s", describe(&p.o));
+	outcome_close(&p.o);
+
+	/* malformed */
+	spawn_init(&sp, "/bin/true", "true", NULL);
+	sp.options = PIPE_STDERR | STDERR_TO_STDOUT;
+	sp.nfds = 2;
+	sp.nfds_override = 3;
+	send_spawn(s, &sp, &req);
+	await_piped(s, req, &p);
+	check(p.o.answered && !p.o.spawned && p.o.err == EINVAL &&
+	          strcmp(p.o.step, "decoding spawn request: PIPE_STDERR and STDERR_TO_STDOUT both ask for fd 2") == 0,
+	      "pipes: PIPE_STDERR with STDERR_TO_STDOUT is refused", "%s", describe(&p.o));
+	spawn_init(&sp, "/bin/true", "true", NULL);
+	sp.options = PIPE_STDOUT;
+	sp.nfds_override = 3; /* three sent, but the server makes one */
+	send_spawn(s, &sp, &req);
+	await_piped(s, req, &p);
+	check(p.o.answered && !p.o.spawned && p.o.err == EINVAL &&
+	          strcmp(p.o.step, "decoding spawn request: nfds 3, 1 of them made by the server, but 3 "
+	                           "descriptors received") == 0,
+	      "pipes: a descriptor sent for a slot the server fills is refused", "%s", describe(&p.o));
+
+	/* refused spawns and many spawns leave the server no descriptor, and a FAILED carries none */
+	int before = count_fds(s->pid);
+	int bad_refusals = 0, bad_runs = 0;
+	for (int i = 0; i < 100; i++) {
+		spawn_init(&sp, "/nonexistent/program", "x", NULL);
+		sp.options = PIPE_STDIN | PIPE_STDOUT | PIPE_STDERR;
+		sp.nfds = 0;
+		sp.nfds_override = 3;
+		send_spawn(s, &sp, &req);
+		await_piped(s, req, &p);
+		if (!(p.o.answered && !p.o.spawned && p.o.err == ENOENT && p.nends == 0))
+			bad_refusals++;
+		spawn_init(&sp, "/bin/echo", "echo", "hi", NULL);
+		sp.options = PIPE_STDOUT | STDERR_TO_STDOUT;
+		sp.nfds = 1;
+		sp.nfds_override = 3;
+		send_spawn(s, &sp, &req);
+		await_piped(s, req, &p);
+		if (p.o.spawned && p.nends == 1) {
+			drain(p.ends[0], out, sizeof out);
+			close(p.ends[0]);
+		} else {
+			out[0] = '\0';
+		}
+		await_exit(s, &p.o, 10000);
+		if (!(p.o.exited && strcmp(out, "hi\n") == 0))
+			bad_runs++;
+		outcome_close(&p.o);
+	}
+	int after = count_fds(s->pid);
+	check(bad_refusals == 0 && bad_runs == 0 && before > 0 && before == after,
+	      "pipes: 100 refused and 100 piped spawns, server fd count unchanged",
+	      "%d bad refusals, %d bad runs, fds before %d after %d", bad_refusals, bad_runs, before, after);
+}
+
 static void test_malformed(struct server *s)
 {
 	struct spawn sp;
@@ -1765,32 +1980,38 @@ static int cmp_double(const void *a, const void *b)
  */
 static void timings(void)
 {
-	enum { BATCHES = 10, PER_BATCH = 200 };
+	enum { BATCHES = 10, PER_BATCH = 200, WAYS = 4 };
 	struct server s;
 	if (server_start(&s, "clone") != 0) {
 		check(false, "timings", "server did not start");
 		return;
 	}
-	struct spawn plain, full;
+	struct spawn plain, full, piped;
 	spawn_init(&plain, "/bin/true", "true", NULL);
 	spawn_init(&full, "/bin/true", "true", NULL);
 	full.ns = FULL_NS;
 	spawn_own_map(&full);
-	int f[3] = { 0, 0, 0 };
-	double b[3][BATCHES], sum[3] = { 0, 0, 0 };
-	batch_server(&s, &plain, 20, &f[0]); /* warm up */
-	batch_server(&s, &full, 20, &f[1]);
-	batch_posix_spawn(20, &f[2]);
+	/* the server makes the child's three pipes and hands back our ends (closed unread) */
+	spawn_init(&piped, "/bin/true", "true", NULL);
+	piped.options = PIPE_STDIN | PIPE_STDOUT | PIPE_STDERR;
+	piped.nfds = 0;
+	piped.nfds_override = 3;
+	const struct spawn *way[WAYS - 1] = { &plain, &full, &piped };
+	int f[WAYS] = { 0 };
+	double b[WAYS][BATCHES], sum[WAYS] = { 0 };
+	for (int k = 0; k < WAYS - 1; k++)
+		batch_server(&s, way[k], 20, &f[k]); /* warm up */
+	batch_posix_spawn(20, &f[WAYS - 1]);
 	for (int i = 0; i < BATCHES; i++) {
-		b[0][i] = batch_server(&s, &plain, PER_BATCH, &f[0]);
-		b[1][i] = batch_server(&s, &full, PER_BATCH, &f[1]);
-		b[2][i] = batch_posix_spawn(PER_BATCH, &f[2]);
-		for (int k = 0; k < 3; k++)
+		for (int k = 0; k < WAYS - 1; k++)
+			b[k][i] = batch_server(&s, way[k], PER_BATCH, &f[k]);
+		b[WAYS - 1][i] = batch_posix_spawn(PER_BATCH, &f[WAYS - 1]);
+		for (int k = 0; k < WAYS; k++)
 			sum[k] += b[k][i];
 	}
 	server_stop(&s);
-	double mean[3], med[3];
-	for (int k = 0; k < 3; k++) {
+	double mean[WAYS], med[WAYS];
+	for (int k = 0; k < WAYS; k++) {
 		mean[k] = sum[k] / BATCHES;
 		qsort(b[k], BATCHES, sizeof b[k][0], cmp_double);
 		med[k] = (b[k][BATCHES / 2 - 1] + b[k][BATCHES / 2]) / 2;
@@ -1799,13 +2020,16 @@ static void timings(void)
 	       mean[0], med[0]);
 	printf("time spawnd, USER|PID|MOUNT|UTS|IPC: mean %7.1f us, median batch %7.1f us (2000 spawn-to-EXITED)\n",
 	       mean[1], med[1]);
-	printf("time posix_spawn+waitpid in driver:  mean %7.1f us, median batch %7.1f us (2000 round trips)\n",
+	printf("time spawnd, no namespaces, 3 pipes: mean %7.1f us, median batch %7.1f us (2000 spawn-to-EXITED)\n",
 	       mean[2], med[2]);
-	printf("ratio no-namespaces / posix_spawn:   mean %5.2f, median %5.2f\n", mean[0] / mean[2], med[0] / med[2]);
-	printf("ratio full-namespaces / posix_spawn: mean %5.2f, median %5.2f\n", mean[1] / mean[2], med[1] / med[2]);
+	printf("time posix_spawn+waitpid in driver:  mean %7.1f us, median batch %7.1f us (2000 round trips)\n",
+	       mean[3], med[3]);
+	printf("ratio no-namespaces / posix_spawn:   mean %5.2f, median %5.2f\n", mean[0] / mean[3], med[0] / med[3]);
+	printf("ratio full-namespaces / posix_spawn: mean %5.2f, median %5.2f\n", mean[1] / mean[3], med[1] / med[3]);
+	printf("ratio 3 pipes / no pipes:            mean %5.2f, median %5.2f\n", mean[2] / mean[0], med[2] / med[0]);
 	fflush(stdout);
-	check(f[0] == 0 && f[1] == 0 && f[2] == 0, "timing runs completed without failures", "%d/%d/%d",
-	      f[0], f[1], f[2]);
+	check(f[0] == 0 && f[1] == 0 && f[2] == 0 && f[3] == 0, "timing runs completed without failures",
+	      "%d/%d/%d/%d", f[0], f[1], f[2], f[3]);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -2325,6 +2549,7 @@ int main(int argc, char **argv)
 		test_affinity(&s);
 		test_descriptors(&s);
 		test_malformed(&s);
+		test_pipes(&s);
 		test_fd_leak(&s);
 		test_concurrent(&s);
 		test_concurrent_inits(&s);

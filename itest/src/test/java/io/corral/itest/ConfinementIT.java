@@ -86,7 +86,7 @@ public class ConfinementIT {
         ManagedProcess p = factory.spawn(SpawnSpec.builder("/bin/sh")
             .arguments("-c", "id -u; id -g; cat " + root.secret() + " && echo READ; touch " + root.dir()
                 + "/x && echo CREATED; echo " + marker + "; exec sleep 30")
-            .isolation(iso).stdio(new Stdio(null, out, out)).build());
+            .isolation(iso).stdio(Stdio.files(null, out, out)).build());
         try {
             Procs.waitUntil("the child's output", 10_000, () -> read(out).contains(marker));
             String text = read(out);

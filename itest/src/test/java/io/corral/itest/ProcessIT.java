@@ -65,7 +65,7 @@ public class ProcessIT {
     /** Runs a shell script to completion and returns what it printed. */
     private String run(SpawnSpec.Builder spec) throws Exception {
         Path out = Files.createTempFile("corral-out", ".txt");
-        ManagedProcess p = factory.spawn(spec.stdio(new Stdio(null, out, out)).build());
+        ManagedProcess p = factory.spawn(spec.stdio(Stdio.files(null, out, out)).build());
         ExitStatus status = p.onExit().toCompletableFuture().get(30, TimeUnit.SECONDS);
         String text = Files.readString(out);
         assertEquals("exit of " + p + ", output: " + text, ExitStatus.exited(0), status);
@@ -219,7 +219,7 @@ public class ProcessIT {
         List<Integer> servers = Procs.childrenRunning(jvm, "corral-spawnd");
         int serverFds = servers.stream().mapToInt(Procs::descriptors).sum();
         for (int i = 0; i < 1000; i++) {
-            ManagedProcess p = factory.spawn(SpawnSpec.builder("/bin/true").stdio(new Stdio(null,
+            ManagedProcess p = factory.spawn(SpawnSpec.builder("/bin/true").stdio(Stdio.files(null,
                 Path.of("/dev/null"), Path.of("/dev/null"))).build());
             // Both ways of learning an exit: the provider's report, and the pidfd on the waiting thread.
             assertEquals(ExitStatus.exited(0), i % 2 == 0 ? p.onExit().toCompletableFuture().get(10, TimeUnit.SECONDS)

@@ -65,7 +65,7 @@ public class RootfsIT {
         Path out = Files.createTempFile("corral-rootfs", ".txt");
         ManagedProcess p = factory.spawn(SpawnSpec.builder("/bin/sh").arguments("-c", script)
             .isolation(IsolationRequest.of(CRED_PID_MOUNT)).filesystem(fs)
-            .stdio(new Stdio(null, out, out)).build());
+            .stdio(Stdio.files(null, out, out)).build());
         assertEquals(ExitStatus.exited(0), p.waitFor(Duration.ofSeconds(20)).orElseThrow());
         return Files.readString(out);
     }

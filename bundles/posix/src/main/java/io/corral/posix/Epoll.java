@@ -7,7 +7,8 @@ import jnr.ffi.Pointer;
 
 /**
  * An epoll instance (Linux): one thread waits for many descriptors, each
- * registered with a caller-chosen token. Level-triggered, readability only.
+ * registered with a caller-chosen token. Level-triggered; readability, and
+ * writability where asked for.
  * {@link #await} is for one thread; {@link #add}, {@link #remove} and
  * {@link #wakeup} may be called from any thread. Native buffers are allocated
  * once.
@@ -16,6 +17,8 @@ public final class Epoll implements Closeable {
 
     /** Readable, or the peer closed (EPOLLHUP and EPOLLERR are always reported). */
     public static final int IN = 0x001;
+    /** Writable (a pipe's write end with room): asked for with {@link #add(int, long, int)}. */
+    public static final int OUT = 0x004;
     public static final int ERR = 0x008;
     public static final int HUP = 0x010;
 
@@ -76,6 +79,16 @@ public final class Epoll implements Closeable {
     /** Watches {@code fd} for input; {@link #token} reports {@code token} when it is ready. */
     public void add(int fd, long token) throws PosixException {
         ctl(CTL_ADD, "ADD", fd, token, IN);
+    }
+
+    /** Watches {@code fd} for {@code events} ({@link #IN}, {@link #OUT} or both). */
+    public void add(int fd, long token, int events) throws PosixException {
+        ctl(CTL_ADD, "ADD", fd, token, events);
+    }
+
+    /** Changes the events {@code fd} is watched for; 0 keeps it registered for hang-ups and errors only. */
+    public void modify(int fd, long token, int events) throws PosixException {
+        ctl(CTL_MOD, "MOD", fd, token, events);
     }
 
     /**

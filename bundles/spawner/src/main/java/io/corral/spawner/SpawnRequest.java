@@ -23,6 +23,9 @@ final class SpawnRequest {
     static final int SET_UID = 16;
     static final int CGROUP = 32;
     static final int READ_ONLY_ROOT = 64;
+    /** Pipes the server makes for fds 0, 1 and 2, and fd 2 as fd 1. */
+    static final int[] PIPE = {128, 256, 512};
+    static final int STDERR_TO_STDOUT = 1024;
     static final int HEADER_FIELDS = 18;
     static final int SETGROUPS_DENY = 1;
     static final int SETGROUPS_ALLOW = 2;
@@ -66,6 +69,7 @@ final class SpawnRequest {
         if (cgroup != null) {
             options |= CGROUP;
         }
+        options |= stdioOptions(launch.descriptors());
         List<String> rlimits = rlimits(launch);
         List<String> mounts = Mounts.strings(fs);
 
@@ -96,6 +100,44 @@ final class SpawnRequest {
             b.put(s).put((byte) 0);
         }
         return b.flip();
+    }
+
+    /** The option bits for the standard streams the server makes. */
+    static int stdioOptions(int[] descriptors) {
+        int options = 0;
+        for (int i = 0; i < 3; i++) {
+            if (descriptors[i] == Launch.PIPE) {
+                options |= PIPE[i];
+            }
+        }
+        return descriptors[2] == Launch.SAME_AS_OUTPUT ? options | STDERR_TO_STDOUT : options;
+    }
+
+    /** The descriptors the request carries: those of the slots the server does not fill. */
+    static int[] sent(int[] descriptors) {
+        int n = 0;
+        for (int fd : descriptors) {
+            n += fd >= 0 ? 1 : 0;
+        }
+        if (n == descriptors.length) {
+            return descriptors; // the default: every slot is a descriptor of the JVM's
+        }
+        int[] sent = new int[n];
+        for (int i = 0, j = 0; i < descriptors.length; i++) {
+            if (descriptors[i] >= 0) {
+                sent[j++] = descriptors[i];
+            }
+        }
+        return sent;
+    }
+
+    /** How many pipe ends the SPAWNED reply carries after the pidfd. */
+    static int pipes(int[] descriptors) {
+        int n = 0;
+        for (int i = 0; i < 3; i++) {
+            n += descriptors[i] == Launch.PIPE ? 1 : 0;
+        }
+        return n;
     }
 
     private static void putMap(ByteBuffer b, List<IdMapEntry> map) {

@@ -179,7 +179,7 @@ final class SpawnServer {
      * pid that was reused by this spawn is never mixed up with the process
      * that had it. The descriptors stay the caller's.
      */
-    Launched spawn(int requestId, ByteBuffer request, int[] descriptors) throws IsolationException {
+    Launched spawn(int requestId, ByteBuffer request, int[] descriptors, int[] slots) throws IsolationException {
         List<Exit> exits = new ArrayList<>(0);
         try {
             synchronized (requestLock) {
@@ -191,7 +191,7 @@ final class SpawnServer {
                 }
                 // Answered under the lock: once the reader, after the server's end, holds it, every
                 // process the server reported is known to the owner, and any other is an orphan.
-                return answer(requestId, receiveReply(exits));
+                return answer(requestId, receiveReply(exits), slots);
             }
         } finally {
             for (Exit e : exits) {
@@ -250,13 +250,22 @@ final class SpawnServer {
             + e.getMessage());
     }
 
-    private Launched answer(int requestId, Packet reply) throws IsolationException {
+    /** {@code slots}: the launch's descriptors, which say which streams are pipes whose ends come back. */
+    private Launched answer(int requestId, Packet reply, int[] slots) throws IsolationException {
         ByteBuffer b = reply.data();
         int[] fds = reply.descriptors();
         int type = b.remaining() >= 8 ? b.getInt() : -1;
         int answered = type == -1 ? -1 : b.getInt();
-        if (type == SPAWNED && answered == requestId && b.remaining() >= 8 && fds.length == 1) {
-            Launched launched = new Launched(b.getInt(), b.getInt(), fds[0]);
+        if (type == SPAWNED && answered == requestId && b.remaining() >= 8
+                && fds.length == 1 + SpawnRequest.pipes(slots)) {
+            // The pidfd, then Corral's pipe ends in stream order.
+            int[] streams = {-1, -1, -1};
+            for (int i = 0, next = 1; i < 3; i++) {
+                if (slots[i] == io.corral.api.isolation.Launch.PIPE) {
+                    streams[i] = fds[next++];
+                }
+            }
+            Launched launched = new Launched(b.getInt(), b.getInt(), fds[0], streams);
             listener.spawned(requestId, launched);
             return launched;
         }

@@ -202,7 +202,8 @@ public abstract class SpawnServerProvider implements IsolationProvider, SpawnSer
         }
         launching.put(requestId, handler);
         try {
-            return s.spawn(requestId, request, launch.descriptors());
+            int[] descriptors = launch.descriptors();
+            return s.spawn(requestId, request, SpawnRequest.sent(descriptors), descriptors);
         } finally {
             launching.remove(requestId);
         }

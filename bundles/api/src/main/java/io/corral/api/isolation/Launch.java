@@ -8,6 +8,11 @@ import java.util.Objects;
 /** Everything a provider needs to create one process, resolved and validated. */
 public final class Launch {
 
+    /** In {@link #descriptors()} at 0, 1 or 2: a pipe the provider makes (since 3.0). */
+    public static final int PIPE = -2;
+    /** In {@link #descriptors()} at 2: the child's fd 1 again, whatever it is (since 3.0). */
+    public static final int SAME_AS_OUTPUT = -3;
+
     private final String path;
     private final List<String> argv;
     private final List<String> env;
@@ -29,7 +34,10 @@ public final class Launch {
      * @param isolation   namespaces and maps
      * @param title       the process title before exec ({@code corral: NAME})
      * @param descriptors descriptors the child gets as 0, 1, 2, 3, … (at least three);
-     *                    the provider does not close them
+     *                    the provider does not close them. At 0, 1 or 2, {@link #PIPE} asks
+     *                    the provider for a pipe (Corral's end comes back in
+     *                    {@link Launched#streams()}); at 2, {@link #SAME_AS_OUTPUT} gives the
+     *                    child its fd 1 again
      * @param resources   limits and cgroup (since 2.0); null for none
      * @param filesystem  root file system and mounts (since 2.0); null for none
      */
@@ -38,6 +46,13 @@ public final class Launch {
             Filesystem filesystem) {
         if (descriptors.length < 3) {
             throw new IllegalArgumentException("a launch needs at least stdin, stdout and stderr");
+        }
+        for (int i = 0; i < descriptors.length; i++) {
+            int fd = descriptors[i];
+            if (fd < 0 && !(fd == PIPE && i < 3) && !(fd == SAME_AS_OUTPUT && i == 2)) {
+                throw new IllegalArgumentException("descriptor " + i + " is " + fd + ": a descriptor, PIPE at 0 to 2,"
+                    + " or SAME_AS_OUTPUT at 2");
+            }
         }
         this.path = path;
         this.argv = List.copyOf(argv);

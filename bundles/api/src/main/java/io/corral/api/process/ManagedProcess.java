@@ -118,4 +118,82 @@ public interface ManagedProcess {
      * @since 2.0
      */
     Optional<io.corral.api.isolation.ResourceUsage> usage();
+
+    // ---- standard streams (since 3.0): usable where the spec's Stdio made them a PIPE ----
+
+    /**
+     * The child's stdin, blocking as {@link Process#getOutputStream()};
+     * closing it delivers end of file to the child.
+     *
+     * @throws IllegalStateException when stdin is not a {@link Stdio.Redirect#PIPE}, naming its redirect
+     * @since 3.0
+     */
+    default java.io.OutputStream stdin() {
+        throw new IllegalStateException("stdin of " + name() + " is not a PIPE");
+    }
+
+    /**
+     * The child's stdout, blocking as {@link Process#getInputStream()}.
+     *
+     * @throws IllegalStateException when stdout is not a {@link Stdio.Redirect#PIPE}, naming its
+     *         redirect, or a {@link StreamHandler} reads it
+     * @since 3.0
+     */
+    default java.io.InputStream stdout() {
+        throw new IllegalStateException("stdout of " + name() + " is not a PIPE");
+    }
+
+    /**
+     * The child's stderr, as {@link #stdout()}.
+     *
+     * @since 3.0
+     */
+    default java.io.InputStream stderr() {
+        throw new IllegalStateException("stderr of " + name() + " is not a PIPE");
+    }
+
+    /**
+     * Lets {@code handler} read the piped stdout and stderr and feed stdin on
+     * the factory's one stream thread, from now on (output the child wrote
+     * before waits in the pipe). Once per process.
+     *
+     * @throws IllegalStateException when no stream is a PIPE, a handler was
+     *         given already, or a blocking stream of this process was taken
+     * @since 3.0
+     */
+    default void handleStreams(StreamHandler handler) {
+        throw new IllegalStateException(name() + " has no piped stream");
+    }
+
+    /**
+     * Asks for {@link StreamHandler#onStdinReady} once the piped stdin can
+     * take more.
+     *
+     * @since 3.0
+     */
+    default void wantWrite() {
+        throw new IllegalStateException("stdin of " + name() + " is not a PIPE");
+    }
+
+    /**
+     * Closes the piped stdin once what the handler gave was written: the
+     * child reads end of file. A no-op when stdin is not a pipe or is closed.
+     *
+     * @since 3.0
+     */
+    default void closeStdin() {
+    }
+
+    /**
+     * This process as a {@link Process}, for code written for
+     * {@link ProcessBuilder}: its streams are {@link #stdin()},
+     * {@link #stdout()} and {@link #stderr()} where piped, else null streams
+     * as {@link ProcessBuilder.Redirect} gives them; {@code destroy()} stops
+     * it (the quit sequence), {@code destroyForcibly()} kills it.
+     *
+     * @since 3.0
+     */
+    default Process asProcess() {
+        throw new UnsupportedOperationException("asProcess");
+    }
 }

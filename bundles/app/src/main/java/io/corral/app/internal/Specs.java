@@ -31,7 +31,7 @@ final class Specs {
             .environment(env).workingDirectory(app.workingDirectory())
             .user(app.user() != null ? app.user() : defaultUser(app, privileged)).group(app.group())
             .isolation(app.isolation()).resources(app.resources()).filesystem(app.filesystem())
-            .stdio(new Stdio(null, output(app, app.stdout(), log), output(app, app.stderr(), log))).build();
+            .stdio(Stdio.files(null, output(app, app.stdout(), log), output(app, app.stderr(), log))).build();
     }
 
     /** A {@code "stdout"} or {@code "stderr"} file, appended to; without one the stream goes to the log. */

@@ -8,6 +8,7 @@ import io.corral.api.isolation.Filesystem;
 import io.corral.api.isolation.Namespace;
 import io.corral.api.isolation.Resources;
 import io.corral.api.process.SpawnSpec;
+import io.corral.api.process.Stdio;
 import io.corral.app.internal.config.AppConfig;
 import io.corral.app.internal.config.DocumentValidator;
 import java.nio.file.Path;
@@ -83,13 +84,13 @@ public class SpecsTest {
         Path log = Path.of("/tmp/web.log");
         SpawnSpec both = Specs.of(app("\"stdout\": \"out.log\", \"stderr\": \"/var/log/web.err\","
             + " \"working_directory\": \"/srv/app\""), log, false);
-        assertEquals(Path.of("/srv/app/out.log"), both.stdio().output());
-        assertEquals(Path.of("/var/log/web.err"), both.stdio().error());
+        assertEquals(Stdio.Redirect.appendTo(Path.of("/srv/app/out.log")), both.stdio().output());
+        assertEquals(Stdio.Redirect.appendTo(Path.of("/var/log/web.err")), both.stdio().error());
         SpawnSpec errOnly = Specs.of(app("\"stderr\": \"/var/log/web.err\""), log, false);
-        assertEquals(log, errOnly.stdio().output());
-        assertEquals(Path.of("/var/log/web.err"), errOnly.stdio().error());
+        assertEquals(Stdio.Redirect.appendTo(log), errOnly.stdio().output());
+        assertEquals(Stdio.Redirect.appendTo(Path.of("/var/log/web.err")), errOnly.stdio().error());
         SpawnSpec neither = Specs.of(app("\"processes\": 1"), log, false);
-        assertEquals(log, neither.stdio().output());
-        assertEquals(log, neither.stdio().error());
+        assertEquals(Stdio.Redirect.appendTo(log), neither.stdio().output());
+        assertEquals(Stdio.Redirect.appendTo(log), neither.stdio().error());
     }
 }

@@ -204,7 +204,7 @@ public final class PortBenchCommand {
         try {
             ManagedProcess p = factory.spawn(SpawnSpec.builder(install().toString()).name(BASELINE)
                 .arguments(Integer.toString(rounds), Integer.toString(warmup), Integer.toString(DATAGRAM), mode)
-                .stdio(new Stdio(null, out, out)).build());
+                .stdio(Stdio.files(null, out, out)).build());
             ExitStatus status = p.onExit().toCompletableFuture().get(10 + rounds / 1000, TimeUnit.SECONDS);
             String text = Files.readString(out, StandardCharsets.UTF_8).trim();
             if (!status.success()) {

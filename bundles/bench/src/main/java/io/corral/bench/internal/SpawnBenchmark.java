@@ -37,7 +37,7 @@ final class SpawnBenchmark {
 
     private static final Path TRUE = Path.of("/bin/true");
     private static final java.time.Duration TEN_SECONDS = java.time.Duration.ofSeconds(10);
-    private static final Stdio DEV_NULL = new Stdio(null, Path.of("/dev/null"), Path.of("/dev/null"));
+    private static final Stdio DEV_NULL = Stdio.files(null, Path.of("/dev/null"), Path.of("/dev/null"));
 
     private final ProcessFactory factory;
     private final Path baseline;
@@ -92,6 +92,22 @@ final class SpawnBenchmark {
     private Way corral(SpawnSpec spec) {
         return () -> {
             ExitStatus s = factory.spawn(spec).waitFor(TEN_SECONDS).orElseThrow(
+                () -> new IllegalStateException("/bin/true under Corral did not exit within 10 s"));
+            if (!s.success()) {
+                throw new IllegalStateException("/bin/true under Corral: " + s);
+            }
+        };
+    }
+
+    /** stdin, stdout and stderr piped: the server makes the pipes; stdout is read to its end. */
+    private Way corralPiped() {
+        SpawnSpec spec = SpawnSpec.builder(TRUE.toString()).name("bench").stdio(Stdio.PIPES).build();
+        return () -> {
+            ManagedProcess p = factory.spawn(spec);
+            if (p.stdout().read() != -1) {
+                throw new IllegalStateException("/bin/true under Corral wrote to its stdout");
+            }
+            ExitStatus s = p.waitFor(TEN_SECONDS).orElseThrow(
                 () -> new IllegalStateException("/bin/true under Corral did not exit within 10 s"));
             if (!s.success()) {
                 throw new IllegalStateException("/bin/true under Corral: " + s);
@@ -159,6 +175,11 @@ final class SpawnBenchmark {
             corralName(namespaces, "")));
         List<Way> wayList = new ArrayList<>(Arrays.asList(null, processBuilder(), corral(IsolationRequest.NONE),
             corral(isolation(namespaces))));
+        // The standard streams' other ways: the default log file, and three pipes read to their end.
+        names.add("Corral, no namespaces, log file (default)");
+        wayList.add(corral(SpawnSpec.builder(TRUE.toString()).name("bench").build()));
+        names.add("Corral, no namespaces, 3 pipes");
+        wayList.add(corralPiped());
         if (namespaces.contains(Namespace.PID) && namespaces.size() > 1) {
             // The same without the pid namespace, hence without Corral's init: what the init costs.
             java.util.Set<Namespace> withoutPid = java.util.EnumSet.copyOf(namespaces);

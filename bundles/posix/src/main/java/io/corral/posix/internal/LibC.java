@@ -58,6 +58,9 @@ public interface LibC {
     long write(int fd, Pointer buffer, @size_t long count);
 
     @SaveError
+    int poll(Pointer fds, long nfds, int timeout);
+
+    @SaveError
     int open(String path, int flags, int mode);
 
     @SaveError

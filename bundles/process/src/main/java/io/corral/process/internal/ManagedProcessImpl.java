@@ -387,4 +387,74 @@ final class ManagedProcessImpl implements ManagedProcess, ExitHandler {
     public String toString() {
         return name + "[" + pid + "]";
     }
+
+    // ---- standard streams: the pipes the spec asked for (ProcessStreams) ----
+
+    private volatile ProcessStreams streams;
+    private ProcessView view;
+
+    /** The spawn returned with these pipes; handed to their users, drained at the exit. */
+    void streams(ProcessStreams s) {
+        streams = s;
+        if (s.any()) {
+            exit.thenRun(s::exited);
+        }
+    }
+
+    /** The factory forgets the process: what nobody read goes. */
+    void forgotten() {
+        ProcessStreams s = streams;
+        if (s != null) {
+            s.forget();
+        }
+    }
+
+    private ProcessStreams piped(String stream) {
+        ProcessStreams s = streams;
+        if (s == null) {
+            throw new IllegalStateException(stream + " of " + this + " is not a PIPE: it is not spawned yet");
+        }
+        return s;
+    }
+
+    @Override
+    public java.io.OutputStream stdin() {
+        return piped("stdin").stdin();
+    }
+
+    @Override
+    public java.io.InputStream stdout() {
+        return piped("stdout").stdout();
+    }
+
+    @Override
+    public java.io.InputStream stderr() {
+        return piped("stderr").stderr();
+    }
+
+    @Override
+    public void handleStreams(io.corral.api.process.StreamHandler handler) {
+        piped("stdout").handle(this, handler);
+    }
+
+    @Override
+    public void wantWrite() {
+        piped("stdin").wantWrite();
+    }
+
+    @Override
+    public void closeStdin() {
+        ProcessStreams s = streams;
+        if (s != null) {
+            s.closeStdin();
+        }
+    }
+
+    @Override
+    public synchronized Process asProcess() {
+        if (view == null) {
+            view = new ProcessView(this, streams);
+        }
+        return view;
+    }
 }

@@ -92,6 +92,8 @@ public final class ProcessFactoryImpl implements ProcessFactory {
         List.of(new GroupId(0, "root")), "/root");
 
     private final List<SpawnParticipant> participants = new CopyOnWriteArrayList<>();
+    /** Drives every StreamHandler: one thread, started with the first. */
+    private final StreamPump pump = new StreamPump();
     private volatile IsolationProvider provider;
     private volatile CredentialService credentials;
     /**
@@ -140,6 +142,8 @@ public final class ProcessFactoryImpl implements ProcessFactory {
         context.removeBundleListener(frameworkStopping);
         stopAll(Duration.ofSeconds(graceSeconds));
         stopTimers.shutdownNow();
+        pump.close();
+        processes.forEach(ManagedProcessImpl::forgotten);
         logs.close();
     }
 
@@ -321,12 +325,25 @@ public final class ProcessFactoryImpl implements ProcessFactory {
                 throw new SpawnException(e.step(), e.errno(), explain(e, isolation));
             }
             mp.logFile(streams.rename(spec.name(), launched.pid()));
+            mp.streams(new ProcessStreams(spec.name() + "[" + launched.pid() + "]", spec.stdio(), launched.streams(),
+                pump));
             started = true;
-            return register(mp, launched, parts);
+            ManagedProcess registered = register(mp, launched, parts);
+            spec.stdio().handler().ifPresent(h -> handleStreams(mp, h));
+            return registered;
         } finally {
             if (!started) {
                 parts.forEach(ProcessFactoryImpl::failed);
             }
+        }
+    }
+
+    /** The spec's StreamHandler, from the spawn on; the process runs and is supervised whatever happens here. */
+    private static void handleStreams(ManagedProcessImpl mp, io.corral.api.process.StreamHandler handler) {
+        try {
+            mp.handleStreams(handler);
+        } catch (RuntimeException e) {
+            LOG.error("the stream handler of " + mp + " could not be started: " + e.getMessage());
         }
     }
 
@@ -411,6 +428,7 @@ public final class ProcessFactoryImpl implements ProcessFactory {
             ManagedProcessImpl p = it.next();
             if (!p.alive()) {
                 it.remove();
+                p.forgotten();
                 exitedCount.decrementAndGet();
             }
         }

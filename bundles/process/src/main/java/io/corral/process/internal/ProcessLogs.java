@@ -1,7 +1,9 @@
 package io.corral.process.internal;
 
 import io.corral.api.process.SpawnException;
+import io.corral.api.isolation.Launch;
 import io.corral.api.process.Stdio;
+import io.corral.api.process.Stdio.Redirect;
 import io.corral.log.LogFiles;
 import io.corral.posix.Posix;
 import io.corral.posix.PosixException;
@@ -35,11 +37,15 @@ final class ProcessLogs {
 
     /** The descriptors of one spawn; close them once the child has its copies. */
     final class Streams implements AutoCloseable {
+        /** The child's 0, 1, 2: descriptors, or {@link Launch#PIPE} / {@link Launch#SAME_AS_OUTPUT}. */
         final int[] descriptors;
+        /** What this spawn opened itself: closed once the child has its copies. */
+        private final int[] owned;
         private Path log;
 
-        private Streams(int in, int out, int err, Path log) {
-            this.descriptors = new int[] {in, out, err};
+        private Streams(int[] descriptors, int[] owned, Path log) {
+            this.descriptors = descriptors;
+            this.owned = owned;
             this.log = log;
         }
 
@@ -75,47 +81,69 @@ final class ProcessLogs {
 
         @Override
         public void close() {
-            closeOwned(descriptors[0], -1);
-            closeOwned(descriptors[1], -1);
-            closeOwned(descriptors[2], descriptors[1]);
+            Posix.closeQuietly(owned);
         }
     }
 
-    /** Closes a descriptor of one spawn, unless it is the shared /dev/null or {@code same}. */
-    private void closeOwned(int fd, int same) {
-        if (fd != devNull && fd != same) {
-            Posix.closeQuietly(fd);
-        }
-    }
-
+    /**
+     * Opens what the child's standard streams need: files, the log file,
+     * the shared /dev/null; a pipe is left to the provider ({@link Launch#PIPE}),
+     * so nothing here blocks on one.
+     */
     Streams open(String name, Stdio stdio) throws SpawnException {
-        int in = -1;
-        int out = -1;
-        int err = -1;
+        int[] fds = {-1, -1, -1};
+        int[] owned = {-1, -1, -1};
         Path log = null;
+        String stream = "input";
         try {
-            in = stdio.input() == null || stdio.input().equals(DEV_NULL) ? devNull
-                : Posix.open(stdio.input().toString(), Posix.O_RDONLY, 0);
-            if (stdio.output() == null || stdio.error() == null) {
+            Redirect out = stdio.output();
+            Redirect err = stdio.redirectErrorStream() ? null : stdio.error();
+            if (out.type() == Redirect.Type.LOG || (err != null && err.type() == Redirect.Type.LOG)) {
                 LogFiles.directory(directory);
                 log = directory.resolve(safe(name) + ".starting-" + sequence.incrementAndGet() + ".log");
             }
-            out = stdio.output() != null ? append(stdio.output()) : append(log);
-            err = stdio.error() != null ? append(stdio.error()) : (stdio.output() == null ? out : append(log));
-            return new Streams(in, out, err, log);
+            fds[0] = descriptor(stdio.input(), 0, null, owned);
+            stream = "output";
+            fds[1] = descriptor(out, 1, log, owned);
+            stream = "error";
+            if (err == null) {
+                fds[2] = Launch.SAME_AS_OUTPUT;
+            } else if (err.type() == Redirect.Type.LOG && out.type() == Redirect.Type.LOG) {
+                fds[2] = fds[1]; // one open file for both: their lines stay in order
+            } else {
+                fds[2] = descriptor(err, 2, log, owned);
+            }
+            return new Streams(fds, owned, log);
         } catch (IOException e) {
-            closeOwned(in, -1);
-            closeOwned(out, -1);
-            closeOwned(err, out);
+            Posix.closeQuietly(owned);
+            if (log != null) {
+                try {
+                    Files.deleteIfExists(log);
+                } catch (IOException ignored) {
+                    // nothing was written to it
+                }
+            }
             throw new SpawnException("opening standard streams", e instanceof PosixException pe ? pe.errno() : 0,
-                "opening standard streams of \"" + name + "\": " + e.getMessage());
+                "opening " + stream + " of \"" + name + "\": " + e.getMessage());
         }
     }
 
-    private int append(Path file) throws PosixException {
-        if (file.equals(DEV_NULL)) {
-            return devNull;
-        }
+    /** The child's descriptor {@code slot} for {@code r}; what it opens goes into {@code owned}. */
+    private int descriptor(Redirect r, int slot, Path log, int[] owned) throws PosixException {
+        return switch (r.type()) {
+            case PIPE -> Launch.PIPE;
+            case INHERIT -> slot; // the container's own stream of that number
+            case DISCARD -> devNull;
+            case LOG -> owned[slot] = append(log);
+            case READ -> r.file().get().equals(DEV_NULL) ? devNull
+                : (owned[slot] = Posix.open(r.file().get().toString(), Posix.O_RDONLY, 0));
+            case APPEND -> r.file().get().equals(DEV_NULL) ? devNull : (owned[slot] = append(r.file().get()));
+            case WRITE -> r.file().get().equals(DEV_NULL) ? devNull : (owned[slot] = Posix.open(
+                r.file().get().toString(), Posix.O_WRONLY | Posix.O_CREAT | Posix.O_TRUNC, 0640));
+        };
+    }
+
+    private static int append(Path file) throws PosixException {
         return Posix.open(file.toString(), Posix.O_WRONLY | Posix.O_CREAT | Posix.O_APPEND, 0640);
     }
 
