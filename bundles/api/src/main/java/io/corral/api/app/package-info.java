@@ -8,5 +8,5 @@
  * atomically: a document with any error is refused whole and changes nothing.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package io.corral.api.app;
