@@ -55,7 +55,13 @@ final class RequestBody {
         reader.setStrictness(Strictness.STRICT);
         try {
             JsonElement value = ELEMENTS.read(reader);
-            if (reader.peek() != JsonToken.END_DOCUMENT) {
+            boolean trailing;
+            try {
+                trailing = reader.peek() != JsonToken.END_DOCUMENT;
+            } catch (IOException e) {
+                trailing = true; // a strict reader refuses a second value in its own words
+            }
+            if (trailing) {
                 throw new ControlError(400, ControlError.INVALID_JSON,
                     "Unexpected character after the end of a valid JSON value.", null);
             }
@@ -83,7 +89,10 @@ final class RequestBody {
             location = location(text, offset(text, line, column));
         }
         message = message.trim();
-        if (message.startsWith("End of input") || message.startsWith("Unterminated")) {
+        if (message.contains("setStrictness")) {
+            // Gson's advice is for programmers; the operator needs the rule.
+            message = "Malformed JSON here: names and strings must be in double quotes, with no trailing comma.";
+        } else if (message.startsWith("End of input")) {
             message = "Unexpected end of JSON payload.";
         }
         if (!message.endsWith(".")) {
