@@ -121,22 +121,35 @@ final class ControlApi {
         return success("Reconfiguration done.");
     }
 
-    /** {@code GET /control/applications/NAME/restart} (Unit 1.25): every process of NAME replaced. */
+    /**
+     * {@code GET /control/applications/NAME/restart} (Unit 1.25): every
+     * process of NAME replaced. Corral adds {@code .../stop} (no process
+     * runs until a start) and {@code .../start}, as corral:stop and
+     * corral:start; neither changes the configuration.
+     */
     private Reply control(String method, List<String> steps) throws ControlError {
         if (!method.equals("GET")) {
             throw new ControlError(405, ControlError.NOT_ALLOWED);
         }
-        if (steps.size() != 3 || !steps.get(0).equals("applications") || !steps.get(2).equals("restart")) {
+        if (steps.size() != 3 || !steps.get(0).equals("applications")) {
             throw ControlError.notFound();
         }
         String name = steps.get(1);
-        if (apps.application(name).isEmpty()) {
+        String action = steps.get(2);
+        if (!List.of("restart", "start", "stop").contains(action) || apps.application(name).isEmpty()) {
             throw ControlError.notFound();
         }
         try {
-            apps.restart(name);
+            switch (action) {
+                case "restart" -> apps.restart(name);
+                case "start" -> apps.start(name);
+                default -> apps.stop(name);
+            }
+        } catch (IllegalArgumentException e) {
+            throw ControlError.notFound(); // removed meanwhile
         } catch (RuntimeException e) {
-            throw new ControlError(500, ControlError.FAILED_TO_RESTART, e.getMessage());
+            throw new ControlError(500, action.equals("restart") ? ControlError.FAILED_TO_RESTART
+                : "Failed to " + action + " app.", e.getMessage());
         }
         return success("Ok");
     }

@@ -1,6 +1,7 @@
 package io.corral.control.internal;
 
 import io.corral.api.app.ApplicationManager;
+import io.corral.api.port.PortRegistry;
 import io.corral.api.process.ManagedProcess;
 import io.corral.api.process.ProcessFactory;
 import io.corral.log.Log;
@@ -47,12 +48,13 @@ public final class ControlServer implements FrameworkListener {
     @ObjectClassDefinition(name = "Corral control API",
         description = "NGINX Unit's control API over HTTP on run/control.unit.sock")
     public @interface Config {
-        @AttributeDefinition(description = "Also listen on this TCP address, HOST:PORT (e.g. 127.0.0.1:8443); empty:"
-            + " off. Anyone who can reach it controls the instance: there is no peer check over TCP")
+        @AttributeDefinition(description = "Also listen on this loopback TCP address, HOST:PORT (e.g."
+            + " 127.0.0.1:8443); empty: off (the default), unless the framework property corral.control.tcp names"
+            + " one. Every local user can connect to it: there is no peer check over TCP")
         String tcp() default "";
 
-        @AttributeDefinition(description = "Serve the web console under /console on the control socket (and the"
-            + " TCP address, when set)")
+        @AttributeDefinition(description = "Serve the web console under /console (needs tcp for a browser); also on"
+            + " when the framework property corral.control.console is true")
         boolean console() default false;
     }
 
@@ -62,10 +64,13 @@ public final class ControlServer implements FrameworkListener {
 
     private final BundleContext context;
     private final ApplicationManager apps;
-    private final Config config;
     private final Path socket;
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile ProcessFactory factory;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile PortRegistry ports;
+    private final String tcp;
+    private final boolean console;
     private Server server;
     private boolean closed;
 
@@ -73,7 +78,9 @@ public final class ControlServer implements FrameworkListener {
     public ControlServer(BundleContext context, Config config, @Reference ApplicationManager apps) {
         this.context = context;
         this.apps = apps;
-        this.config = config;
+        this.tcp = !config.tcp().isBlank() ? config.tcp().trim()
+            : Optional.ofNullable(context.getProperty("corral.control.tcp")).orElse("").trim();
+        this.console = config.console() || "true".equals(context.getProperty("corral.control.console"));
         String base = context.getProperty("corral.base");
         boolean enabled = base != null && "true".equals(context.getProperty("corral.control"));
         this.socket = enabled ? Path.of(base, "run", SOCKET) : null;
@@ -138,13 +145,12 @@ public final class ControlServer implements FrameworkListener {
             UnixDomainServerConnector unix = new UnixDomainServerConnector(s, 1, 1, new HttpConnectionFactory(http));
             unix.setUnixDomainPath(bound.inside());
             s.addConnector(unix);
-            String tcp = config.tcp().trim();
             if (!tcp.isEmpty()) {
                 s.addConnector(tcpConnector(s, http, tcp));
             }
             UserPrincipal owner = Files.getOwner(bound.inside().getParent());
             s.setHandler(new HttpFront(new ControlApi(apps, this::process), owner,
-                config.console() ? new ConsolePage(apps) : null));
+                console ? new ConsolePage(apps, () -> Optional.ofNullable(ports)) : null));
             try {
                 s.start();
                 bound.publish();
@@ -153,7 +159,7 @@ public final class ControlServer implements FrameworkListener {
             }
             server = s;
             LOG.info("control API on " + socket + (tcp.isEmpty() ? "" : " and " + tcp)
-                + (config.console() ? "; web console at /console" : ""));
+                + (console ? "; web console at " + (tcp.isEmpty() ? "/console" : "http://" + tcp + "/console") : ""));
         } catch (Exception e) {
             LOG.error("control API " + socket + ": " + e.getMessage() + "; the control API is off");
             if (s != null) {
@@ -174,18 +180,30 @@ public final class ControlServer implements FrameworkListener {
         } catch (NumberFormatException e) {
             port = -1;
         }
-        if (port < 1 || port > 65535) {
-            throw new IllegalArgumentException(PID + ": tcp \"" + address + "\": must be HOST:PORT with a port from 1"
-                + " to 65535, e.g. 127.0.0.1:8443");
-        }
-        ServerConnector c = new ServerConnector(s, 1, 1, new HttpConnectionFactory(http));
-        String host = address.substring(0, colon);
+        String host = colon > 0 ? address.substring(0, colon) : "";
         if (host.startsWith("[") && host.endsWith("]")) {
             host = host.substring(1, host.length() - 1);
         }
+        if (port < 1 || port > 65535 || !loopback(host)) {
+            throw new IllegalArgumentException("tcp \"" + address + "\" (" + PID + " or corral.control.tcp): must be"
+                + " a loopback address and a port from 1 to 65535, e.g. 127.0.0.1:8443");
+        }
+        ServerConnector c = new ServerConnector(s, 1, 1, new HttpConnectionFactory(http));
         c.setHost(host);
         c.setPort(port);
         return c;
+    }
+
+    /** Only this machine: the API over TCP has no peer check, so it is never offered to the network. */
+    private static boolean loopback(String host) {
+        if (!host.equals("localhost") && !host.matches("[0-9.]+|[0-9a-fA-F:]+")) {
+            return false; // a name is not looked up: only an address or localhost
+        }
+        try {
+            return java.net.InetAddress.getByName(host).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
     }
 
     private Optional<ManagedProcess> process(int pid) {

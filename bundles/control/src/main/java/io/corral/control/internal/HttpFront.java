@@ -65,14 +65,23 @@ final class HttpFront extends Handler.Abstract {
         return true;
     }
 
-    /** Why the peer of a Unix socket is not served (another user than the instance's), or null. */
+    /**
+     * Why the request is not served, or null. Over the Unix socket: a peer
+     * that is another user than the instance's (SO_PEERCRED). Over TCP, which
+     * has no peer credentials: a request that a web page in a browser made
+     * (another origin, or a Host that is not this loopback address, as DNS
+     * rebinding gives) instead of the operator's own tool or the console.
+     */
     private String refusal(Request request) throws IOException {
         EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
-        if (owner == null || !(endPoint instanceof SocketChannelEndPoint s)) {
+        if (!(endPoint instanceof SocketChannelEndPoint s)) {
             return null;
         }
         SocketChannel channel = s.getChannel();
         if (!(channel.getLocalAddress() instanceof java.net.UnixDomainSocketAddress)) {
+            return BrowserGuard.refusal(request, channel.getLocalAddress());
+        }
+        if (owner == null) {
             return null;
         }
         UnixDomainPrincipal peer = channel.getOption(ExtendedSocketOptions.SO_PEERCRED);
