@@ -143,6 +143,8 @@ public class ControlApiIT {
             && r.body().endsWith("}\r\n"));
         assertEquals(JsonParser.parseString("\"/bin/sleep\""),
             curl("http://localhost/config/applications/ticker/executable").json());
+        Http console = curl("http://localhost/console");
+        assertEquals("the web console is off by default", 404, console.status());
         Http missing = curl("http://localhost/config/applications/nosuch");
         assertEquals(404, missing.status());
         assertEquals(JsonParser.parseString("{\"error\": \"Value doesn't exist.\"}"), missing.json());
