@@ -92,6 +92,19 @@ public class ConsoleIT {
                 List<Integer> before = shownPids(page, "alpha");
                 List<Integer> beta = shownPids(page, "beta");
 
+                // A page of another site cannot use the API through the browser.
+                for (String[] header : List.of(new String[] {"Origin", "http://attacker.example"},
+                        new String[] {"Sec-Fetch-Site", "cross-site"})) {
+                    HttpResponse<String> foreign = http.send(HttpRequest.newBuilder(URI.create(url
+                        + "/control/applications/beta/restart")).header(header[0], header[1]).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                    assertEquals(foreign.body(), 403, foreign.statusCode());
+                }
+                Thread.sleep(1000);
+                for (int pid : beta) {
+                    assertTrue("beta's process " + pid + " was not restarted", Procs.alive(pid));
+                }
+
                 page.eval("document.querySelector('tr[data-app=\"alpha\"] button.restart').click()");
                 ControlApiIT.await("new pids for alpha on the page", () -> {
                     List<Integer> now = shownPids(page, "alpha");

@@ -141,25 +141,34 @@ public final class ControlServer implements FrameworkListener {
             HttpConfiguration http = new HttpConfiguration();
             http.setSendServerVersion(false);
             http.setSendDateHeader(true);
-            PrivateSocket bound = PrivateSocket.prepare(socket, MAX_SOCKET_PATH);
-            UnixDomainServerConnector unix = new UnixDomainServerConnector(s, 1, 1, new HttpConnectionFactory(http));
-            unix.setUnixDomainPath(bound.inside());
-            s.addConnector(unix);
+            boolean onTcp = false;
             if (!tcp.isEmpty()) {
-                s.addConnector(tcpConnector(s, http, tcp));
+                try {
+                    s.addConnector(tcpConnector(s, http, tcp));
+                    onTcp = true;
+                } catch (IllegalArgumentException e) {
+                    // A wrong optional address costs the TCP side only.
+                    LOG.error("control API: " + e.getMessage() + "; not listening on TCP");
+                }
             }
-            UserPrincipal owner = Files.getOwner(bound.inside().getParent());
-            s.setHandler(new HttpFront(new ControlApi(apps, this::process), owner,
-                console ? new ConsolePage(apps, () -> Optional.ofNullable(ports)) : null));
+            PrivateSocket bound = PrivateSocket.prepare(socket, MAX_SOCKET_PATH);
             try {
+                UnixDomainServerConnector unix = new UnixDomainServerConnector(s, 1, 1,
+                    new HttpConnectionFactory(http));
+                unix.setUnixDomainPath(bound.inside());
+                s.addConnector(unix);
+                // The instance's user: the private directory was just made by it.
+                UserPrincipal owner = Files.getOwner(bound.inside().getParent());
+                s.setHandler(new HttpFront(new ControlApi(apps, this::process), owner,
+                    console ? new ConsolePage(apps, () -> Optional.ofNullable(ports)) : null));
                 s.start();
                 bound.publish();
             } finally {
                 bound.cleanUp();
             }
             server = s;
-            LOG.info("control API on " + socket + (tcp.isEmpty() ? "" : " and " + tcp)
-                + (console ? "; web console at " + (tcp.isEmpty() ? "/console" : "http://" + tcp + "/console") : ""));
+            LOG.info("control API on " + socket + (onTcp ? " and " + tcp : "")
+                + (console ? "; web console at " + (onTcp ? "http://" + tcp + "/console" : "/console") : ""));
         } catch (Exception e) {
             LOG.error("control API " + socket + ": " + e.getMessage() + "; the control API is off");
             if (s != null) {
@@ -172,7 +181,7 @@ public final class ControlServer implements FrameworkListener {
         }
     }
 
-    private static ServerConnector tcpConnector(Server s, HttpConfiguration http, String address) {
+    static ServerConnector tcpConnector(Server s, HttpConfiguration http, String address) {
         int colon = address.lastIndexOf(':');
         int port;
         try {
