@@ -4,8 +4,10 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.Strictness;
-import com.google.gson.Gson;
-import com.google.gson.TypeAdapter;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonNull;
+import com.google.gson.JsonPrimitive;
+import java.math.BigDecimal;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 import java.io.IOException;
@@ -28,8 +30,6 @@ final class RequestBody {
 
     /** Unit's controller takes bodies up to 8 MiB. */
     static final int MAX_BYTES = 8 * 1024 * 1024;
-    /** Reads with the reader's own strictness (JsonParser would make it lenient). */
-    private static final TypeAdapter<JsonElement> ELEMENTS = new Gson().getAdapter(JsonElement.class);
     private static final Pattern WHERE = Pattern.compile(" at line (\\d+) column (\\d+)( path \\S*)?");
 
     private RequestBody() {
@@ -54,7 +54,7 @@ final class RequestBody {
         JsonReader reader = new JsonReader(new StringReader(plain));
         reader.setStrictness(Strictness.STRICT);
         try {
-            JsonElement value = ELEMENTS.read(reader);
+            JsonElement value = read(reader, text);
             boolean trailing;
             try {
                 trailing = reader.peek() != JsonToken.END_DOCUMENT;
@@ -69,6 +69,53 @@ final class RequestBody {
         } catch (JsonParseException | IOException | IllegalStateException e) {
             throw invalid(text, e);
         }
+    }
+
+    /** One value, read as Unit does: a member name twice in one object is refused. */
+    private static JsonElement read(JsonReader r, String text) throws IOException, ControlError {
+        switch (r.peek()) {
+            case BEGIN_OBJECT: {
+                JsonObject o = new JsonObject();
+                r.beginObject();
+                while (r.hasNext()) {
+                    String name = r.nextName();
+                    if (o.has(name)) {
+                        throw at(text, r, "Duplicate object member.  All JSON object members must have unique names.");
+                    }
+                    o.add(name, read(r, text));
+                }
+                r.endObject();
+                return o;
+            }
+            case BEGIN_ARRAY: {
+                JsonArray a = new JsonArray();
+                r.beginArray();
+                while (r.hasNext()) {
+                    a.add(read(r, text));
+                }
+                r.endArray();
+                return a;
+            }
+            case STRING:
+                return new JsonPrimitive(r.nextString());
+            case NUMBER:
+                return new JsonPrimitive(new BigDecimal(r.nextString()));
+            case BOOLEAN:
+                return new JsonPrimitive(r.nextBoolean());
+            case NULL:
+                r.nextNull();
+                return JsonNull.INSTANCE;
+            default:
+                throw new IOException("Unexpected " + r.peek() + r.toString().replaceFirst("^JsonReader", ""));
+        }
+    }
+
+    /** An error where the reader stands (its description says the line and column). */
+    private static ControlError at(String text, JsonReader r, String detail) {
+        Matcher m = WHERE.matcher(r.toString());
+        JsonObject location = m.find() ? location(text, offset(text, Integer.parseInt(m.group(1)),
+            Integer.parseInt(m.group(2)))) : null;
+        return new ControlError(400, ControlError.INVALID_JSON, detail, location);
     }
 
     /** Gson's sentence without its position and link, and the position in Unit's terms. */

@@ -49,6 +49,19 @@ public class RequestBodyTest {
     }
 
     @Test
+    public void aMemberNamedTwiceIsRefusedAsUnitRefusesIt() {
+        String refusal = refusal("{\"a\": 1, \"a\": 2}");
+        assertEquals(refusal, true, refusal.startsWith("{\"error\":\"Invalid JSON.\",\"detail\":\"Duplicate object"
+            + " member.  All JSON object members must have unique names.\",\"location\":{"));
+    }
+
+    @Test
+    public void numbersKeepTheirValue() throws ControlError {
+        assertEquals("{\"n\":2,\"f\":0.5,\"big\":12345678901234567890}",
+            RequestBody.parse(bytes("{\"n\": 2, \"f\": 0.5, \"big\": 12345678901234567890}")).toString());
+    }
+
+    @Test
     public void aBodyThatIsNotUtf8IsRefused() {
         try {
             RequestBody.parse(new byte[] {'"', (byte) 0xff, '"'});
