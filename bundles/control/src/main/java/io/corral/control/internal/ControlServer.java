@@ -135,7 +135,8 @@ public final class ControlServer implements FrameworkListener {
         try {
             Files.createDirectories(socket.getParent());
             QueuedThreadPool threads = new QueuedThreadPool(16, 2);
-            threads.setName("corral-control-api");
+            // Not "corral-control-": that prefix names the Gogo socket's session threads.
+            threads.setName("corral-unit-api");
             threads.setDaemon(true);
             s = new Server(threads);
             HttpConfiguration http = new HttpConfiguration();
