@@ -176,6 +176,12 @@ public class ControlApiIT {
         assertEquals(json.body(), 400, json.status());
         assertEquals(JsonParser.parseString("{\"error\": \"Invalid JSON.\", \"detail\": \"Unexpected end of JSON"
             + " payload.\", \"location\": {\"offset\": 9, \"line\": 1, \"column\": 10}}"), json.json());
+        Http listeners = curl("-X", "PUT", "-d", "{\"*:8080\": {\"pass\": \"applications/new\"}}",
+            "http://localhost/config/listeners");
+        assertEquals(listeners.body(), 400, listeners.status());
+        assertEquals(JsonParser.parseString("{\"error\": \"Invalid configuration.\", \"detail\":"
+            + " \"Unknown parameter \\\"listeners\\\".\"}"), listeners.json());
+        assertEquals(404, curl("http://localhost/certificates").status());
         Http noExecutable = curl("-X", "DELETE", "http://localhost/config/applications/new/executable");
         assertEquals(noExecutable.body(), 400, noExecutable.status());
         assertEquals("Invalid configuration.", noExecutable.json().getAsJsonObject().get("error").getAsString());
