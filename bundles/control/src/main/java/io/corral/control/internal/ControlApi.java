@@ -136,7 +136,9 @@ final class ControlApi {
         }
         String name = steps.get(1);
         String action = steps.get(2);
-        if (!List.of("restart", "start", "stop").contains(action) || apps.application(name).isEmpty()) {
+        // As Unit: the application must be in the configuration.
+        if (!List.of("restart", "start", "stop").contains(action)
+                || ConfigTree.get(document(), List.of("applications", name)) == null) {
             throw ControlError.notFound();
         }
         try {
