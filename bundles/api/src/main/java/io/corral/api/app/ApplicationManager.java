@@ -50,6 +50,22 @@ public interface ApplicationManager {
      */
     Reloaded reload() throws ConfigurationException;
 
+    /**
+     * Applies a whole new document and writes it to the configuration file,
+     * as an edit of the file followed by {@link #reload()} would: the same
+     * validation, refused whole when anything in it is wrong (nothing
+     * changes, the file included). Once valid, the file is replaced
+     * atomically (written aside, then renamed over it) before the running set
+     * changes, so the file, ConfigAdmin and the running applications never
+     * disagree. Comments of the old file are not kept.
+     *
+     * @param document the whole document as JSON text, e.g. {@code {"applications": {...}}}
+     * @throws ConfigurationException when the document is refused; its message names the value and the rule
+     * @throws IllegalStateException when the file cannot be written; nothing changed
+     * @since 2.0
+     */
+    Reloaded apply(String document) throws ConfigurationException;
+
     /** The document that runs now, as pretty-printed JSON. */
     String configuration();
 

@@ -283,6 +283,34 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
     }
 
     @Override
+    public Reloaded apply(String document) throws ConfigurationException {
+        try {
+            return scheduler.call(() -> applyAndWrite(DocumentValidator.validate(document)), CALL_TIMEOUT_MS);
+        } catch (ConfigurationException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Checks as a spawn would, writes the file, then changes the running set:
+     * if the file cannot be written, nothing runs that a reload would undo.
+     * The watcher sees the new file and finds nothing to change. On the
+     * scheduler thread.
+     */
+    private Reloaded applyAndWrite(Document next) throws ConfigurationException {
+        check(next);
+        try {
+            file.write(next);
+        } catch (IOException e) {
+            throw new IllegalStateException("writing " + file.path() + ": " + e.getMessage()
+                + "; nothing changed", e);
+        }
+        return commit(next);
+    }
+
+    @Override
     public String configuration() {
         return running.document().toText();
     }
