@@ -27,7 +27,7 @@ import org.junit.Test;
  * presses restart on one and sees its new pids. The screenshot stays in
  * target/console.png for a person to look at.
  */
-public class ConsoleIT {
+public class WebConsoleIT {
 
     private static final String MARKER = "3000." + System.nanoTime() % 1_000_000;
 
