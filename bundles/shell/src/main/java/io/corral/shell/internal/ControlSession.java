@@ -1,12 +1,12 @@
 package io.corral.shell.internal;
 
+import io.corral.shell.client.ChannelStreams;
 import io.corral.shell.client.ControlProtocol;
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.attribute.UserPrincipal;
@@ -31,8 +31,8 @@ final class ControlSession implements Runnable {
     @Override
     public void run() {
         try (channel) {
-            DataInputStream in = new DataInputStream(Channels.newInputStream(channel));
-            OutputStream raw = Channels.newOutputStream(channel);
+            DataInputStream in = new DataInputStream(ChannelStreams.in(channel));
+            OutputStream raw = ChannelStreams.out(channel);
             // Second check after the file mode: the peer's credentials, from the kernel.
             UnixDomainPrincipal peer = channel.getOption(ExtendedSocketOptions.SO_PEERCRED);
             if (!peer.user().equals(owner)) {
@@ -52,19 +52,87 @@ final class ControlSession implements Runnable {
             try (CommandSession session = processor.createSession(new ByteArrayInputStream(new byte[0]), out, err)) {
                 session.put("SCOPE", "corral:*");
                 session.put(ExitCommand.ENDS_ON_EXIT, Boolean.TRUE);
-                for (ControlProtocol.Frame f = ControlProtocol.read(in); f != null; f = ControlProtocol.read(in)) {
-                    if (f.type() != ControlProtocol.COMMAND) {
-                        throw new IOException("unexpected frame type '" + (char) f.type() + "'");
-                    }
-                    int status = BatchRunner.execute(session, f.text(), out, err);
-                    ControlProtocol.write(raw, ControlProtocol.EXIT, Integer.toString(status));
-                    if (ExitCommand.exited(session)) {
-                        return;
-                    }
-                }
+                session.put(io.corral.shell.command.Origin.VARIABLE, io.corral.shell.command.Origin.CONTROL_SOCKET);
+                serve(in, raw, session, out, err);
             }
         } catch (IOException e) {
             // The client went away or spoke nonsense: its session ends.
+        }
+    }
+
+    /**
+     * Reads frames while commands run on a thread of their own, one at a time, so that an
+     * interrupt can reach the command that runs; the session ends when the client closes
+     * the connection (a command still running is interrupted) or a line ran {@code exit}.
+     */
+    private void serve(DataInputStream in, OutputStream raw, CommandSession session, PrintStream out,
+            PrintStream err) throws IOException {
+        Thread running = null;
+        try {
+            for (ControlProtocol.Frame f = ControlProtocol.read(in); f != null; f = ControlProtocol.read(in)) {
+                switch (f.type()) {
+                    case ControlProtocol.COMMAND -> {
+                        if (running != null && running.isAlive()) {
+                            throw new IOException("a command while another runs");
+                        }
+                        String line = f.text();
+                        running = new Thread(() -> run(session, line, raw, out, err),
+                            Thread.currentThread().getName() + "-command");
+                        running.setDaemon(true);
+                        running.start();
+                    }
+                    case ControlProtocol.INTERRUPT -> {
+                        if (running != null && running.isAlive()) {
+                            interrupt(session, running);
+                        }
+                    }
+                    case ControlProtocol.WIDTH -> session.put(io.corral.shell.command.TerminalWidth.VARIABLE,
+                        io.corral.shell.command.TerminalWidth.parse(f.text()));
+                    case ControlProtocol.COMPLETE -> {
+                        java.util.List<String> words = java.util.List.of(f.text().split("\n", -1));
+                        ControlProtocol.write(raw, ControlProtocol.CANDIDATES,
+                            String.join("\n", new Completions(FrameworkUtilHolder.context()).complete(words)));
+                    }
+                    default -> throw new IOException("unexpected frame type '" + (char) f.type() + "'");
+                }
+            }
+        } finally {
+            if (running != null && running.isAlive()) {
+                // The client left (or ended the session) while a command ran: nobody reads its output.
+                interrupt(session, running);
+                try {
+                    running.join(5000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+
+    private void run(CommandSession session, String line, OutputStream raw, PrintStream out, PrintStream err) {
+        int status = BatchRunner.execute(session, line, out, err);
+        try {
+            ControlProtocol.write(raw, ControlProtocol.EXIT, Integer.toString(status));
+            if (ExitCommand.exited(session)) {
+                channel.close(); // the reading loop ends with it
+            }
+        } catch (IOException e) {
+            // The client went away: the reading loop sees it too.
+        }
+    }
+
+    private static void interrupt(CommandSession session, Thread running) {
+        org.apache.felix.service.command.Job job = session.foregroundJob();
+        if (job != null) {
+            job.interrupt();
+        }
+        running.interrupt();
+    }
+
+    /** This bundle's context, for the services completion lists. */
+    private static final class FrameworkUtilHolder {
+        static org.osgi.framework.BundleContext context() {
+            return org.osgi.framework.FrameworkUtil.getBundle(ControlSession.class).getBundleContext();
         }
     }
 
