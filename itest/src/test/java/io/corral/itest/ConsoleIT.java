@@ -213,6 +213,16 @@ public class ConsoleIT {
         tickerAndCrasher();
         try (RawSession s = session()) {
             ApplicationStatus ticker = apps.application("ticker").orElseThrow();
+            Path log = ticker.logFiles().get(0);
+            Procs.waitUntil("three ticks at the end of the ticker's log", 5_000, () -> {
+                try {
+                    List<String> lines = Files.readAllLines(log);
+                    return lines.size() >= 3 && lines.subList(lines.size() - 3, lines.size()).stream()
+                        .allMatch(l -> l.startsWith("tick "));
+                } catch (java.io.IOException e) {
+                    return false;
+                }
+            });
             Answer a = ask(s, "corral:status -n 3 ticker");
             assertEquals(a.toString(), 0, a.status());
             assertTrue(a.out(), a.out().startsWith("* ticker - worker application\n"));

@@ -90,18 +90,24 @@ public final class Table {
                 w[i] = Math.max(w[i], text(row.get(i)).length());
             }
         }
-        int excess = Arrays.stream(w).sum() + 2 * (n - 1) - width;
-        for (int i = 0; i < n - 1 && excess > 0; i++) {
-            if (shrinkable.contains(columns.get(i))) {
-                int give = Math.min(excess, w[i] - columns.get(i).length());
-                w[i] -= give;
-                excess -= give;
+        // Room for the last column beside the others: all it needs, else at least LEAST_LAST_COLUMN to wrap in;
+        // shrinkable columns give what that takes. Failing both it goes under its row, and the others shrink
+        // only as far as they must to fit alone.
+        int[] natural = w.clone();
+        boolean fits = false;
+        for (int need : new int[] {w[n - 1], Math.min(w[n - 1], LEAST_LAST_COLUMN)}) {
+            w = natural.clone();
+            shrink(w, start(w) + need - width);
+            if (width - start(w) >= need) {
+                fits = true;
+                break;
             }
         }
-        int lastStart = 0;
-        for (int i = 0; i < n - 1; i++) {
-            lastStart += w[i] + 2;
+        if (!fits) {
+            w = natural.clone();
+            shrink(w, start(w) - 2 - width);
         }
+        int lastStart = start(w);
         int room = width - lastStart;
         StringBuilder b = new StringBuilder();
         line(b, columns.stream().map(Object.class::cast).toList(), w, lastStart, room, width);
@@ -110,6 +116,26 @@ public final class Table {
             line(b, row, w, lastStart, room, width);
         }
         return b.toString();
+    }
+
+    /** Where the last column starts. */
+    private static int start(int[] w) {
+        int start = 0;
+        for (int i = 0; i < w.length - 1; i++) {
+            start += w[i] + 2;
+        }
+        return start;
+    }
+
+    /** Takes up to {@code excess} columns from the shrinkable ones, down to their headers' widths. */
+    private void shrink(int[] w, int excess) {
+        for (int i = 0; i < w.length - 1 && excess > 0; i++) {
+            if (shrinkable.contains(columns.get(i))) {
+                int give = Math.min(excess, w[i] - columns.get(i).length());
+                w[i] -= give;
+                excess -= give;
+            }
+        }
     }
 
     private static void line(StringBuilder b, List<Object> cells, int[] w, int lastStart, int room, int width) {

@@ -21,6 +21,8 @@ final class ControlSession implements Runnable {
     private final CommandProcessor processor;
     private final SocketChannel channel;
     private final UserPrincipal owner;
+    /** Whether a command runs: from its frame until just before its status is sent. */
+    private final java.util.concurrent.atomic.AtomicBoolean busy = new java.util.concurrent.atomic.AtomicBoolean();
 
     ControlSession(CommandProcessor processor, SocketChannel channel, UserPrincipal owner) {
         this.processor = processor;
@@ -72,7 +74,7 @@ final class ControlSession implements Runnable {
             for (ControlProtocol.Frame f = ControlProtocol.read(in); f != null; f = ControlProtocol.read(in)) {
                 switch (f.type()) {
                     case ControlProtocol.COMMAND -> {
-                        if (running != null && running.isAlive()) {
+                        if (!busy.compareAndSet(false, true)) {
                             throw new IOException("a command while another runs");
                         }
                         String line = f.text();
@@ -82,7 +84,7 @@ final class ControlSession implements Runnable {
                         running.start();
                     }
                     case ControlProtocol.INTERRUPT -> {
-                        if (running != null && running.isAlive()) {
+                        if (busy.get() && running != null && running.isAlive()) {
                             interrupt(session, running);
                         }
                     }
@@ -97,7 +99,7 @@ final class ControlSession implements Runnable {
                 }
             }
         } finally {
-            if (running != null && running.isAlive()) {
+            if (busy.get() && running != null && running.isAlive()) {
                 // The client left (or ended the session) while a command ran: nobody reads its output.
                 interrupt(session, running);
                 try {
@@ -111,6 +113,8 @@ final class ControlSession implements Runnable {
 
     private void run(CommandSession session, String line, OutputStream raw, PrintStream out, PrintStream err) {
         int status = BatchRunner.execute(session, line, out, err);
+        // Free before the status goes out: the client may send its next command as soon as it has it.
+        busy.set(false);
         try {
             ControlProtocol.write(raw, ControlProtocol.EXIT, Integer.toString(status));
             if (ExitCommand.exited(session)) {

@@ -48,10 +48,13 @@ public class TableTest {
             PID  Namespaces                Exit
             1    credential,pid,mount,un~  killed by signal 15 (143)
             22   -                         exit 0""", table().shrinkable("Namespaces").toText(56));
+        // Too narrow for the last column beside the others even so: it goes under, and nothing is cut.
         assertEquals("""
-            PID  Namespaces  Exit
-            1    credentia~
+            PID  Namespaces
+                Exit
+            1    credential,pid,mount,uname
                 killed by signal 15 (143)
-            22   -           exit 0""", table().shrinkable("Namespaces").toText(31));
+            22   -
+                exit 0""", table().shrinkable("Namespaces").toText(31));
     }
 }
