@@ -21,6 +21,8 @@ final class ControlSession implements Runnable {
     private final CommandProcessor processor;
     private final SocketChannel channel;
     private final UserPrincipal owner;
+    /** How long a line may go on once the instance has closed its session's socket. */
+    private static final long LINE_END_MILLIS = 30_000;
     /** Whether a command runs: from its frame until just before its status is sent. */
     private final java.util.concurrent.atomic.AtomicBoolean busy = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -70,6 +72,9 @@ final class ControlSession implements Runnable {
     private void serve(DataInputStream in, OutputStream raw, CommandSession session, PrintStream out,
             PrintStream err) throws IOException {
         Thread running = null;
+        // The client's leaving ends its command; the instance's closing the socket (the bundle stops) does not:
+        // a line such as "felix:stop N; felix:start N" goes on.
+        boolean clientLeft = false;
         try {
             for (ControlProtocol.Frame f = ControlProtocol.read(in); f != null; f = ControlProtocol.read(in)) {
                 switch (f.type()) {
@@ -98,12 +103,24 @@ final class ControlSession implements Runnable {
                     default -> throw new IOException("unexpected frame type '" + (char) f.type() + "'");
                 }
             }
+            clientLeft = true;
+        } catch (java.nio.channels.AsynchronousCloseException e) {
+            throw e;
+        } catch (IOException e) {
+            clientLeft = true;
+            throw e;
         } finally {
             if (busy.get() && running != null && running.isAlive()) {
-                // The client left (or ended the session) while a command ran: nobody reads its output.
-                interrupt(session, running);
                 try {
-                    running.join(5000);
+                    if (!clientLeft) {
+                        // The line runs to its end before its session is closed, for a while at most.
+                        running.join(LINE_END_MILLIS);
+                    }
+                    if (running.isAlive()) {
+                        // The client left (or ended the session) while a command ran: nobody reads its output.
+                        interrupt(session, running);
+                        running.join(5000);
+                    }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
