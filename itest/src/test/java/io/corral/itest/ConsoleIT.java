@@ -254,6 +254,8 @@ public class ConsoleIT {
             assertTrue(complete(s, "corral:kill", "").contains(Integer.toString(pid)));
             assertTrue(complete(s, "corral:logs", "").containsAll(List.of("ticker", "crasher",
                 Integer.toString(pid))));
+            assertTrue(complete(s, "felix:headers", "io.corral.sh").contains("io.corral.shell"));
+            assertEquals(List.of("corral:status"), complete(s, "help", "corral:stat"));
             // A command still runs as before the completions.
             assertEquals(0, ask(s, "corral:apps").status());
         }

@@ -255,6 +255,70 @@ public class TerminalIT {
         }
     }
 
+    @Test
+    public void theShellClientCompletesFollowsRecallsAndCtrlCEndsOnlyTheCommand() throws Exception {
+        Path base = CommandLineIT.base();
+        Files.createDirectories(base.resolve("etc"));
+        Files.writeString(base.resolve("etc/corral.json"), "{\"applications\": {"
+            + "\"ticker\": {\"type\": \"external\", \"executable\": \"/bin/sh\", \"arguments\": [\"-c\","
+            + " \"i=0; while true; do i=$((i+1)); echo tick $i; sleep 0.1; done\"]}}}");
+        String b = base.toString();
+        try (Tmux tmux = new Tmux()) {
+            CommandLineIT.Result start = CommandLineIT.corral("--base", b, "start");
+            assertEquals(start.err(), 0, start.status());
+            int jvm = DaemonIT.jvmPid(base);
+            tmux.run("-f", "/dev/null", "new-session", "-d", "-x", "120", "-y", "50", "-c", b,
+                CommandLineIT.repo().resolve("bin/corral").toString(), "--base", b, "shell",
+                ";", "set-option", "-g", "remain-on-exit", "on");
+            tmux.waitFor("the prompt", PROMPT, 1);
+
+            // The instance answers the completion.
+            tmux.run("send-keys", "-l", "corral:ap");
+            tmux.run("send-keys", "Tab");
+            Procs.waitUntil("corral:ap<Tab> completed to corral:apps" + tmux.shown(), 5_000,
+                () -> screenOf(tmux).contains("corral> corral:apps"));
+            tmux.run("send-keys", "Enter");
+            tmux.waitFor("corral:apps's table", Pattern.compile("(?m)^ticker\\s+worker\\s+1\\s+1\\s"), 1);
+            int ticker = Integer.parseInt(tmux.screen().lines().filter(l -> l.startsWith("ticker "))
+                .findFirst().orElseThrow().split("\\s+")[7]);
+
+            tmux.type("corral:logs -f ticker");
+            Procs.waitUntil("the ticker's lines" + tmux.shown(), 10_000, () -> lastTick(screenOf(tmux)) > 0);
+            int seen = lastTick(tmux.screen());
+            Procs.waitUntil("a new line within a second" + tmux.shown(), 1_000,
+                () -> lastTick(screenOf(tmux)) > seen);
+            int prompts = Tmux.count(PROMPT, tmux.screen());
+            tmux.run("send-keys", "C-c");
+            tmux.waitFor("the prompt after Ctrl-C", PROMPT, prompts + 1);
+            int stopped = lastTick(tmux.screen());
+            Thread.sleep(500);
+            assertEquals("following has ended" + tmux.shown(), stopped, lastTick(tmux.screen()));
+            assertTrue("the instance survives Ctrl-C", Procs.alive(jvm));
+            assertTrue("the ticker survives Ctrl-C", Procs.alive(ticker));
+
+            tmux.run("send-keys", "Up");
+            Procs.waitUntil("Up recalls corral:logs -f ticker" + tmux.shown(), 5_000,
+                () -> lastPromptLine(screenOf(tmux)).equals("corral> corral:logs -f ticker"));
+            tmux.run("send-keys", "C-u");
+            tmux.type("exit");
+            Procs.waitUntil("the client to exit" + tmux.shown(), 10_000,
+                () -> "1".equals(displayed(tmux, "#{pane_dead}")));
+            assertTrue(Procs.alive(jvm));
+            assertTrue(Files.readString(base.resolve("run/shell.history")).contains("corral:logs -f ticker"));
+            assertFalse(tmux.screen(), tmux.screen().contains("dumb terminal"));
+        } finally {
+            DaemonIT.cleanUp(base);
+        }
+    }
+
+    private static String displayed(Tmux tmux, String format) {
+        try {
+            return tmux.run("display", "-p", format).trim();
+        } catch (Exception e) {
+            return "";
+        }
+    }
+
     private static String screenOf(Tmux tmux) {
         try {
             return tmux.screen();

@@ -17,8 +17,9 @@ import org.osgi.framework.ServiceReference;
 
 /**
  * What Tab offers at a prompt, for the foreground console and for {@code bin/corral shell} alike:
- * command names in the first word; then, for a {@code corral:} command, its options after a "-",
- * and application names or pids where its usage takes a NAME, a PID or a TARGET.
+ * command names in the first word (and after {@code help}); then, for a {@code corral:} command,
+ * its options after a "-", and application names or pids where its usage takes a NAME, a PID or
+ * a TARGET; for a {@code felix:} command, bundle ids and symbolic names.
  */
 public final class Completions {
 
@@ -40,8 +41,10 @@ public final class Completions {
         }
         String typed = words.get(words.size() - 1);
         TreeSet<String> all = new TreeSet<>();
-        if (words.size() == 1) {
+        if (words.size() == 1 || words.size() == 2 && words.get(0).equals("help")) {
             all.addAll(commands());
+        } else if (words.get(0).startsWith("felix:")) {
+            all.addAll(bundles());
         } else {
             Optional<CommandUsage> usage = CorralCommands.usage(words.get(0));
             if (usage.isPresent()) {
@@ -93,6 +96,17 @@ public final class Completions {
             }
         }
         return List.copyOf(names);
+    }
+
+    private List<String> bundles() {
+        List<String> names = new ArrayList<>();
+        for (org.osgi.framework.Bundle b : context.getBundles()) {
+            names.add(Long.toString(b.getBundleId()));
+            if (b.getSymbolicName() != null) {
+                names.add(b.getSymbolicName());
+            }
+        }
+        return names;
     }
 
     private List<String> applicationNames() {
