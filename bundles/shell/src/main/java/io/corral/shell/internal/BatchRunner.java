@@ -1,5 +1,6 @@
 package io.corral.shell.internal;
 
+import io.corral.shell.command.Origin;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.PrintStream;
@@ -99,7 +100,7 @@ public final class BatchRunner implements FrameworkListener {
         try (CommandSession session = processor.createSession(System.in, out, err)) {
             // The commands are one line: exit ends it where it stands, with the status so far.
             session.put(ExitCommand.ENDS_ON_EXIT, Boolean.TRUE);
-            session.put(io.corral.shell.command.Origin.VARIABLE, io.corral.shell.command.Origin.COMMAND_LINE);
+            session.put(Origin.VARIABLE, Origin.COMMAND_LINE);
             return execute(session, line, out, err);
         }
     }

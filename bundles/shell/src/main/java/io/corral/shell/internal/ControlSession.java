@@ -2,34 +2,45 @@ package io.corral.shell.internal;
 
 import io.corral.shell.client.ChannelStreams;
 import io.corral.shell.client.ControlProtocol;
+import io.corral.shell.command.Origin;
+import io.corral.shell.command.TerminalWidth;
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.attribute.UserPrincipal;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
+import org.apache.felix.service.command.Job;
 
 /** One connection to the control socket: one Gogo session, command lines in, output and a status out. */
 final class ControlSession implements Runnable {
 
+    /** How long a line may go on once the instance has closed its session's socket. */
+    private static final long LINE_END_MILLIS = 30_000;
+    private static final AtomicInteger COMMANDS = new AtomicInteger();
+
     private final CommandProcessor processor;
     private final SocketChannel channel;
     private final UserPrincipal owner;
-    /** How long a line may go on once the instance has closed its session's socket. */
-    private static final long LINE_END_MILLIS = 30_000;
+    private final Completions completions;
     /** Whether a command runs: from its frame until just before its status is sent. */
-    private final java.util.concurrent.atomic.AtomicBoolean busy = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean busy = new AtomicBoolean();
 
-    ControlSession(CommandProcessor processor, SocketChannel channel, UserPrincipal owner) {
+    ControlSession(CommandProcessor processor, SocketChannel channel, UserPrincipal owner, Completions completions) {
         this.processor = processor;
         this.channel = channel;
         this.owner = owner;
+        this.completions = completions;
     }
 
     @Override
@@ -56,7 +67,7 @@ final class ControlSession implements Runnable {
             try (CommandSession session = processor.createSession(new ByteArrayInputStream(new byte[0]), out, err)) {
                 session.put("SCOPE", "corral:*");
                 session.put(ExitCommand.ENDS_ON_EXIT, Boolean.TRUE);
-                session.put(io.corral.shell.command.Origin.VARIABLE, io.corral.shell.command.Origin.CONTROL_SOCKET);
+                session.put(Origin.VARIABLE, Origin.CONTROL_SOCKET);
                 serve(in, raw, session, out, err);
             }
         } catch (IOException e) {
@@ -84,7 +95,7 @@ final class ControlSession implements Runnable {
                         }
                         String line = f.text();
                         running = new Thread(() -> run(session, line, raw, out, err),
-                            Thread.currentThread().getName() + "-command");
+                            "corral-command-" + COMMANDS.incrementAndGet());
                         running.setDaemon(true);
                         running.start();
                     }
@@ -93,18 +104,14 @@ final class ControlSession implements Runnable {
                             interrupt(session, running);
                         }
                     }
-                    case ControlProtocol.WIDTH -> session.put(io.corral.shell.command.TerminalWidth.VARIABLE,
-                        io.corral.shell.command.TerminalWidth.parse(f.text()));
-                    case ControlProtocol.COMPLETE -> {
-                        java.util.List<String> words = java.util.List.of(f.text().split("\n", -1));
-                        ControlProtocol.write(raw, ControlProtocol.CANDIDATES,
-                            String.join("\n", new Completions(FrameworkUtilHolder.context()).complete(words)));
-                    }
+                    case ControlProtocol.WIDTH -> session.put(TerminalWidth.VARIABLE, TerminalWidth.parse(f.text()));
+                    case ControlProtocol.COMPLETE -> ControlProtocol.write(raw, ControlProtocol.CANDIDATES,
+                        String.join("\n", completions.complete(List.of(f.text().split("\n", -1)))));
                     default -> throw new IOException("unexpected frame type '" + (char) f.type() + "'");
                 }
             }
             clientLeft = true;
-        } catch (java.nio.channels.AsynchronousCloseException e) {
+        } catch (AsynchronousCloseException e) {
             throw e;
         } catch (IOException e) {
             clientLeft = true;
@@ -143,18 +150,11 @@ final class ControlSession implements Runnable {
     }
 
     private static void interrupt(CommandSession session, Thread running) {
-        org.apache.felix.service.command.Job job = session.foregroundJob();
+        Job job = session.foregroundJob();
         if (job != null) {
             job.interrupt();
         }
         running.interrupt();
-    }
-
-    /** This bundle's context, for the services completion lists. */
-    private static final class FrameworkUtilHolder {
-        static org.osgi.framework.BundleContext context() {
-            return org.osgi.framework.FrameworkUtil.getBundle(ControlSession.class).getBundleContext();
-        }
     }
 
     /**

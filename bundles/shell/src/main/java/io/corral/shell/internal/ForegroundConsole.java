@@ -1,5 +1,6 @@
 package io.corral.shell.internal;
 
+import io.corral.shell.command.Origin;
 import io.corral.shell.command.TerminalWidth;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -77,7 +78,7 @@ final class ForegroundConsole implements Runnable {
             .build();
         try (CommandSession session = processor.createSession(t.input(), out, out)) {
             session.put("SCOPE", "corral:*");
-            session.put(io.corral.shell.command.Origin.VARIABLE, io.corral.shell.command.Origin.CONSOLE);
+            session.put(Origin.VARIABLE, Origin.CONSOLE);
             Thread console = Thread.currentThread();
             t.handle(Terminal.Signal.INT, s -> interrupt(session, console));
             while (!closing) {
