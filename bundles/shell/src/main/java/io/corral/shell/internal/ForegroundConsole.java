@@ -70,7 +70,7 @@ final class ForegroundConsole implements Runnable {
     }
 
     private void loop(Terminal t) {
-        PrintStream out = new PrintStream(t.output(), true);
+        PrintStream out = new PrintStream(t.output(), true, t.encoding());
         LineReader reader = LineReaderBuilder.builder().terminal(t).appName("corral")
             .completer(new JlineCompleter(new Completions(context)))
             .variable(LineReader.HISTORY_FILE, runDirectory.resolve(HISTORY))
