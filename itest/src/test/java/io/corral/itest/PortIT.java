@@ -8,6 +8,7 @@ import static org.ops4j.pax.exam.CoreOptions.options;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.corral.api.port.Matrix;
 import io.corral.api.port.MessageType;
@@ -199,7 +200,9 @@ public class PortIT {
         assertEquals(1, rows.size());
         Set<String> shown = new HashSet<>();
         for (JsonElement h : rows.get(0).getAsJsonObject().get("holds").getAsJsonArray()) {
-            shown.add(h.getAsString());
+            // Each a typed object: {"pid": 12, "port": 0}.
+            JsonObject port = h.getAsJsonObject();
+            shown.add(new PortId(port.get("pid").getAsInt(), port.get("port").getAsInt()).toString());
         }
         Set<String> expected = new HashSet<>();
         ports(controller, w1, w2).forEach(id -> expected.add(id.toString()));

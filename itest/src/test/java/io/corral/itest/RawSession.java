@@ -50,6 +50,12 @@ final class RawSession implements AutoCloseable {
         channel.write(ByteBuffer.allocate(5 + text.length).put((byte) 'C').putInt(text.length).put(text).flip());
     }
 
+    /** Sends a frame of any type (interrupt, width, completion), small as a command line. */
+    void send(char type, String payload) throws IOException {
+        byte[] text = payload.getBytes(StandardCharsets.UTF_8);
+        channel.write(ByteBuffer.allocate(5 + text.length).put((byte) type).putInt(text.length).put(text).flip());
+    }
+
     /** The next frame, or null when none came within {@code millis} or the instance closed the connection. */
     Frame next(long millis) throws IOException {
         long end = System.nanoTime() + millis * 1_000_000;

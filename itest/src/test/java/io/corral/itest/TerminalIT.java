@@ -1,6 +1,7 @@
 package io.corral.itest;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotEquals;
 import static org.junit.Assert.assertTrue;
 
@@ -157,6 +158,172 @@ public class TerminalIT {
                     new ProcessBuilder("kill", "-9", Integer.toString(sleep)).start().waitFor();
                 }
             }
+        }
+    }
+
+    /** What the pane shows of the line being edited: the last prompt's line. */
+    private static String lastPromptLine(String screen) {
+        List<String> lines = screen.lines().filter(l -> l.startsWith("corral>")).toList();
+        return lines.isEmpty() ? "" : lines.get(lines.size() - 1);
+    }
+
+    private static final Pattern TICK = Pattern.compile("(?m)^tick (\\d+)$");
+
+    private static int lastTick(String screen) {
+        return TICK.matcher(screen).results().mapToInt(m -> Integer.parseInt(m.group(1))).max().orElse(0);
+    }
+
+    @Test
+    public void theConsoleCompletesFollowsRecallsAndCtrlCEndsOnlyTheCommand() throws Exception {
+        String marker = "1000." + System.nanoTime();
+        Path base = CommandLineIT.base();
+        Files.createDirectories(base.resolve("etc"));
+        // A ticker writes a numbered line every 100 ms; a sleep shows that Ctrl-C reaches no application.
+        Files.writeString(base.resolve("etc/corral.json"), "{\"applications\": {"
+            + "\"ticker\": {\"type\": \"external\", \"executable\": \"/bin/sh\", \"arguments\": [\"-c\","
+            + " \"i=0; while true; do i=$((i+1)); echo tick $i; sleep 0.1; done\"]},"
+            + " \"sleeper\": {\"type\": \"external\", \"executable\": \"/bin/sleep\", \"arguments\": [\"" + marker
+            + "\"]}}}");
+        int jvm = -1;
+        try (Tmux tmux = new Tmux()) {
+            tmux.run("-f", "/dev/null", "new-session", "-d", "-x", "120", "-y", "50", "-c", base.toString(),
+                CommandLineIT.repo().resolve("bin/corral").toString(), "--base", base.toString(),
+                ";", "set-option", "-g", "remain-on-exit", "on");
+            try {
+                tmux.waitFor("the prompt", PROMPT, 1);
+                jvm = Integer.parseInt(tmux.run("display", "-p", "#{pane_pid}").trim());
+                Procs.waitUntil("the sleeper", 30_000, () -> Procs.sleeping(marker).size() == 1);
+                int sleeper = Procs.sleeping(marker).get(0);
+                assertFalse("a real terminal" + tmux.shown(), tmux.screen().contains("dumb terminal"));
+
+                // Tab completes a command's name.
+                tmux.run("send-keys", "-l", "corral:ap");
+                tmux.run("send-keys", "Tab");
+                Procs.waitUntil("corral:ap<Tab> completed to corral:apps" + tmux.shown(), 5_000,
+                    () -> screenOf(tmux).contains("corral> corral:apps"));
+                tmux.run("send-keys", "Enter");
+                tmux.waitFor("corral:apps's table", Pattern.compile("(?m)^ticker\\s+worker\\s+1\\s+1\\s"), 1);
+
+                // corral:logs -f shows new lines as they come; Ctrl-C ends it, and only it.
+                tmux.type("corral:logs -f ticker");
+                Procs.waitUntil("the ticker's lines" + tmux.shown(), 10_000, () -> lastTick(screenOf(tmux)) > 0);
+                int seen = lastTick(tmux.screen());
+                long since = System.nanoTime();
+                Procs.waitUntil("a new line within a second" + tmux.shown(), 1_000,
+                    () -> lastTick(screenOf(tmux)) > seen);
+                assertTrue(System.nanoTime() - since < 1_000_000_000L);
+                int prompts = Tmux.count(PROMPT, tmux.screen());
+                tmux.run("send-keys", "C-c");
+                tmux.waitFor("the prompt after Ctrl-C", PROMPT, prompts + 1);
+                int stopped = lastTick(tmux.screen());
+                Thread.sleep(500);
+                assertEquals("following has ended" + tmux.shown(), stopped, lastTick(tmux.screen()));
+                assertTrue("the JVM survives Ctrl-C", Procs.alive(jvm));
+                assertTrue("the sleeper survives Ctrl-C", Procs.alive(sleeper));
+
+                // The Up arrow recalls the last command.
+                tmux.run("send-keys", "Up");
+                Procs.waitUntil("Up recalls corral:logs -f ticker" + tmux.shown(), 5_000,
+                    () -> lastPromptLine(screenOf(tmux)).equals("corral> corral:logs -f ticker"));
+                tmux.run("send-keys", "C-u");
+
+                // Errors as a control session prints them: the usage, no Gogo text, no class name.
+                tmux.type("corral:kill");
+                tmux.waitFor("corral:kill's usage", Pattern.compile("(?m)^Usage: corral:kill PID"), 1);
+                String screen = tmux.screen();
+                assertFalse(screen, screen.contains("Cannot coerce"));
+                assertFalse(screen, Pattern.compile("[a-z]+\\.[a-z]+\\.[A-Z]\\w*Exception").matcher(screen).find());
+
+                tmux.run("send-keys", "C-d");
+                int gone = jvm;
+                Procs.waitUntil("the JVM to exit after Ctrl-D", 30_000, () -> !Procs.alive(gone));
+                assertEquals(List.of(), Procs.sleeping(marker));
+                String history = Files.readString(base.resolve("run/console.history"));
+                assertTrue(history, history.contains("corral:logs -f ticker"));
+                assertFalse(tmux.screen(), tmux.screen().contains("dumb terminal"));
+            } finally {
+                if (jvm > 0 && Procs.alive(jvm)) {
+                    new ProcessBuilder("kill", "-9", Integer.toString(jvm)).start().waitFor();
+                }
+                for (int sleep : Procs.sleeping(marker)) {
+                    new ProcessBuilder("kill", "-9", Integer.toString(sleep)).start().waitFor();
+                }
+                for (int ticker : Procs.running("echo tick $i")) {
+                    new ProcessBuilder("kill", "-9", Integer.toString(ticker)).start().waitFor();
+                }
+            }
+        }
+    }
+
+    @Test
+    public void theShellClientCompletesFollowsRecallsAndCtrlCEndsOnlyTheCommand() throws Exception {
+        Path base = CommandLineIT.base();
+        Files.createDirectories(base.resolve("etc"));
+        Files.writeString(base.resolve("etc/corral.json"), "{\"applications\": {"
+            + "\"ticker\": {\"type\": \"external\", \"executable\": \"/bin/sh\", \"arguments\": [\"-c\","
+            + " \"i=0; while true; do i=$((i+1)); echo tick $i; sleep 0.1; done\"]}}}");
+        String b = base.toString();
+        try (Tmux tmux = new Tmux()) {
+            CommandLineIT.Result start = CommandLineIT.corral("--base", b, "start");
+            assertEquals(start.err(), 0, start.status());
+            int jvm = DaemonIT.jvmPid(base);
+            tmux.run("-f", "/dev/null", "new-session", "-d", "-x", "120", "-y", "50", "-c", b,
+                CommandLineIT.repo().resolve("bin/corral").toString(), "--base", b, "shell",
+                ";", "set-option", "-g", "remain-on-exit", "on");
+            tmux.waitFor("the prompt", PROMPT, 1);
+
+            // The instance answers the completion.
+            tmux.run("send-keys", "-l", "corral:ap");
+            tmux.run("send-keys", "Tab");
+            Procs.waitUntil("corral:ap<Tab> completed to corral:apps" + tmux.shown(), 5_000,
+                () -> screenOf(tmux).contains("corral> corral:apps"));
+            tmux.run("send-keys", "Enter");
+            tmux.waitFor("corral:apps's table", Pattern.compile("(?m)^ticker\\s+worker\\s+1\\s+1\\s"), 1);
+            int ticker = Integer.parseInt(tmux.screen().lines().filter(l -> l.startsWith("ticker "))
+                .findFirst().orElseThrow().split("\\s+")[7]);
+
+            tmux.type("corral:logs -f ticker");
+            Procs.waitUntil("the ticker's lines" + tmux.shown(), 10_000, () -> lastTick(screenOf(tmux)) > 0);
+            int seen = lastTick(tmux.screen());
+            Procs.waitUntil("a new line within a second" + tmux.shown(), 1_000,
+                () -> lastTick(screenOf(tmux)) > seen);
+            int prompts = Tmux.count(PROMPT, tmux.screen());
+            tmux.run("send-keys", "C-c");
+            tmux.waitFor("the prompt after Ctrl-C", PROMPT, prompts + 1);
+            int stopped = lastTick(tmux.screen());
+            Thread.sleep(500);
+            assertEquals("following has ended" + tmux.shown(), stopped, lastTick(tmux.screen()));
+            assertTrue("the instance survives Ctrl-C", Procs.alive(jvm));
+            assertTrue("the ticker survives Ctrl-C", Procs.alive(ticker));
+
+            tmux.run("send-keys", "Up");
+            Procs.waitUntil("Up recalls corral:logs -f ticker" + tmux.shown(), 5_000,
+                () -> lastPromptLine(screenOf(tmux)).equals("corral> corral:logs -f ticker"));
+            tmux.run("send-keys", "C-u");
+            tmux.type("exit");
+            Procs.waitUntil("the client to exit" + tmux.shown(), 10_000,
+                () -> "1".equals(displayed(tmux, "#{pane_dead}")));
+            assertTrue(Procs.alive(jvm));
+            assertTrue(Files.readString(base.resolve("run/shell.history")).contains("corral:logs -f ticker"));
+            assertFalse(tmux.screen(), tmux.screen().contains("dumb terminal"));
+        } finally {
+            DaemonIT.cleanUp(base);
+        }
+    }
+
+    private static String displayed(Tmux tmux, String format) {
+        try {
+            return tmux.run("display", "-p", format).trim();
+        } catch (Exception e) {
+            return "";
+        }
+    }
+
+    private static String screenOf(Tmux tmux) {
+        try {
+            return tmux.screen();
+        } catch (Exception e) {
+            return "";
         }
     }
 }

@@ -63,7 +63,8 @@ public class UsageIT {
                 assertEquals(name + ": " + asked, help, asked);
                 clean(name, help);
             }
-            for (String name : List.of("kill", "logs", "scale", "start", "stop", "restart", "send", "spawn")) {
+            for (String name : List.of("kill", "logs", "scale", "start", "stop", "restart", "send", "spawn",
+                    "status")) {
                 Answer missing = ask(s, "corral:" + name);
                 assertNotEquals(name + ": " + missing, 0, missing.status());
                 assertTrue(name + ": " + missing, missing.text().contains("Usage: corral:" + name));

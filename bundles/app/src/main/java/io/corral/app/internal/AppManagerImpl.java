@@ -444,11 +444,12 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
             pendingReload = null;
             try {
                 Reloaded r = apply(file.readExisting());
-                if (!r.nothingChanged()) {
-                    LOG.info(file.path() + " applied: " + RunningSet.describe(r));
-                }
+                // A control action like any other, with its origin: the file watch.
+                LOG.info("reload (from the file watch): " + file.path() + (r.nothingChanged() ? ": nothing changed"
+                    : " applied: " + RunningSet.describe(r)));
             } catch (ConfigurationException e) {
-                LOG.warn(file.path() + " refused, nothing changed: " + e.getMessage());
+                LOG.warn("reload (from the file watch): " + file.path() + " refused, nothing changed: "
+                    + e.getMessage());
             }
         }, DEBOUNCE_MS);
     }
@@ -515,10 +516,10 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
             // The file first: if it cannot be written, nothing runs that a reload would undo.
             file.write(next);
             Reloaded r = commit(next);
-            LOG.info("application \"" + name + "\" changed through ConfigAdmin ("
+            LOG.info("reload (from ConfigAdmin): application \"" + name + "\" changed through ConfigAdmin ("
                 + RunningSet.describe(r) + "); " + file.path() + " rewritten");
         } catch (ConfigurationException e) {
-            LOG.warn("ConfigAdmin change of application \"" + name + "\" refused, nothing changed: "
+            LOG.warn("reload (from ConfigAdmin): change of application \"" + name + "\" refused, nothing changed: "
                 + e.getMessage());
             undo(ca, pid, name);
         } catch (IOException | InvalidSyntaxException e) {

@@ -1,18 +1,15 @@
 package io.corral.shell.client;
 
-import java.io.BufferedReader;
 import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * {@code bin/corral shell [-c COMMANDS]}: a Gogo session in a running
@@ -35,6 +32,8 @@ import java.nio.file.Path;
 public final class ControlClient {
 
     static final String TIMEOUT_VARIABLE = "CORRAL_SHELL_TIMEOUT";
+    /** The status of a command that Ctrl-C ended. */
+    static final int INTERRUPTED_STATUS = 130;
     static final long DEFAULT_TIMEOUT_SECONDS = 10;
     static final long MOST_TIMEOUT_SECONDS = 86_400;
 
@@ -74,13 +73,14 @@ public final class ControlClient {
                     ? "connect to " + socket + ": " + noAnswer(socket, timeoutSeconds) : unreachable(socket, e)));
                 return 1;
             }
-            DataInputStream in = new DataInputStream(Channels.newInputStream(channel));
-            OutputStream out = Channels.newOutputStream(channel);
+            DataInputStream in = new DataInputStream(ChannelStreams.in(channel));
+            OutputStream out = ChannelStreams.out(channel);
             try {
                 if (args.length == 3) {
+                    sendWidth(out, Prompt.columns());
                     return execute(in, out, args[2], deadline);
                 }
-                return interactive(in, out, deadline);
+                return interactive(in, out, deadline, socket);
             } catch (IOException e) {
                 if (deadline.expired()) {
                     System.err.println("corral: " + socket + ": the instance took no session: "
@@ -201,7 +201,8 @@ public final class ControlClient {
      * One command line per input line, in one session, until end of input or
      * "exit". The first prompt comes once the instance has taken the session.
      */
-    private static int interactive(DataInputStream in, OutputStream out, Deadline deadline) throws IOException {
+    private static int interactive(DataInputStream in, OutputStream out, Deadline deadline, Path socket)
+            throws IOException {
         ControlProtocol.Frame first = ControlProtocol.read(in);
         deadline.cancel();
         if (first == null) {
@@ -216,21 +217,79 @@ public final class ControlClient {
                 return 1;
             }
         }
-        BufferedReader stdin = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        boolean terminal = System.console() != null;
+        Path run = socket.toAbsolutePath().getParent();
+        Prompt prompt = terminalPrompt(run, words -> complete(in, out, words));
+        if (prompt == null) {
+            prompt = new Prompt.Plain();
+        }
         int status = 0;
-        while (true) {
-            if (terminal) {
-                System.out.print("corral> ");
-                System.out.flush();
+        try (Prompt p = prompt) {
+            while (true) {
+                String line = p.readLine();
+                if (line == null || line.trim().equals("exit") || line.trim().equals("quit")) {
+                    return status;
+                }
+                if (!line.isBlank()) {
+                    sendWidth(out, p.width());
+                    p.commandStarted(() -> interrupt(out));
+                    try {
+                        status = execute(in, out, line, deadline);
+                        if (status == INTERRUPTED_STATUS) {
+                            System.out.println(); // after the terminal's "^C"
+                        }
+                    } finally {
+                        p.commandEnded();
+                    }
+                }
             }
-            String line = stdin.readLine();
-            if (line == null || line.trim().equals("exit") || line.trim().equals("quit")) {
-                return status;
+        }
+    }
+
+    /** jline's prompt when jline is on the class path and this is a terminal; else null. */
+    private static Prompt terminalPrompt(Path run, java.util.function.Function<List<String>, List<String>> complete) {
+        try {
+            Class.forName("org.jline.terminal.TerminalBuilder", false, ControlClient.class.getClassLoader());
+            return TerminalPrompt.openIfTerminal(run, complete);
+        } catch (ClassNotFoundException | LinkageError e) {
+            return null;
+        }
+    }
+
+    /**
+     * Tells the instance the terminal's width, for its tables; a failure is left to the command
+     * that follows, whose answer carries the instance's reason (a refused session).
+     */
+    private static void sendWidth(OutputStream out, int columns) {
+        if (columns <= 0) {
+            return;
+        }
+        try {
+            ControlProtocol.write(out, ControlProtocol.WIDTH, Integer.toString(columns));
+        } catch (IOException e) {
+            // See above.
+        }
+    }
+
+    /** Ctrl-C while a command runs: the instance interrupts it. */
+    private static void interrupt(OutputStream out) {
+        try {
+            ControlProtocol.write(out, ControlProtocol.INTERRUPT, "");
+        } catch (IOException e) {
+            // The connection is gone: the command's answer says so.
+        }
+    }
+
+    /** Asks the instance what completes the last of the words; nothing when it cannot say. */
+    private static List<String> complete(DataInputStream in, OutputStream out, List<String> words) {
+        try {
+            ControlProtocol.write(out, ControlProtocol.COMPLETE, String.join("\n", words));
+            ControlProtocol.Frame f = ControlProtocol.read(in);
+            if (f == null || f.type() != ControlProtocol.CANDIDATES || f.payload().length == 0) {
+                return List.of();
             }
-            if (!line.isBlank()) {
-                status = execute(in, out, line, deadline);
-            }
+            return List.of(f.text().split("\n"));
+        } catch (IOException e) {
+            return List.of();
         }
     }
 }

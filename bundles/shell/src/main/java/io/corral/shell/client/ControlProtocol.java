@@ -16,8 +16,14 @@ import java.nio.charset.StandardCharsets;
  * closed. The client sends {@link #COMMAND} frames (a Gogo command line,
  * UTF-8); for each, the server sends any number of {@link #OUT} and
  * {@link #ERR} frames and then one {@link #EXIT} frame whose text is the
- * status: 0 when every command succeeded, else 1. Either side ends the
- * session by closing the connection. See docs/operating.md.
+ * status: 0 when every command succeeded, else 1. While a command runs the
+ * client may send {@link #INTERRUPT} (Ctrl-C: the command is interrupted,
+ * the session goes on). Between commands it may send {@link #WIDTH} (its
+ * terminal's columns, for tables) and {@link #COMPLETE} (the words of a line
+ * up to the cursor, one per line), which the server answers with one
+ * {@link #CANDIDATES} frame (the completions of the last word, one per
+ * line). Either side ends the session by closing the connection. See
+ * docs/operating.md.
  */
 public final class ControlProtocol {
 
@@ -27,6 +33,14 @@ public final class ControlProtocol {
     public static final byte EXIT = 'X';
     /** The session is taken: the first frame of a session, with no payload. */
     public static final byte READY = 'R';
+    /** Interrupt the command that runs (Ctrl-C at the client); no payload. */
+    public static final byte INTERRUPT = 'I';
+    /** The client's terminal width in columns, as decimal text. */
+    public static final byte WIDTH = 'W';
+    /** Words to complete, one per line; the last is the one being typed. */
+    public static final byte COMPLETE = 'T';
+    /** The answer to {@link #COMPLETE}: candidates, one per line. */
+    public static final byte CANDIDATES = 'L';
     /** The largest frame either side accepts. */
     public static final int MAX_FRAME = 1 << 20;
 

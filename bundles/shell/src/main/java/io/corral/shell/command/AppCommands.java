@@ -22,7 +22,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 /**
  * {@code corral:apps}, {@code corral:start}, {@code corral:stop},
  * {@code corral:restart}, {@code corral:scale}, {@code corral:reload},
- * {@code corral:config}: the applications of etc/corral.json.
+ * {@code corral:config}, {@code corral:status}: the applications of etc/corral.json.
  */
 @Component(service = AppCommands.class, property = {
     "osgi.command.scope=corral",
@@ -32,7 +32,8 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
     "osgi.command.function=restart",
     "osgi.command.function=scale",
     "osgi.command.function=reload",
-    "osgi.command.function=config"
+    "osgi.command.function=config",
+    "osgi.command.function=status"
 })
 public final class AppCommands {
 
@@ -82,29 +83,35 @@ public final class AppCommands {
         ApplicationState before = state(known(name, "start"));
         manager().start(name);
         // A crash loop gets a fresh try; an application that runs as wanted is left alone.
-        System.out.println(name + (before == ApplicationState.RUNNING ? ": already running" : ": started"));
+        String outcome = before == ApplicationState.RUNNING ? "already running" : "started";
+        Origin.record("corral:start " + name, outcome);
+        System.out.println(name + ": " + outcome);
     }
 
     @Descriptor("stop an application: QUIT, then SIGTERM, then SIGKILL; it stays stopped until corral:start")
     public void stop(@Descriptor(NAME) String name) {
         ApplicationState before = state(known(name, "stop"));
         manager().stop(name);
-        System.out.println(name + switch (before) {
-            case STOPPED -> ": not running";
-            case STOPPING -> ": already stopping";
-            default -> ": stopping";
-        });
+        String outcome = switch (before) {
+            case STOPPED -> "not running";
+            case STOPPING -> "already stopping";
+            default -> "stopping";
+        };
+        Origin.record("corral:stop " + name, outcome);
+        System.out.println(name + ": " + outcome);
     }
 
     @Descriptor("replace every process of an application: new ones start, then the old ones are asked to quit")
     public void restart(@Descriptor(NAME) String name) {
         manager().restart(known(name, "restart"));
+        Origin.record("corral:restart " + name, "restarting");
         System.out.println(name + ": restarting");
     }
 
     @Descriptor("keep N processes of an application running, until its configuration changes")
     public void scale(@Descriptor(NAME) String name, @Descriptor("how many processes") int processes) {
         manager().scale(known(name, "scale"), processes);
+        Origin.record("corral:scale " + name + " " + processes, processes + " wanted");
         System.out.println(name + ": " + processes + " wanted");
     }
 
@@ -115,6 +122,7 @@ public final class AppCommands {
         try {
             r = m.reload();
         } catch (ConfigurationException e) {
+            Origin.record("corral:reload", m.configurationFile() + " refused, nothing changed: " + e.getMessage());
             // No cause: the operator's one line keeps "refused, nothing changed" (ErrorText shows the innermost).
             throw new IllegalArgumentException(m.configurationFile() + " refused, nothing changed: "
                 + e.getMessage());
@@ -123,8 +131,34 @@ public final class AppCommands {
         add(parts, "started", r.started());
         add(parts, "changed", r.changed());
         add(parts, "removed", r.removed());
-        System.out.println(m.configurationFile() + ": " + (parts.isEmpty() ? "nothing changed"
-            : String.join("; ", parts)));
+        String outcome = m.configurationFile() + ": " + (parts.isEmpty() ? "nothing changed"
+            : String.join("; ", parts));
+        Origin.record("corral:reload", outcome);
+        System.out.println(outcome);
+    }
+
+    /** How many of the log's last lines corral:status shows unless -n says. */
+    static final int STATUS_LINES = 10;
+
+    @Descriptor("show one application as systemctl status does: state, pids, restarts, limits, memory, message and"
+        + " the last lines of its log")
+    public void status(
+            @Descriptor("show the last N lines of the log (default " + STATUS_LINES + ")")
+            @Parameter(names = "-n", absentValue = "" + STATUS_LINES) int lines,
+            @Descriptor(NAME) String name) throws java.io.IOException {
+        if (lines < 0) {
+            throw new IllegalArgumentException("corral:status: -n " + lines + ": the number of lines must be 0 or"
+                + " more");
+        }
+        ApplicationStatus s = manager().application(known(name, "status")).orElseThrow();
+        List<io.corral.api.process.ManagedProcess> processes = processes(s.pids());
+        System.out.print(StatusView.text(s, processes, memory(s.pids()),
+            LogTail.tail(s.logFiles(), lines)));
+    }
+
+    private List<io.corral.api.process.ManagedProcess> processes(List<Integer> pids) {
+        ProcessFactory f = factory;
+        return f == null ? List.of() : pids.stream().map(f::process).flatMap(Optional::stream).toList();
     }
 
     @Descriptor("print the configuration that runs now (the document last applied)")

@@ -73,7 +73,7 @@ public final class PortCommands {
             "Refused");
         for (PortInfo p : ports) {
             t.row(p.port().pid(), p.port().id(), processName(p), name(p.type()), p.ready(), p.open(),
-                json ? p.holds().stream().map(PortId::toString).toList() : holds(p.holds(), types),
+                json ? p.holds().stream().map(PortCommands::port).toList() : holds(p.holds(), types),
                 json ? counts(p.sent()) : text(p.sent()), json ? counts(p.received()) : text(p.received()),
                 p.refused());
         }
@@ -83,6 +83,14 @@ public final class PortCommands {
             System.out.println("refused frames: " + refused.entrySet().stream().map(e -> e.getKey() + "="
                 + e.getValue()).collect(Collectors.joining(", ")));
         }
+    }
+
+    /** A port as JSON has it: {"pid": 12, "port": 0}. */
+    private static Map<String, Integer> port(PortId id) {
+        Map<String, Integer> m = new LinkedHashMap<>();
+        m.put("pid", id.pid());
+        m.put("port", id.id());
+        return m;
     }
 
     private String processName(PortInfo p) {
@@ -116,13 +124,20 @@ public final class PortCommands {
         if (json) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("types", java.util.Arrays.stream(ProcessType.values()).map(PortCommands::name).toList());
-            m.put("connect", List.of(r.connectMatrix().rows()));
-            m.put("remove_notify", List.of(r.removeNotifyMatrix().rows()));
+            m.put("connect", rows(r.connectMatrix()));
+            m.put("remove_notify", rows(r.removeNotifyMatrix()));
             System.out.println(new GsonBuilder().setPrettyPrinting().create().toJson(m));
             return;
         }
         System.out.println(table("connect", r.connectMatrix()) + "\n\n" + table("remove-notify",
             r.removeNotifyMatrix()));
+    }
+
+    /** The matrix as JSON has it: a row of booleans per type, in the order of "types". */
+    private static List<List<Boolean>> rows(Matrix m) {
+        ProcessType[] types = ProcessType.values();
+        return java.util.Arrays.stream(types).map(row -> java.util.Arrays.stream(types)
+            .map(column -> m.allows(row, column)).toList()).toList();
     }
 
     private static String table(String title, Matrix m) {

@@ -186,8 +186,9 @@ public final class ProcessCommands {
         for (ManagedProcess p : factory().processes()) {
             List<Object> row = new ArrayList<>(Arrays.asList(p.pid(), p.isolatedPid(), p.name(),
                 p.type().name().toLowerCase(), p.state().name(), p.provider(), p.credential().user(),
-                p.namespaces().isEmpty() ? "-" : p.namespaces().stream().map(Namespace::key)
-                    .collect(Collectors.joining(","))));
+                json ? p.namespaces().stream().map(Namespace::key).sorted().toList()
+                    : p.namespaces().isEmpty() ? "-" : p.namespaces().stream().map(Namespace::key)
+                        .collect(Collectors.joining(","))));
             row.addAll(Arrays.asList(json ? UsageColumns.json(p) : UsageColumns.text(p)));
             row.add(json ? p.startTime().toString() : TIME.format(p.startTime()));
             row.add(p.exitStatus().map(s -> json ? (Object) s.value() : s.toString()).orElse(null));
@@ -218,14 +219,20 @@ public final class ProcessCommands {
     private static final String ALL_LINES_TEXT = "-2147483648";
     private static final int ALL_LINES = Integer.MIN_VALUE;
 
+    /** How many lines -f shows before it follows, when -n does not say, as tail -f does. */
+    static final int FOLLOW_LINES = 10;
+
     @Descriptor("show an application's log, or the output a supervised process wrote to its log")
     public void logs(
             @Descriptor("show only the last N lines") @Parameter(names = "-n", absentValue = ALL_LINES_TEXT) int lines,
+            @Descriptor("follow: print lines as they are written, until Ctrl-C or the process ends (last "
+                + FOLLOW_LINES + " lines first unless -n says)")
+            @Parameter(names = {"-f", "--follow"}, presentValue = "true", absentValue = "false") boolean follow,
             @Descriptor("an application's name, as corral:apps lists it, or a pid, as corral:ps shows it")
             String target) throws IOException {
         // The absent value means every line; a negative count the operator typed is a mistake, not "all".
         if (lines == ALL_LINES) {
-            lines = -1;
+            lines = follow ? FOLLOW_LINES : -1;
         } else if (lines < 0) {
             throw new IllegalArgumentException("corral:logs: -n " + lines + ": the number of lines must be 0 or more");
         }
@@ -235,7 +242,7 @@ public final class ProcessCommands {
             int pid = Integer.parseInt(target);
             ManagedProcess p = process(pid);
             if (p.logFile().isPresent()) {
-                LogTail.print(List.of(p.logFile().get()), lines, System.out);
+                show(List.of(p.logFile().get()), lines, follow, () -> p.onExit().toCompletableFuture().isDone());
                 return;
             }
             // An application's process writes to the application's log.
@@ -245,12 +252,26 @@ public final class ProcessCommands {
                 throw new IllegalStateException("pid " + pid + " (" + p.name() + ") writes no log: its output was"
                     + " redirected");
             }
+            // The application's log goes on after this process: following it ends with the process.
+            show(app.get().logFiles(), lines, follow, () -> p.onExit().toCompletableFuture().isDone());
+            return;
         }
         if (app.isEmpty()) {
             throw new IllegalArgumentException("corral:logs: \"" + target + "\" is neither an application (see"
                 + " corral:apps) nor a supervised pid (see corral:ps)");
         }
-        LogTail.print(app.get().logFiles(), lines, System.out);
+        // An application outlives its processes: followed until Ctrl-C.
+        show(app.get().logFiles(), lines, follow, () -> false);
+    }
+
+    private static void show(List<java.nio.file.Path> newestFirst, int lines, boolean follow,
+            java.util.function.BooleanSupplier ended) throws IOException {
+        LogTail.Tail tail = LogTail.read(newestFirst, lines);
+        tail.lines().forEach(System.out::println);
+        if (follow && !newestFirst.isEmpty()) {
+            System.out.flush();
+            new LogFollower(newestFirst.get(0), System.out, ended).follow(tail.newestLength());
+        }
     }
 
     private static Readiness readiness(String value) {

@@ -4,8 +4,8 @@ import io.corral.api.isolation.IsolationProvider;
 import io.corral.api.isolation.Namespace;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
 import org.osgi.framework.BundleContext;
@@ -39,7 +39,8 @@ public final class ProvidersCommand {
         ServiceReference<IsolationProvider>[] refs = context.getServiceReferences(IsolationProvider.class, null)
             .toArray(ServiceReference[]::new);
         Arrays.sort(refs, Comparator.reverseOrder());
-        Table t = resources ? new Table("Platform", "Feature", "Available")
+        Table t = resources ? json ? new Table("Platform", "Feature", "Available", "Detail")
+            : new Table("Platform", "Feature", "Available")
             : new Table("Platform", "Ranking", "Namespaces", "Bundle", "Active");
         for (int i = 0; i < refs.length; i++) {
             IsolationProvider p = context.getService(refs[i]);
@@ -49,15 +50,23 @@ public final class ProvidersCommand {
             try {
                 if (resources) {
                     for (Map.Entry<String, String> f : p.resourceFeatures().entrySet()) {
-                        t.row(p.platform(), f.getKey(), f.getValue());
+                        if (json) {
+                            // "yes, how" or "no: why", as the providers say it: a boolean and the words.
+                            String v = f.getValue();
+                            boolean yes = v.startsWith("yes");
+                            String detail = v.replaceFirst("^(yes|no)[,:]?\\s*", "");
+                            t.row(p.platform(), f.getKey(), yes, detail.isEmpty() ? null : detail);
+                        } else {
+                            t.row(p.platform(), f.getKey(), f.getValue());
+                        }
                     }
                     continue;
                 }
                 Object ranking = refs[i].getProperty(Constants.SERVICE_RANKING);
-                String ns = p.supportedNamespaces().isEmpty() ? "none" : p.supportedNamespaces().stream()
-                    .sorted().map(Namespace::key).collect(Collectors.joining(","));
+                List<String> keys = p.supportedNamespaces().stream().sorted().map(Namespace::key).toList();
+                Object ns = json ? keys : keys.isEmpty() ? "none" : String.join(",", keys);
                 t.row(p.platform(), ranking == null ? 0 : ranking, ns, refs[i].getBundle().getSymbolicName(),
-                    i == 0 ? "yes" : "no");
+                    json ? (Object) (i == 0) : i == 0 ? "yes" : "no");
             } finally {
                 context.ungetService(refs[i]);
             }

@@ -12,9 +12,16 @@ import java.util.Set;
 
 /**
  * The one formatter of listing commands: a table sized to the terminal, or
- * JSON (an array of objects keyed by column name) for scripts.
+ * JSON (an array of objects keyed by column name, values typed as the cells
+ * are) for scripts. The last column carries the point of a row (a message, an
+ * exit status): it is never cut but wrapped, beside the row or under it.
  */
 public final class Table {
+
+    /** Below this many columns left for the last column, its long cells go on lines of their own under the row. */
+    static final int LEAST_LAST_COLUMN = 20;
+    /** The indent of a last column's cell under its row. */
+    static final int UNDER_INDENT = 4;
 
     private final List<String> columns;
     private final List<List<Object>> rows = new ArrayList<>();
@@ -34,8 +41,8 @@ public final class Table {
 
     /**
      * Columns whose cells may be cut (ending in ~) down to the header's width
-     * when the table is wider than the terminal, before the last column is:
-     * long lists that matter less than what follows them.
+     * when the table is wider than the terminal: long lists that matter less
+     * than what follows them.
      */
     public Table shrinkable(String... names) {
         for (String name : names) {
@@ -52,7 +59,7 @@ public final class Table {
     }
 
     public void print(PrintStream out, boolean json) {
-        out.println(json ? toJson() : toText(terminalWidth()));
+        out.println(json ? toJson() : toText(TerminalWidth.current()));
     }
 
     public String toJson() {
@@ -69,17 +76,59 @@ public final class Table {
 
     /**
      * Columns as wide as their widest cell; when that is wider than the width,
-     * shrinkable columns give up what they can, then the last one is cut.
+     * shrinkable columns give up what they can, then the last column wraps:
+     * beside the row when at least {@value #LEAST_LAST_COLUMN} columns are
+     * left for it, else under the row. Only when the other columns alone are
+     * wider than the width is a line cut.
      */
     public String toText(int width) {
-        int[] w = new int[columns.size()];
-        for (int i = 0; i < w.length; i++) {
+        int n = columns.size();
+        int[] w = new int[n];
+        for (int i = 0; i < n; i++) {
             w[i] = columns.get(i).length();
             for (List<Object> row : rows) {
                 w[i] = Math.max(w[i], text(row.get(i)).length());
             }
         }
-        int excess = Arrays.stream(w).sum() + 2 * (w.length - 1) - width;
+        // Room for the last column beside the others: all it needs, else at least LEAST_LAST_COLUMN to wrap in;
+        // shrinkable columns give what that takes. Failing both it goes under its row, and the others shrink
+        // only as far as they must to fit alone.
+        int[] natural = w.clone();
+        boolean fits = false;
+        for (int need : new int[] {w[n - 1], Math.min(w[n - 1], LEAST_LAST_COLUMN)}) {
+            w = natural.clone();
+            shrink(w, start(w) + need - width);
+            if (width - start(w) >= need) {
+                fits = true;
+                break;
+            }
+        }
+        if (!fits) {
+            w = natural.clone();
+            shrink(w, start(w) - 2 - width);
+        }
+        int lastStart = start(w);
+        int room = width - lastStart;
+        StringBuilder b = new StringBuilder();
+        line(b, columns.stream().map(Object.class::cast).toList(), w, lastStart, room, width);
+        for (List<Object> row : rows) {
+            b.append('\n');
+            line(b, row, w, lastStart, room, width);
+        }
+        return b.toString();
+    }
+
+    /** Where the last column starts. */
+    private static int start(int[] w) {
+        int start = 0;
+        for (int i = 0; i < w.length - 1; i++) {
+            start += w[i] + 2;
+        }
+        return start;
+    }
+
+    /** Takes up to {@code excess} columns from the shrinkable ones, down to their headers' widths. */
+    private void shrink(int[] w, int excess) {
         for (int i = 0; i < w.length - 1 && excess > 0; i++) {
             if (shrinkable.contains(columns.get(i))) {
                 int give = Math.min(excess, w[i] - columns.get(i).length());
@@ -87,43 +136,70 @@ public final class Table {
                 excess -= give;
             }
         }
-        StringBuilder b = new StringBuilder();
-        line(b, columns.stream().map(Object.class::cast).toList(), w, width);
-        for (List<Object> row : rows) {
-            b.append('\n');
-            line(b, row, w, width);
-        }
-        return b.toString();
     }
 
-    private static void line(StringBuilder b, List<Object> cells, int[] w, int width) {
+    private static void line(StringBuilder b, List<Object> cells, int[] w, int lastStart, int room, int width) {
         int start = b.length();
-        for (int i = 0; i < cells.size(); i++) {
+        int n = cells.size();
+        for (int i = 0; i < n - 1; i++) {
             String s = text(cells.get(i));
-            if (i < cells.size() - 1 && s.length() > w[i]) {
-                s = s.substring(0, w[i] - 1) + "~";
+            if (s.length() > w[i]) {
+                s = s.substring(0, Math.max(w[i] - 1, 0)) + "~";
             }
-            b.append(s);
-            if (i < cells.size() - 1) {
-                b.append(" ".repeat(w[i] - s.length() + 2));
-            }
+            b.append(s).append(" ".repeat(w[i] - s.length() + 2));
         }
+        String last = text(cells.get(n - 1));
+        if (last.length() <= room) {
+            b.append(last);
+            cut(b, start, width);
+            return;
+        }
+        if (room >= LEAST_LAST_COLUMN) {
+            List<String> parts = wrap(last, room);
+            b.append(parts.get(0));
+            for (String part : parts.subList(1, parts.size())) {
+                b.append('\n').append(" ".repeat(lastStart)).append(part);
+            }
+            return;
+        }
+        // Too little room beside the row: the cell on lines of its own.
+        b.setLength(b.length() - 2);
+        while (b.length() > start && b.charAt(b.length() - 1) == ' ') {
+            b.setLength(b.length() - 1);
+        }
+        cut(b, start, width);
+        for (String part : wrap(last, Math.max(width - UNDER_INDENT, LEAST_LAST_COLUMN))) {
+            b.append('\n').append(" ".repeat(UNDER_INDENT)).append(part);
+        }
+    }
+
+    /** Cuts the line that starts at {@code start} to the width, ending it in ~: only other columns can be that wide. */
+    private static void cut(StringBuilder b, int start, int width) {
         if (b.length() - start > width) {
             b.setLength(start + Math.max(width - 1, 0));
             b.append('~');
         }
     }
 
-    private static String text(Object cell) {
-        return cell == null ? "-" : String.valueOf(cell);
+    /** The text in lines of at most {@code width}, broken at spaces where it can be. */
+    static List<String> wrap(String text, int width) {
+        List<String> lines = new ArrayList<>();
+        String rest = text;
+        while (rest.length() > width) {
+            int at = rest.lastIndexOf(' ', width);
+            if (at <= 0) {
+                lines.add(rest.substring(0, width));
+                rest = rest.substring(width);
+            } else {
+                lines.add(rest.substring(0, at));
+                rest = rest.substring(at + 1);
+            }
+        }
+        lines.add(rest);
+        return lines;
     }
 
-    static int terminalWidth() {
-        String columns = System.getenv("COLUMNS");
-        try {
-            return columns != null ? Math.max(40, Integer.parseInt(columns.trim())) : 160;
-        } catch (NumberFormatException e) {
-            return 160;
-        }
+    private static String text(Object cell) {
+        return cell == null ? "-" : String.valueOf(cell);
     }
 }

@@ -46,18 +46,18 @@ public final class VersionCommand {
             .forEach(b -> bundles.row(b.getSymbolicName(), b.getVersion().toString(), state(b)));
         Table services = new Table("Service", "Provider", "Version", "Ranking", "Active");
         for (Class<?> type : SERVICES) {
-            listServices(type, services);
+            listServices(type, services, json);
         }
         if (json) {
             System.out.println("{\"bundles\": " + bundles.toJson() + ",\n\"services\": " + services.toJson() + "}");
         } else {
-            System.out.println(bundles.toText(Table.terminalWidth()));
+            System.out.println(bundles.toText(TerminalWidth.current()));
             System.out.println();
-            System.out.println(services.toText(Table.terminalWidth()));
+            System.out.println(services.toText(TerminalWidth.current()));
         }
     }
 
-    private void listServices(Class<?> type, Table table) {
+    private void listServices(Class<?> type, Table table, boolean json) {
         ServiceReference<?>[] refs;
         try {
             refs = context.getAllServiceReferences(type.getName(), null);
@@ -65,7 +65,7 @@ public final class VersionCommand {
             throw new IllegalStateException(e);
         }
         if (refs == null) {
-            table.row(type.getSimpleName(), "(none)", null, null, null);
+            table.row(type.getSimpleName(), json ? null : "(none)", null, null, json ? (Object) false : null);
             return;
         }
         // The highest-ranked reference is the one a greedy consumer binds.
@@ -76,7 +76,7 @@ public final class VersionCommand {
             String provider = ref.getBundle().getSymbolicName() + (platform != null ? " (" + platform + ")" : "");
             Object ranking = ref.getProperty(Constants.SERVICE_RANKING);
             table.row(type.getSimpleName(), provider, ref.getBundle().getVersion().toString(),
-                ranking == null ? 0 : ranking, i == 0 ? "yes" : "no");
+                ranking == null ? 0 : ranking, json ? (Object) (i == 0) : i == 0 ? "yes" : "no");
         }
     }
 

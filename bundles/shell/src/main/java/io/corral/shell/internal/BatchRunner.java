@@ -1,5 +1,6 @@
 package io.corral.shell.internal;
 
+import io.corral.shell.command.Origin;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.PrintStream;
@@ -81,11 +82,25 @@ public final class BatchRunner implements FrameworkListener {
         System.exit(status);
     }
 
+    /** The status of a command ended by Ctrl-C, as shells give it (128 + SIGINT). */
+    static final int INTERRUPTED_STATUS = 130;
+
+    private static boolean interrupted(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof InterruptedException || t instanceof java.nio.channels.ClosedByInterruptException) {
+                Thread.interrupted();
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Executes a command line in a fresh session; prints results and a one-line error. */
     static int execute(CommandProcessor processor, String line, PrintStream out, PrintStream err) {
         try (CommandSession session = processor.createSession(System.in, out, err)) {
             // The commands are one line: exit ends it where it stands, with the status so far.
             session.put(ExitCommand.ENDS_ON_EXIT, Boolean.TRUE);
+            session.put(Origin.VARIABLE, Origin.COMMAND_LINE);
             return execute(session, line, out, err);
         }
     }
@@ -109,6 +124,10 @@ public final class BatchRunner implements FrameworkListener {
             }
             return 0;
         } catch (Exception e) {
+            if (interrupted(e)) {
+                // Ctrl-C: the operator ended the command and knows it; no error to read.
+                return INTERRUPTED_STATUS;
+            }
             Optional<String> usage = UsageErrors.usage(e);
             if (usage.isPresent()) {
                 err.println(usage.get());

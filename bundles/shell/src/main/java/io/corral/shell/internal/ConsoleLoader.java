@@ -1,36 +1,71 @@
 package io.corral.shell.internal;
 
+import java.nio.file.Path;
+import org.apache.felix.service.command.CommandProcessor;
 import org.osgi.framework.BundleActivator;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.FrameworkListener;
+import org.osgi.framework.ServiceReference;
 
 /**
- * Lets the foreground console get a real terminal. jline finds its terminal
- * providers through the thread's context class loader, or through its own
- * bundle's when there is none; the framework starts bundles on a thread
- * whose context loader is the application's, which cannot see jline's
- * bundle. jline then falls back to a "dumb" terminal in the tty's cooked
- * mode: no line editing, and Ctrl-C at the prompt is the kernel's SIGINT to
- * the JVM, which ends the instance and every application. With a real
- * terminal Ctrl-C is a key that Gogo turns into interrupting the running
- * command.
- *
- * <p>This bundle starts before the console's (bundle/ is installed before
- * console/, and a start level starts bundles in the order they were
- * installed), on the thread that then starts the console: from here on that
- * thread has no context class loader. Only in the foreground, where
- * bin/corral lists the console's bundles.
+ * Starts the foreground console ({@link ForegroundConsole}) once the
+ * framework has started, only where {@code bin/corral} runs the instance in
+ * the foreground and lists the console's bundles (jline) in
+ * {@value #CONSOLE_PROPERTY}. This bundle imports jline dynamically: a daemon
+ * has no jline and never loads the console's classes.
  */
-public final class ConsoleLoader implements BundleActivator {
+public final class ConsoleLoader implements BundleActivator, FrameworkListener {
+
+    static final String CONSOLE_PROPERTY = "corral.console.bundles";
+
+    private BundleContext context;
+    private ForegroundConsole console;
 
     @Override
     public void start(BundleContext context) {
-        String console = context.getProperty("corral.console.bundles");
-        if (console != null && !console.isBlank()) {
-            Thread.currentThread().setContextClassLoader(null);
+        String bundles = context.getProperty(CONSOLE_PROPERTY);
+        if (bundles == null || bundles.isBlank() || context.getProperty("corral.base") == null) {
+            return;
+        }
+        this.context = context;
+        context.addFrameworkListener(this);
+        if (context.getBundle(0).getState() == org.osgi.framework.Bundle.ACTIVE) {
+            open();
         }
     }
 
     @Override
-    public void stop(BundleContext context) {
+    public void frameworkEvent(FrameworkEvent event) {
+        if (event.getType() == FrameworkEvent.STARTED) {
+            open();
+        }
+    }
+
+    private synchronized void open() {
+        if (console != null) {
+            return;
+        }
+        ServiceReference<CommandProcessor> ref = context.getServiceReference(CommandProcessor.class);
+        CommandProcessor processor = ref == null ? null : context.getService(ref);
+        if (processor == null) {
+            io.corral.log.Log.of(ConsoleLoader.class).error("no Gogo runtime: the foreground console has no commands");
+            return;
+        }
+        console = new ForegroundConsole(context, processor, Path.of(context.getProperty("corral.base"), "run"));
+        Thread t = new Thread(console, "corral-console");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    @Override
+    public synchronized void stop(BundleContext context) {
+        if (this.context != null) {
+            context.removeFrameworkListener(this);
+        }
+        if (console != null) {
+            console.close();
+            console = null;
+        }
     }
 }

@@ -68,6 +68,7 @@ public final class ControlSocket implements FrameworkListener {
     private final Set<SocketChannel> connections = ConcurrentHashMap.newKeySet();
     private final AtomicInteger connectionCount = new AtomicInteger();
     private final SessionSlots slots;
+    private final Completions completions;
     private ServerSocketChannel server;
     private boolean closed;
 
@@ -76,6 +77,7 @@ public final class ControlSocket implements FrameworkListener {
         this.processor = processor;
         this.context = context;
         this.slots = new SessionSlots(maxSessions(config));
+        this.completions = new Completions(context);
         String base = context.getProperty("corral.base");
         this.enabled = base != null && "true".equals(context.getProperty(CONTROL_PROPERTY));
         Path run = base != null ? Path.of(base, "run") : null;
@@ -221,7 +223,7 @@ public final class ControlSocket implements FrameworkListener {
         connections.add(c);
         Thread t = new Thread(() -> {
             try {
-                new ControlSession(processor, c, owner).run();
+                new ControlSession(processor, c, owner, completions).run();
             } finally {
                 connections.remove(c);
                 slots.give();

@@ -1,6 +1,7 @@
 package io.corral.shell.command;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
 
 import org.junit.Test;
 
@@ -21,11 +22,24 @@ public class TableTest {
     }
 
     @Test
-    public void theLastColumnIsCutToTheWidth() {
+    public void theLastColumnGoesUnderItsRowWhenTooLittleIsLeftBesideIt() {
         assertEquals("""
             PID  Namespaces                  Exit
-            1    credential,pid,mount,uname  killed by ~
+            1    credential,pid,mount,uname
+                killed by signal 15 (143)
             22   -                           exit 0""", table().toText(44));
+    }
+
+    @Test
+    public void theLastColumnWrapsBesideItsRowNeverCut() {
+        Table t = new Table("Name", "State", "Message").row("router", "RUNNING",
+            "exited with status 1 (exit 1); next try in 8 s");
+        String text = t.toText(50);
+        assertEquals("""
+            Name    State    Message
+            router  RUNNING  exited with status 1 (exit 1);
+                             next try in 8 s""", text);
+        text.lines().forEach(l -> assertTrue(l, l.length() <= 50));
     }
 
     @Test
@@ -34,9 +48,13 @@ public class TableTest {
             PID  Namespaces                Exit
             1    credential,pid,mount,un~  killed by signal 15 (143)
             22   -                         exit 0""", table().shrinkable("Namespaces").toText(56));
+        // Too narrow for the last column beside the others even so: it goes under, and nothing is cut.
         assertEquals("""
-            PID  Namespaces  Exit
-            1    credentia~  killed by sig~
-            22   -           exit 0""", table().shrinkable("Namespaces").toText(31));
+            PID  Namespaces
+                Exit
+            1    credential,pid,mount,uname
+                killed by signal 15 (143)
+            22   -
+                exit 0""", table().shrinkable("Namespaces").toText(31));
     }
 }

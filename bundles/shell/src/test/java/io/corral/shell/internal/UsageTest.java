@@ -32,7 +32,7 @@ public class UsageTest {
     public void argumentsAreNamedAfterTheParametersAndOptionsShowTheirValues() {
         assertEquals("Usage: corral:kill PID [SIGNAL...]", usage("kill").usage());
         assertEquals("Usage: corral:scale NAME PROCESSES", usage("scale").usage());
-        assertEquals("Usage: corral:logs [-n LINES] TARGET", usage("logs").usage());
+        assertEquals("Usage: corral:logs [-n LINES] [-f] TARGET", usage("logs").usage());
         assertEquals("Usage: corral:apps [--json]", usage("apps").usage());
         assertEquals("Usage: corral:spawn [OPTIONS] EXECUTABLE [ARGS...]", usage("spawn").usage());
     }

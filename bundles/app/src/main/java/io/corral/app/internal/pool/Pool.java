@@ -342,6 +342,11 @@ public final class Pool {
             respawn = scheduler.schedule(() -> {
                 respawn = null;
                 reconcile();
+                if (respawn == null && message != null) {
+                    // The try was made and nothing failed yet: no "next try in" that has passed.
+                    message = what + (crashLoop ? "; crash loop (" + failures + " failures in a row)" : "")
+                        + "; restarted, watched until it has run for " + seconds(settings.stableMs());
+                }
             }, delay);
         }
     }

@@ -133,6 +133,9 @@ public class PoolTest {
         clock.advance(2_000);
         assertEquals(1, launcher.alive().size());
         assertEquals(ApplicationState.CRASH_LOOP, status(p).state());
+        String message = status(p).message();
+        assertFalse("no stale \"next try in\" once the try was made: " + message, message.contains("next try in"));
+        assertTrue(message, message.contains("; restarted, watched until it has run for "));
         clock.advance(10_000);
         assertEquals(ApplicationState.RUNNING, status(p).state());
         assertNull(status(p).message());
