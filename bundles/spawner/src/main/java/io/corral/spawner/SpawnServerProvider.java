@@ -45,6 +45,27 @@ public abstract class SpawnServerProvider implements IsolationProvider, SpawnSer
 
     private static final long EARLY_EXIT_NANOS = 5_000_000_000L;
 
+    /**
+     * The handler of a released process: holds its exit until the next
+     * adopt (guarded by {@link #earlyExits}).
+     */
+    private static final class Held implements ExitHandler {
+        private EarlyExit exit;
+
+        @Override
+        public void exited(int pid, int code, int signal, boolean known) {
+            exited(pid, code, signal, known, false);
+        }
+
+        @Override
+        public void exited(int pid, int code, int signal, boolean known, boolean oomKilled) {
+            exit = new EarlyExit(code, signal, known, oomKilled, System.nanoTime());
+        }
+    }
+
+    /** Released processes, by pid, until adopted again (guarded by {@link #earlyExits}). */
+    private final Map<Integer, Held> held = new java.util.HashMap<>();
+
     private final String platform;
     private final String mode;
     private final Path binary;
@@ -229,7 +250,36 @@ public abstract class SpawnServerProvider implements IsolationProvider, SpawnSer
     }
 
     @Override
+    public boolean release(int pid) {
+        synchronized (earlyExits) {
+            Watch w = watches.get(pid);
+            if (w == null) {
+                return false;
+            }
+            Held h = new Held();
+            held.put(pid, h);
+            // The server goes on watching; only the handler changes.
+            watches.put(pid, new Watch(w.pidfd(), h));
+            return true;
+        }
+    }
+
+    @Override
     public void adopt(int pid, int pidfd, ExitHandler handler) throws IsolationException {
+        EarlyExit heldExit;
+        synchronized (earlyExits) {
+            Held h = held.remove(pid);
+            if (h != null && h.exit == null) {
+                // Released and still running: the server watches it already.
+                watches.put(pid, new Watch(pidfd, handler));
+                return;
+            }
+            heldExit = h == null ? null : h.exit;
+        }
+        if (heldExit != null) {
+            handler.exited(pid, heldExit.code(), heldExit.signal(), heldExit.known(), heldExit.oomKilled());
+            return;
+        }
         watches.put(pid, new Watch(pidfd, handler));
         try {
             server().adopt(pid, pidfd);
@@ -253,6 +303,9 @@ public abstract class SpawnServerProvider implements IsolationProvider, SpawnSer
             }
         }
         watches.clear();
+        synchronized (earlyExits) {
+            held.clear();
+        }
         cgroups.close();
     }
 
@@ -280,6 +333,11 @@ public abstract class SpawnServerProvider implements IsolationProvider, SpawnSer
         Watch w;
         synchronized (earlyExits) {
             w = watches.remove(pid);
+            if (w != null && w.handler() instanceof Held h) {
+                // Released: kept for the handler that adopts it next (stored under the lock adopt takes).
+                h.exited(pid, code, signal, known, oomKilled);
+                return;
+            }
             if (w == null) {
                 // Its SPAWNED reply is still on the way to the spawning thread; keep it briefly.
                 long now = System.nanoTime();

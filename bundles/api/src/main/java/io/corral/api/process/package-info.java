@@ -9,5 +9,5 @@
  * failing step and leaves no process, zombie or descriptor behind.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("2.0.0")
+@org.osgi.annotation.versioning.Version("3.0.0")
 package io.corral.api.process;

@@ -13,6 +13,7 @@ import io.corral.api.isolation.Launched;
 import io.corral.api.isolation.Namespace;
 import io.corral.api.process.ManagedProcess;
 import io.corral.api.process.Participation;
+import io.corral.api.process.ProcessAdmin;
 import io.corral.api.process.ProcessFactory;
 import io.corral.api.process.ProcessListener;
 import io.corral.api.process.ProcessState;
@@ -44,6 +45,7 @@ import org.osgi.framework.SynchronousBundleListener;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -57,10 +59,19 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * isolation provider and follows it as providers come and go; processes of a
  * provider that leaves are adopted by the next one, so their exits are still
  * seen. Exits arrive on the providers' reader threads: no thread per child.
+ *
+ * <p>One table for every bundle: each bundle gets a {@link ProcessFactory} of
+ * its own over it (see {@link FactoryRegistration}), registered while a
+ * provider and the credential service are present; operators see every
+ * process through {@link ProcessAdmin}. Immediate, so that supervision does not
+ * depend on who holds a factory; a configuration change is taken live. When
+ * it is deactivated while the framework goes on (an update or refresh of this
+ * bundle), its running processes are handed to the next instance (see
+ * {@link HandOff}) instead of being stopped.
  */
-@Component(service = ProcessFactory.class, configurationPid = "io.corral.process")
+@Component(service = ProcessAdmin.class, immediate = true, configurationPid = "io.corral.process")
 @Designate(ocd = ProcessFactoryImpl.Config.class)
-public final class ProcessFactoryImpl implements ProcessFactory {
+public final class ProcessFactoryImpl implements ProcessAdmin {
 
     private static final Log LOG = Log.of(ProcessFactoryImpl.class);
 
@@ -80,8 +91,8 @@ public final class ProcessFactoryImpl implements ProcessFactory {
 
     private final ProcessLogs logs;
     private final ProcessLogRetention retention;
-    private final int graceSeconds;
-    private final int exitedKept;
+    private volatile int graceSeconds;
+    private volatile int exitedKept;
     private final java.util.concurrent.atomic.AtomicInteger exitedCount = new java.util.concurrent.atomic.AtomicInteger();
     /** Every tracked process in spawn order; exited ones are pruned from the front. */
     private final ConcurrentLinkedDeque<ManagedProcessImpl> processes = new ConcurrentLinkedDeque<>();
@@ -116,6 +127,152 @@ public final class ProcessFactoryImpl implements ProcessFactory {
     private void bundleChanged(BundleEvent event) {
         if (event.getBundle().getBundleId() == 0 && event.getType() == BundleEvent.STOPPING) {
             stopAll(Duration.ofSeconds(graceSeconds));
+        } else if (event.getType() == BundleEvent.STOPPED) {
+            // Also when the factory was withdrawn while it stopped, so that it released none.
+            ownerStopped(event.getBundle().getBundleId());
+        }
+    }
+
+    // ---- ownership and lifecycle (3.0) ----
+
+    private final FactoryRegistration registration;
+    private final HandOff handOff;
+
+    /** Updates the live settings: nothing restarts, no process is touched. */
+    @Modified
+    void modified(Config config) {
+        graceSeconds = config.stop_grace_seconds();
+        exitedKept = config.exited_kept();
+        retention.kept(config.logs_kept());
+        prune();
+    }
+
+    /** Registers, updates or withdraws the ProcessFactory service: there while a spawn can succeed. */
+    private void updateRegistration() {
+        IsolationProvider p = provider;
+        if (p == null || credentials == null || closed) {
+            registration.update(null);
+            return;
+        }
+        java.util.Hashtable<String, Object> props = new java.util.Hashtable<>();
+        props.put(ProcessFactory.PLATFORM_PROPERTY, p.platform());
+        props.put(ProcessFactory.NAMESPACES_PROPERTY, p.supportedNamespaces().stream().map(Namespace::key)
+            .sorted().toArray(String[]::new));
+        props.put(ProcessFactory.FEATURES_PROPERTY, p.resourceFeatures().entrySet().stream()
+            .filter(e -> e.getValue().startsWith("yes")).map(Map.Entry::getKey).sorted().toArray(String[]::new));
+        registration.update(props);
+    }
+
+    private volatile boolean closed;
+
+    /** A bundle stopped: its live processes get the quit sequence. */
+    void ownerStopped(long bundleId) {
+        if (context.getBundle(0).getState() == org.osgi.framework.Bundle.STOPPING) {
+            return; // stopAll has them
+        }
+        for (ManagedProcessImpl p : processes) {
+            if (p.alive() && p.ownerBundleId() == bundleId) {
+                LOG.info("bundle " + bundleId + " stopped: stopping its process " + p);
+                p.destroy();
+            }
+        }
+    }
+
+    @Override
+    public List<ManagedProcess> processesOf(long bundleId) {
+        return processes.stream().filter(p -> p.ownerBundleId() == bundleId).map(ManagedProcess.class::cast)
+            .toList();
+    }
+
+    /** The processes of one bundle, as {@link #stopAll(Duration)}. */
+    void stopAll(Duration grace, long bundleId) {
+        CompletableFuture<?>[] exits = processes.stream().filter(p -> p.alive() && p.ownerBundleId() == bundleId)
+            .map(p -> p.stop(grace, grace).toCompletableFuture()).toArray(CompletableFuture[]::new);
+        awaitExits(exits, grace.multipliedBy(2).plusSeconds(5));
+    }
+
+    /** Gives each process what only the table knows: its owner, its listener, the stop timeouts, its lifetime. */
+    private void own(ManagedProcessImpl mp, long owner, SpawnSpec spec) {
+        mp.owner(owner);
+        mp.listener(spec.listener().orElse(null));
+        mp.grace(() -> Duration.ofSeconds(graceSeconds));
+    }
+
+    /** Kills it when its lifetime ends, measured from {@code start}. */
+    private void limitLifetime(ManagedProcessImpl mp, long endMillis) {
+        long delay = Math.max(0, endMillis - System.currentTimeMillis());
+        try {
+            ScheduledFuture<?> f = stopTimers.schedule(mp::expire, delay, TimeUnit.MILLISECONDS);
+            mp.lifetimeTimer(() -> f.cancel(false));
+        } catch (RejectedExecutionException e) {
+            // The table is closing: the next instance sets the timer again.
+        }
+    }
+
+    /** Lifetime ends by process, kept for the hand-off (epoch milliseconds). */
+    private final Map<ManagedProcessImpl, Long> lifetimeEnds = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Hands every live process to the next instance: the provider keeps
+     * watching it and holds its exit; the pidfd stays open. What cannot be
+     * handed on (no pidfd, or a provider that cannot hold exits) is stopped.
+     */
+    private void handOffProcesses() {
+        List<HandOff.Entry> entries = new ArrayList<>();
+        List<ManagedProcessImpl> stop = new ArrayList<>();
+        IsolationProvider p = provider;
+        for (ManagedProcessImpl mp : processes) {
+            if (!mp.alive()) {
+                continue;
+            }
+            boolean watched = p != null && mp.provider().equals(p.platform());
+            if (mp.pidfd() < 0 || (watched && !p.release(mp.pid()))) {
+                if (mp.alive()) {
+                    stop.add(mp);
+                }
+                continue;
+            }
+            int fd = mp.handOff();
+            if (fd >= 0) {
+                entries.add(new HandOff.Entry(mp.pid(), mp.isolatedPid(), fd, mp.name(), mp.type(), mp.credential(),
+                    mp.namespaces(), mp.provider(), mp.startTime(), mp.logFile().orElse(null), mp.ownerBundleId(),
+                    mp.state(), lifetimeEnds.getOrDefault(mp, 0L)));
+            }
+        }
+        handOff.write(entries);
+        if (!entries.isEmpty()) {
+            LOG.info(entries.size() + " running process(es) handed to the next instance of the process factory");
+        }
+        if (!stop.isEmpty()) {
+            Duration grace = Duration.ofSeconds(graceSeconds);
+            awaitExits(stop.stream().map(mp -> mp.stop(grace, grace).toCompletableFuture())
+                .toArray(CompletableFuture[]::new), grace.multipliedBy(2).plusSeconds(5));
+        }
+    }
+
+    /** Takes back what the previous instance handed on; adopted once a provider is bound. */
+    private void restore() {
+        for (HandOff.Entry e : handOff.take()) {
+            if (!HandOff.stillPidfdOf(e.pidfd(), e.pid())) {
+                LOG.error("pid " + e.pid() + " (" + e.name() + ") was handed on with pidfd " + e.pidfd()
+                    + ", which no longer refers to it; it is not supervised");
+                continue;
+            }
+            ManagedProcessImpl mp = new ManagedProcessImpl(e.name(), e.type(), e.credential(), e.namespaces(),
+                io.corral.api.isolation.Resources.NONE, e.log(), e.provider(), this::changed, List.of(),
+                this::schedule);
+            mp.owner(e.owner());
+            mp.grace(() -> Duration.ofSeconds(graceSeconds));
+            mp.startTime(e.start());
+            mp.restored(e.pid(), e.isolatedPid(), e.pidfd(), e.state());
+            processes.addLast(mp);
+            if (e.lifetimeEndMillis() > 0) {
+                lifetimeEnds.put(mp, e.lifetimeEndMillis());
+                limitLifetime(mp, e.lifetimeEndMillis());
+            }
+            synchronized (awaitingProvider) {
+                awaitingProvider.add(mp);
+            }
         }
     }
 
@@ -133,12 +290,21 @@ public final class ProcessFactoryImpl implements ProcessFactory {
         stopTimers.setKeepAliveTime(10, TimeUnit.SECONDS);
         stopTimers.allowCoreThreadTimeOut(true);
         context.addBundleListener(frameworkStopping);
+        this.registration = new FactoryRegistration(context, this);
+        this.handOff = new HandOff(context.getDataFile("handoff.properties").toPath());
+        restore();
     }
 
     @Deactivate
     void deactivate() {
         context.removeBundleListener(frameworkStopping);
-        stopAll(Duration.ofSeconds(graceSeconds));
+        closed = true;
+        registration.update(null);
+        if (context.getBundle(0).getState() == org.osgi.framework.Bundle.STOPPING) {
+            stopAll(Duration.ofSeconds(graceSeconds));
+        } else {
+            handOffProcesses();
+        }
         stopTimers.shutdownNow();
         logs.close();
     }
@@ -167,6 +333,7 @@ public final class ProcessFactoryImpl implements ProcessFactory {
             awaitingProvider.clear();
         }
         pending.forEach(mp -> adopt(mp, p));
+        updateRegistration();
     }
 
     void unbindProvider(IsolationProvider p) {
@@ -175,6 +342,7 @@ public final class ProcessFactoryImpl implements ProcessFactory {
                 provider = null;
             }
         }
+        updateRegistration();
         // Bind of the successor comes before this unbind, so it can adopt at once.
         IsolationProvider next = provider;
         for (ManagedProcessImpl mp : processes) {
@@ -211,6 +379,7 @@ public final class ProcessFactoryImpl implements ProcessFactory {
     void bindCredentials(CredentialService c) {
         credentials = c;
         host = null;
+        updateRegistration();
     }
 
     void unbindCredentials(CredentialService c) {
@@ -218,6 +387,7 @@ public final class ProcessFactoryImpl implements ProcessFactory {
             credentials = null;
             host = null;
         }
+        updateRegistration();
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
@@ -245,7 +415,6 @@ public final class ProcessFactoryImpl implements ProcessFactory {
             IsolationRequest isolation) {
     }
 
-    @Override
     public void validate(SpawnSpec spec) throws SpawnException {
         check(spec);
     }
@@ -288,8 +457,19 @@ public final class ProcessFactoryImpl implements ProcessFactory {
         }
     }
 
-    @Override
-    public ManagedProcess spawn(SpawnSpec spec) throws SpawnException {
+    /** Spawns for the bundle {@code owner}, whose factory it is. */
+    ManagedProcess spawn(SpawnSpec spec, long owner) throws SpawnException {
+        if (closed) {
+            throw new SpawnException("spawn", "this process factory was withdrawn (the process bundle stopped or"
+                + " was updated): get the ProcessFactory service again");
+        }
+        org.osgi.framework.Bundle bundle = context.getBundle(owner);
+        if (bundle == null || (bundle.getState() & (org.osgi.framework.Bundle.STARTING
+                | org.osgi.framework.Bundle.ACTIVE)) == 0) {
+            throw new SpawnException("spawn", "bundle " + owner + " is not active: a bundle spawns only while it"
+                + " runs, and its processes are stopped when it stops");
+        }
+        long startMillis = System.currentTimeMillis();
         Checked c = check(spec);
         IsolationProvider p = c.provider();
         Credential target = c.target();
@@ -313,6 +493,7 @@ public final class ProcessFactoryImpl implements ProcessFactory {
                 "corral: " + spec.name(), descriptors(streams.descriptors, parts), spec.resources(),
                 spec.filesystem());
             mp.usageSource(p::usage);
+            own(mp, owner, spec);
             Launched launched;
             try {
                 launched = p.launch(launch, host, mp);
@@ -322,7 +503,12 @@ public final class ProcessFactoryImpl implements ProcessFactory {
             }
             mp.logFile(streams.rename(spec.name(), launched.pid()));
             started = true;
-            return register(mp, launched, parts);
+            ManagedProcess registered = register(mp, launched, parts);
+            spec.lifetime().ifPresent(l -> {
+                lifetimeEnds.put(mp, startMillis + l.toMillis());
+                limitLifetime(mp, startMillis + l.toMillis());
+            });
+            return registered;
         } finally {
             if (!started) {
                 parts.forEach(ProcessFactoryImpl::failed);
@@ -419,6 +605,15 @@ public final class ProcessFactoryImpl implements ProcessFactory {
     private void changed(ManagedProcessImpl p, ProcessState state) {
         if (state == ProcessState.EXITED) {
             exitedCount.incrementAndGet();
+            lifetimeEnds.remove(p);
+        }
+        ProcessListener own = p.listener();
+        if (own != null) {
+            try {
+                own.stateChanged(p, state);
+            } catch (RuntimeException e) {
+                LOG.error("the listener of " + p + " failed", e);
+            }
         }
         for (ProcessListener l : listeners) {
             try {
