@@ -94,7 +94,7 @@ public abstract class SpawnServerProvider implements IsolationProvider, SpawnSer
         this.cgroups = Cgroups.open(Cgroups.instanceName(base != null ? base
             : context.getDataFile("").getAbsolutePath()), platform);
         synchronized (lifecycle) {
-            startServer();
+            startServer(false);
         }
     }
 
@@ -109,8 +109,15 @@ public abstract class SpawnServerProvider implements IsolationProvider, SpawnSer
         return dir.resolve("corral-spawnd-" + platform + ".log");
     }
 
-    /** Starts a server and hands it every process still watched. Holds {@link #lifecycle}. */
-    private void startServer() throws IsolationException {
+    /**
+     * Starts a server and hands it every process still watched. Holds
+     * {@link #lifecycle}. {@code replacing}: an earlier server of this provider
+     * ended, and what it created but never reported is killed. The first
+     * server of a provider kills nothing: what runs in its cgroup then was
+     * left by this provider's previous instance (a refresh or restart of its
+     * bundle) and is the process factory's to adopt.
+     */
+    private void startServer(boolean replacing) throws IsolationException {
         Path cgroup = cgroups.directory();
         if (cgroup != null) {
             try {
@@ -129,7 +136,7 @@ public abstract class SpawnServerProvider implements IsolationProvider, SpawnSer
                     + e.getMessage());
             }
         }
-        List<Integer> orphans = cgroups.killOrphans(watches.keySet(), s.pid());
+        List<Integer> orphans = replacing ? cgroups.killOrphans(watches.keySet(), s.pid()) : List.of();
         if (!orphans.isEmpty()) {
             io.corral.log.Log.of(SpawnServerProvider.class).warn(platform + ": killed " + orphans
                 + ", started by a spawn server that ended before it reported them");
@@ -149,7 +156,7 @@ public abstract class SpawnServerProvider implements IsolationProvider, SpawnSer
                 throw new IsolationException("spawn", "the " + platform + " provider is stopped");
             }
             if (server == null) {
-                startServer();
+                startServer(true);
             }
             return server;
         }
@@ -164,7 +171,7 @@ public abstract class SpawnServerProvider implements IsolationProvider, SpawnSer
             if (server == dead || server == null) {
                 dead.shutdown();
                 server = null;
-                startServer();
+                startServer(true);
             }
             return server;
         }
@@ -362,7 +369,7 @@ public abstract class SpawnServerProvider implements IsolationProvider, SpawnSer
             io.corral.log.Log.of(SpawnServerProvider.class).warn(platform + ": spawn server " + s.pid()
                 + " ended; starting a new one");
             try {
-                startServer();
+                startServer(true);
             } catch (IsolationException e) {
                 // The next launch tries again; watched processes are adopted then.
                 io.corral.log.Log.of(SpawnServerProvider.class).error(platform + ": " + e.getMessage());

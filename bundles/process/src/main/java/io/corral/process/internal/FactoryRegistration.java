@@ -21,17 +21,49 @@ final class FactoryRegistration implements ServiceFactory<ProcessFactory> {
     private final ProcessFactoryImpl table;
     /** Guarded by this. */
     private ServiceRegistration<ProcessFactory> registration;
+    /** Withdrawn for good (guarded by this). */
+    private boolean closed;
+    /**
+     * Registrations change on this thread, never inside a DS bind method:
+     * registering there, during the table's activation, makes SCR activate
+     * the factory's users while it holds the table's lock, which deadlocks
+     * with a provider activated on another thread.
+     */
+    private final java.util.concurrent.ThreadPoolExecutor changes = new java.util.concurrent.ThreadPoolExecutor(0, 1,
+        5, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "corral-process-factory-registration");
+            t.setDaemon(true);
+            return t;
+        });
 
     FactoryRegistration(BundleContext context, ProcessFactoryImpl table) {
         this.context = context;
         this.table = table;
     }
 
+    /** Soon registers, updates or withdraws the service, as {@code properties} then says (null: withdrawn). */
+    void updateLater(java.util.function.Supplier<Hashtable<String, Object>> properties) {
+        try {
+            changes.execute(() -> update(properties.get()));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closed
+        }
+    }
+
+    /** Withdraws the service for good, now. */
+    void close() {
+        synchronized (this) {
+            closed = true;
+        }
+        changes.shutdown();
+        update(null);
+    }
+
     /** Registers the service with these properties, or updates them; null withdraws it. */
-    void update(Hashtable<String, Object> properties) {
+    private void update(Hashtable<String, Object> properties) {
         ServiceRegistration<ProcessFactory> withdrawn = null;
         synchronized (this) {
-            if (properties == null) {
+            if (properties == null || closed) {
                 withdrawn = registration;
                 registration = null;
             } else if (registration == null) {

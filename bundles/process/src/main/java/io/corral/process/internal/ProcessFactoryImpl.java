@@ -149,10 +149,14 @@ public final class ProcessFactoryImpl implements ProcessAdmin {
 
     /** Registers, updates or withdraws the ProcessFactory service: there while a spawn can succeed. */
     private void updateRegistration() {
+        registration.updateLater(this::factoryProperties);
+    }
+
+    /** The factory's service properties now; null when it cannot spawn. */
+    private java.util.Hashtable<String, Object> factoryProperties() {
         IsolationProvider p = provider;
         if (p == null || credentials == null || closed) {
-            registration.update(null);
-            return;
+            return null;
         }
         java.util.Hashtable<String, Object> props = new java.util.Hashtable<>();
         props.put(ProcessFactory.PLATFORM_PROPERTY, p.platform());
@@ -160,7 +164,7 @@ public final class ProcessFactoryImpl implements ProcessAdmin {
             .sorted().toArray(String[]::new));
         props.put(ProcessFactory.FEATURES_PROPERTY, p.resourceFeatures().entrySet().stream()
             .filter(e -> e.getValue().startsWith("yes")).map(Map.Entry::getKey).sorted().toArray(String[]::new));
-        registration.update(props);
+        return props;
     }
 
     private volatile boolean closed;
@@ -299,7 +303,7 @@ public final class ProcessFactoryImpl implements ProcessAdmin {
     void deactivate() {
         context.removeBundleListener(frameworkStopping);
         closed = true;
-        registration.update(null);
+        registration.close();
         if (context.getBundle(0).getState() == org.osgi.framework.Bundle.STOPPING) {
             stopAll(Duration.ofSeconds(graceSeconds));
         } else {
