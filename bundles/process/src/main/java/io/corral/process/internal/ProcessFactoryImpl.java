@@ -97,12 +97,12 @@ public final class ProcessFactoryImpl implements ProcessAdmin {
     /** Every tracked process in spawn order; exited ones are pruned from the front. */
     private final ConcurrentLinkedDeque<ManagedProcessImpl> processes = new ConcurrentLinkedDeque<>();
     private final List<ManagedProcessImpl> awaitingProvider = new ArrayList<>();
-    private final List<ProcessListener> listeners = new CopyOnWriteArrayList<>();
+    private final LazyServices<ProcessListener> listeners;
     /** uid 0 and gid 0 of a credential namespace, with no other group: who a child without a user is there. */
     private static final Credential ROOT_INSIDE = new Credential(0, "root", 0, "root",
         List.of(new GroupId(0, "root")), "/root");
 
-    private final List<SpawnParticipant> participants = new CopyOnWriteArrayList<>();
+    private final LazyServices<SpawnParticipant> participants;
     private volatile IsolationProvider provider;
     private volatile CredentialService credentials;
     /**
@@ -289,6 +289,8 @@ public final class ProcessFactoryImpl implements ProcessAdmin {
         this.graceSeconds = config.stop_grace_seconds();
         this.exitedKept = config.exited_kept();
         this.context = context;
+        this.listeners = new LazyServices<>(context);
+        this.participants = new LazyServices<>(context);
         stopTimers.setRemoveOnCancelPolicy(true);
         // The thread lives while stops are pending, not for the container's life.
         stopTimers.setKeepAliveTime(10, TimeUnit.SECONDS);
@@ -395,20 +397,20 @@ public final class ProcessFactoryImpl implements ProcessAdmin {
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
-    void addListener(ProcessListener l) {
+    void addListener(org.osgi.framework.ServiceReference<ProcessListener> l) {
         listeners.add(l);
     }
 
-    void removeListener(ProcessListener l) {
+    void removeListener(org.osgi.framework.ServiceReference<ProcessListener> l) {
         listeners.remove(l);
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
-    void addParticipant(SpawnParticipant p) {
+    void addParticipant(org.osgi.framework.ServiceReference<SpawnParticipant> p) {
         participants.add(p);
     }
 
-    void removeParticipant(SpawnParticipant p) {
+    void removeParticipant(org.osgi.framework.ServiceReference<SpawnParticipant> p) {
         participants.remove(p);
     }
 
@@ -525,7 +527,7 @@ public final class ProcessFactoryImpl implements ProcessAdmin {
         List<Participation> parts = new ArrayList<>();
         int next = 3;
         try {
-            for (SpawnParticipant participant : participants) {
+            for (SpawnParticipant participant : participants.get()) {
                 Participation part = participant.participate(spec, next);
                 parts.add(part);
                 next += part.descriptors().length;
@@ -619,7 +621,7 @@ public final class ProcessFactoryImpl implements ProcessAdmin {
                 LOG.error("the listener of " + p + " failed", e);
             }
         }
-        for (ProcessListener l : listeners) {
+        for (ProcessListener l : listeners.get()) {
             try {
                 l.stateChanged(p, state);
             } catch (RuntimeException e) {
