@@ -399,6 +399,67 @@ public class LifecycleIT {
         });
     }
 
+    private io.corral.api.app.ApplicationManager apps() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (System.nanoTime() < deadline) {
+            ServiceReference<io.corral.api.app.ApplicationManager> ref =
+                context.getServiceReference(io.corral.api.app.ApplicationManager.class);
+            io.corral.api.app.ApplicationManager a = ref == null ? null : context.getService(ref);
+            if (a != null) {
+                return a;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no ApplicationManager registered within 15 s");
+    }
+
+    private List<Integer> appPids(String name, int count) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        List<Integer> pids = List.of();
+        while (System.nanoTime() < deadline) {
+            try {
+                pids = apps().application(name).orElseThrow().pids();
+                if (pids.size() == count) {
+                    return pids.stream().sorted().toList();
+                }
+            } catch (RuntimeException e) {
+                // the manager is being reactivated
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError(name + ": " + pids);
+    }
+
+    @Test
+    public void applicationsRunOnAcrossARestartOfTheCredentialBundleAndAnUpdateOfTheProcessBundle() throws Exception {
+        Path file = apps().configurationFile();
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, "{\"applications\": {\"steady\": {\"type\": \"external\", \"executable\":"
+            + " \"/bin/sleep\", \"arguments\": [\"1000\"], \"processes\": 2}}}");
+        apps().reload();
+        List<Integer> pids = appPids("steady", 2);
+        Bundle credential = bundle("io.corral.credential");
+        credential.stop();
+        Thread.sleep(300);
+        credential.start();
+        assertEquals("the same processes after a restart of the credential bundle", pids, appPids("steady", 2));
+        bundle("io.corral.process").update();
+        assertEquals("the same processes after an update of the process bundle", pids, appPids("steady", 2));
+        pids.forEach(pid -> assertTrue(running(pid)));
+        // Still supervised by the application: a process killed from outside is replaced.
+        new ProcessBuilder("kill", "-KILL", Integer.toString(pids.get(0))).start().waitFor();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        List<Integer> now = pids;
+        while (System.nanoTime() < deadline && (now.contains(pids.get(0)) || now.size() != 2)) {
+            Thread.sleep(100);
+            now = apps().application("steady").orElseThrow().pids();
+        }
+        assertFalse("the killed process was seen to exit: " + now, now.contains(pids.get(0)));
+        assertEquals("and replaced: " + now, 2, now.size());
+        Files.writeString(file, "{\"applications\": {}}");
+        apps().reload();
+    }
+
     @Test
     public void theFactorySaysWhatItsProviderOffers() throws Exception {
         factory();
