@@ -461,6 +461,24 @@ public class LifecycleIT {
     }
 
     @Test
+    public void felixStartTakesASymbolicName() throws Exception {
+        org.apache.felix.service.command.CommandProcessor processor = context.getService(
+            context.getServiceReference(org.apache.felix.service.command.CommandProcessor.class));
+        Bundle fork = bundle("io.corral.isolation.fork");
+        fork.stop();
+        assertEquals(Bundle.RESOLVED, fork.getState());
+        Gogo.run(processor, "felix:start io.corral.isolation.fork");
+        assertEquals(Bundle.ACTIVE, fork.getState());
+        try {
+            Gogo.run(processor, "felix:start io.corral.no.such.bundle");
+            fail("an unknown name was taken");
+        } catch (IllegalArgumentException e) {
+            assertEquals("felix:start: no bundle \"io.corral.no.such.bundle\": give a bundle id or symbolic name,"
+                + " as felix:lb lists them, or a location with a scheme (file:, mvn:)", e.getMessage());
+        }
+    }
+
+    @Test
     public void theFactorySaysWhatItsProviderOffers() throws Exception {
         factory();
         ServiceReference<ProcessFactory> ref = context.getServiceReference(ProcessFactory.class);
