@@ -13,7 +13,8 @@ import org.osgi.framework.ServiceRegistration;
  * registered only while the table can spawn. Registered by hand rather than
  * as a DS component of bundle scope: its properties follow the provider in
  * use without a re-registration, and no DS component cycle can form with a
- * bundle that both spawns and listens.
+ * bundle that both spawns and listens. Changed on the process table's one
+ * thread for changes, never in a DS bind method.
  */
 final class FactoryRegistration implements ServiceFactory<ProcessFactory> {
 
@@ -23,31 +24,10 @@ final class FactoryRegistration implements ServiceFactory<ProcessFactory> {
     private ServiceRegistration<ProcessFactory> registration;
     /** Withdrawn for good (guarded by this). */
     private boolean closed;
-    /**
-     * Registrations change on this thread, never inside a DS bind method:
-     * registering there, during the table's activation, makes SCR activate
-     * the factory's users while it holds the table's lock, which deadlocks
-     * with a provider activated on another thread.
-     */
-    private final java.util.concurrent.ThreadPoolExecutor changes = new java.util.concurrent.ThreadPoolExecutor(0, 1,
-        5, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, "corral-process-factory-registration");
-            t.setDaemon(true);
-            return t;
-        });
 
     FactoryRegistration(BundleContext context, ProcessFactoryImpl table) {
         this.context = context;
         this.table = table;
-    }
-
-    /** Soon registers, updates or withdraws the service, as {@code properties} then says (null: withdrawn). */
-    void updateLater(java.util.function.Supplier<Hashtable<String, Object>> properties) {
-        try {
-            changes.execute(() -> update(properties.get()));
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            // closed
-        }
     }
 
     /** Withdraws the service for good, now. */
@@ -55,12 +35,11 @@ final class FactoryRegistration implements ServiceFactory<ProcessFactory> {
         synchronized (this) {
             closed = true;
         }
-        changes.shutdown();
         update(null);
     }
 
     /** Registers the service with these properties, or updates them; null withdraws it. */
-    private void update(Hashtable<String, Object> properties) {
+    void update(Hashtable<String, Object> properties) {
         ServiceRegistration<ProcessFactory> withdrawn = null;
         synchronized (this) {
             if (properties == null || closed) {

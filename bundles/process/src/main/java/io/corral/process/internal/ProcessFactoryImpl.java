@@ -149,7 +149,7 @@ public final class ProcessFactoryImpl implements ProcessAdmin {
 
     /** Registers, updates or withdraws the ProcessFactory service: there while a spawn can succeed. */
     private void updateRegistration() {
-        registration.updateLater(this::factoryProperties);
+        registration.update(factoryProperties());
     }
 
     /** The factory's service properties now; null when it cannot spawn. */
@@ -305,6 +305,13 @@ public final class ProcessFactoryImpl implements ProcessAdmin {
     void deactivate() {
         context.removeBundleListener(frameworkStopping);
         closed = true;
+        changes.shutdown();
+        try {
+            // A change under way (a provider's adoption) ends before the hand-off reads the table.
+            changes.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         registration.close();
         if (context.getBundle(0).getState() == org.osgi.framework.Bundle.STOPPING) {
             stopAll(Duration.ofSeconds(graceSeconds));
@@ -329,9 +336,85 @@ public final class ProcessFactoryImpl implements ProcessAdmin {
 
     // ---- references ----
 
+    /**
+     * The provider and the credential service are bound by reference and
+     * taken on this one thread, never in a DS bind method: getting a delayed
+     * provider there activates it inside this table's activation, and
+     * registering the factory there activates the factory's users; SCR then
+     * holds locks in an order another thread may take the other way round
+     * (seen as "Service factory returned null" and a factory never registered).
+     * One thread also keeps bind, unbind and the registration in order.
+     */
+    private final java.util.concurrent.ThreadPoolExecutor changes = new java.util.concurrent.ThreadPoolExecutor(0, 1,
+        5, TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "corral-process-table");
+            t.setDaemon(true);
+            return t;
+        });
+    private final Map<org.osgi.framework.ServiceReference<?>, Object> got = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private void later(Runnable change) {
+        try {
+            changes.execute(() -> {
+                try {
+                    change.run();
+                } catch (RuntimeException e) {
+                    LOG.error("the process table: a change failed", e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // deactivated: nothing follows
+        }
+    }
+
+    /** Gets the service once per reference; null when it is gone or could not be got. */
+    private <T> T take(org.osgi.framework.ServiceReference<T> ref) {
+        T s;
+        try {
+            s = context.getService(ref);
+        } catch (IllegalStateException e) {
+            return null;
+        }
+        if (s != null) {
+            got.put(ref, s);
+        }
+        return s;
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> T release(org.osgi.framework.ServiceReference<T> ref) {
+        T s = (T) got.remove(ref);
+        if (s != null) {
+            try {
+                context.ungetService(ref);
+            } catch (IllegalStateException e) {
+                // our bundle stops
+            }
+        }
+        return s;
+    }
+
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
         policyOption = ReferencePolicyOption.GREEDY)
-    void bindProvider(IsolationProvider p) {
+    void bindProvider(org.osgi.framework.ServiceReference<IsolationProvider> ref) {
+        later(() -> {
+            IsolationProvider p = take(ref);
+            if (p != null) {
+                providerArrived(p);
+            }
+        });
+    }
+
+    void unbindProvider(org.osgi.framework.ServiceReference<IsolationProvider> ref) {
+        later(() -> {
+            IsolationProvider p = release(ref);
+            if (p != null) {
+                providerLeft(p);
+            }
+        });
+    }
+
+    private void providerArrived(IsolationProvider p) {
         List<ManagedProcessImpl> pending;
         synchronized (awaitingProvider) {
             provider = p;
@@ -342,7 +425,7 @@ public final class ProcessFactoryImpl implements ProcessAdmin {
         updateRegistration();
     }
 
-    void unbindProvider(IsolationProvider p) {
+    private void providerLeft(IsolationProvider p) {
         synchronized (awaitingProvider) {
             if (provider == p) {
                 provider = null;
@@ -382,18 +465,26 @@ public final class ProcessFactoryImpl implements ProcessAdmin {
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
         policyOption = ReferencePolicyOption.GREEDY)
-    void bindCredentials(CredentialService c) {
-        credentials = c;
-        host = null;
-        updateRegistration();
+    void bindCredentials(org.osgi.framework.ServiceReference<CredentialService> ref) {
+        later(() -> {
+            CredentialService c = take(ref);
+            if (c != null) {
+                credentials = c;
+                host = null;
+                updateRegistration();
+            }
+        });
     }
 
-    void unbindCredentials(CredentialService c) {
-        if (credentials == c) {
-            credentials = null;
-            host = null;
-        }
-        updateRegistration();
+    void unbindCredentials(org.osgi.framework.ServiceReference<CredentialService> ref) {
+        later(() -> {
+            CredentialService c = release(ref);
+            if (c != null && credentials == c) {
+                credentials = null;
+                host = null;
+            }
+            updateRegistration();
+        });
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
