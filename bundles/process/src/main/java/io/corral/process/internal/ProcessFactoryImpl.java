@@ -367,6 +367,25 @@ public final class ProcessFactoryImpl implements ProcessAdmin {
         }
     }
 
+    /**
+     * Waits until the provider and credential changes SCR has announced are
+     * taken, so that a spawn right after a provider came or went uses the
+     * one the registry has now. Not on the changes thread itself.
+     */
+    private void awaitChanges() {
+        if (Thread.currentThread().getName().equals("corral-process-table")
+                || (changes.getQueue().isEmpty() && changes.getActiveCount() == 0)) {
+            return;
+        }
+        try {
+            changes.submit(() -> { }).get(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            // Deactivated, or slow: the spawn goes on with what is known now.
+        }
+    }
+
     /** Gets the service once per reference; null when it is gone or could not be got. */
     private <T> T take(org.osgi.framework.ServiceReference<T> ref) {
         T s;
@@ -518,6 +537,7 @@ public final class ProcessFactoryImpl implements ProcessAdmin {
 
     /** Every check spawn makes before it creates anything; the one place they live. */
     private Checked check(SpawnSpec spec) throws SpawnException {
+        awaitChanges();
         IsolationProvider p = provider;
         if (p == null) {
             throw new SpawnException("validate", "no isolation provider is running (start io.corral.isolation.linux"
