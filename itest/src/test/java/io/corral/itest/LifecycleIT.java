@@ -478,6 +478,29 @@ public class LifecycleIT {
         }
     }
 
+    /**
+     * The port service is a DS component that both listens (ProcessListener,
+     * SpawnParticipant) and spawns (ProcessFactory): SCR found a cycle there
+     * when the factory was a DS component that referenced the listeners.
+     */
+    @Test
+    public void aBundleThatListensAndSpawnsMakesNoCircularReference() throws Exception {
+        refresh("io.corral.process");
+        ManagedProcess p = spawn(factory(), sleep(0));
+        assertEquals(ExitStatus.exited(0), exit(p, 10));
+        assertTrue("the port service took part", p.state() == ProcessState.EXITED);
+        org.osgi.service.log.LogReaderService reader = context.getService(
+            context.getServiceReference(org.osgi.service.log.LogReaderService.class));
+        List<String> circular = new ArrayList<>();
+        for (java.util.Enumeration<org.osgi.service.log.LogEntry> e = reader.getLog(); e.hasMoreElements();) {
+            String message = e.nextElement().getMessage();
+            if (message != null && message.contains("Circular reference")) {
+                circular.add(message);
+            }
+        }
+        assertEquals(List.of(), circular);
+    }
+
     @Test
     public void theFactorySaysWhatItsProviderOffers() throws Exception {
         factory();
