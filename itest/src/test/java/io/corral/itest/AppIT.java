@@ -12,7 +12,7 @@ import io.corral.api.app.ApplicationStatus;
 import io.corral.api.app.ConfigurationException;
 import io.corral.api.process.ExitStatus;
 import io.corral.api.process.ManagedProcess;
-import io.corral.api.process.ProcessFactory;
+
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,8 +43,9 @@ public class AppIT {
     @Inject
     private ApplicationManager apps;
 
+    /** An application's processes are the app bundle's: the operator's view sees them. */
     @Inject
-    private ProcessFactory factory;
+    private io.corral.api.process.ProcessAdmin factory;
 
     @Inject
     private ConfigurationAdmin configAdmin;

@@ -223,11 +223,14 @@ public class LogIT {
             Hashtable<String, Object> settings = new Hashtable<>();
             settings.put("logs.kept", 5);
             config.update(settings);
-            // The factory is configured at activation: wait for the one with the new settings.
-            Procs.waitUntil("the process factory restarted", 20_000, () -> {
-                ServiceReference<ProcessFactory> ref = context.getServiceReference(ProcessFactory.class);
-                return ref != null && (Long) ref.getProperty(Constants.SERVICE_ID) != before;
+            // Taken live: the process table shows the new setting, and the factory is the same service.
+            Procs.waitUntil("the process table configured", 20_000, () -> {
+                ServiceReference<io.corral.api.process.ProcessAdmin> ref =
+                    context.getServiceReference(io.corral.api.process.ProcessAdmin.class);
+                return ref != null && Integer.valueOf(5).equals(ref.getProperty("logs.kept"));
             });
+            assertEquals("not restarted", before,
+                (long) (Long) context.getServiceReference(ProcessFactory.class).getProperty(Constants.SERVICE_ID));
             ProcessFactory configured = context.getService(context.getServiceReference(ProcessFactory.class));
 
             ManagedProcess server = spawn(configured, SpawnSpec.builder("/bin/sleep").arguments("60").name("server")

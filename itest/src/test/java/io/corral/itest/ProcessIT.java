@@ -54,6 +54,10 @@ public class ProcessIT {
     @Inject
     private BundleContext context;
 
+    /** corral:spawn's processes are the shell bundle's: the operator's view sees them. */
+    @Inject
+    private io.corral.api.process.ProcessAdmin admin;
+
     @Inject
     private org.apache.felix.service.command.CommandProcessor processor;
 
@@ -303,7 +307,7 @@ public class ProcessIT {
     @Test
     public void theLogKeepsEveryLineAndCommandsReadIt() throws Exception {
         String pid = Gogo.run(processor, "corral:spawn --name chatty /bin/sh -c 'seq 1 20000; echo done >&2'").trim();
-        ManagedProcess p = factory.process(Integer.parseInt(pid)).orElseThrow();
+        ManagedProcess p = admin.process(Integer.parseInt(pid)).orElseThrow();
         assertEquals(ExitStatus.exited(0), p.onExit().toCompletableFuture().get(30, TimeUnit.SECONDS));
         List<String> lines = Files.readAllLines(p.logFile().orElseThrow());
         assertEquals(20001, lines.size());
@@ -317,7 +321,7 @@ public class ProcessIT {
     @Test
     public void killSignalsAndReportsExitedProcesses() throws Exception {
         String pid = Gogo.run(processor, "corral:spawn /bin/sleep 100").trim();
-        ManagedProcess p = factory.process(Integer.parseInt(pid)).orElseThrow();
+        ManagedProcess p = admin.process(Integer.parseInt(pid)).orElseThrow();
         Gogo.run(processor, "corral:kill " + pid + " KILL");
         assertEquals(ExitStatus.killed(9), p.onExit().toCompletableFuture().get(10, TimeUnit.SECONDS));
         assertEquals(137, p.exitStatus().orElseThrow().value());

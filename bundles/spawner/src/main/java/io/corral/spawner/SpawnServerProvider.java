@@ -45,6 +45,27 @@ public abstract class SpawnServerProvider implements IsolationProvider, SpawnSer
 
     private static final long EARLY_EXIT_NANOS = 5_000_000_000L;
 
+    /**
+     * The handler of a released process: holds its exit until the next
+     * adopt (guarded by {@link #earlyExits}).
+     */
+    private static final class Held implements ExitHandler {
+        private EarlyExit exit;
+
+        @Override
+        public void exited(int pid, int code, int signal, boolean known) {
+            exited(pid, code, signal, known, false);
+        }
+
+        @Override
+        public void exited(int pid, int code, int signal, boolean known, boolean oomKilled) {
+            exit = new EarlyExit(code, signal, known, oomKilled, System.nanoTime());
+        }
+    }
+
+    /** Released processes, by pid, until adopted again (guarded by {@link #earlyExits}). */
+    private final Map<Integer, Held> held = new java.util.HashMap<>();
+
     private final String platform;
     private final String mode;
     private final Path binary;
@@ -73,7 +94,7 @@ public abstract class SpawnServerProvider implements IsolationProvider, SpawnSer
         this.cgroups = Cgroups.open(Cgroups.instanceName(base != null ? base
             : context.getDataFile("").getAbsolutePath()), platform);
         synchronized (lifecycle) {
-            startServer();
+            startServer(false);
         }
     }
 
@@ -88,8 +109,15 @@ public abstract class SpawnServerProvider implements IsolationProvider, SpawnSer
         return dir.resolve("corral-spawnd-" + platform + ".log");
     }
 
-    /** Starts a server and hands it every process still watched. Holds {@link #lifecycle}. */
-    private void startServer() throws IsolationException {
+    /**
+     * Starts a server and hands it every process still watched. Holds
+     * {@link #lifecycle}. {@code replacing}: an earlier server of this provider
+     * ended, and what it created but never reported is killed. The first
+     * server of a provider kills nothing: what runs in its cgroup then was
+     * left by this provider's previous instance (a refresh or restart of its
+     * bundle) and is the process factory's to adopt.
+     */
+    private void startServer(boolean replacing) throws IsolationException {
         Path cgroup = cgroups.directory();
         if (cgroup != null) {
             try {
@@ -108,7 +136,7 @@ public abstract class SpawnServerProvider implements IsolationProvider, SpawnSer
                     + e.getMessage());
             }
         }
-        List<Integer> orphans = cgroups.killOrphans(watches.keySet(), s.pid());
+        List<Integer> orphans = replacing ? cgroups.killOrphans(watches.keySet(), s.pid()) : List.of();
         if (!orphans.isEmpty()) {
             io.corral.log.Log.of(SpawnServerProvider.class).warn(platform + ": killed " + orphans
                 + ", started by a spawn server that ended before it reported them");
@@ -128,7 +156,7 @@ public abstract class SpawnServerProvider implements IsolationProvider, SpawnSer
                 throw new IsolationException("spawn", "the " + platform + " provider is stopped");
             }
             if (server == null) {
-                startServer();
+                startServer(true);
             }
             return server;
         }
@@ -143,7 +171,7 @@ public abstract class SpawnServerProvider implements IsolationProvider, SpawnSer
             if (server == dead || server == null) {
                 dead.shutdown();
                 server = null;
-                startServer();
+                startServer(true);
             }
             return server;
         }
@@ -230,7 +258,36 @@ public abstract class SpawnServerProvider implements IsolationProvider, SpawnSer
     }
 
     @Override
+    public boolean release(int pid) {
+        synchronized (earlyExits) {
+            Watch w = watches.get(pid);
+            if (w == null) {
+                return false;
+            }
+            Held h = new Held();
+            held.put(pid, h);
+            // The server goes on watching; only the handler changes.
+            watches.put(pid, new Watch(w.pidfd(), h));
+            return true;
+        }
+    }
+
+    @Override
     public void adopt(int pid, int pidfd, ExitHandler handler) throws IsolationException {
+        EarlyExit heldExit;
+        synchronized (earlyExits) {
+            Held h = held.remove(pid);
+            if (h != null && h.exit == null) {
+                // Released and still running: the server watches it already.
+                watches.put(pid, new Watch(pidfd, handler));
+                return;
+            }
+            heldExit = h == null ? null : h.exit;
+        }
+        if (heldExit != null) {
+            handler.exited(pid, heldExit.code(), heldExit.signal(), heldExit.known(), heldExit.oomKilled());
+            return;
+        }
         watches.put(pid, new Watch(pidfd, handler));
         try {
             server().adopt(pid, pidfd);
@@ -254,6 +311,9 @@ public abstract class SpawnServerProvider implements IsolationProvider, SpawnSer
             }
         }
         watches.clear();
+        synchronized (earlyExits) {
+            held.clear();
+        }
         cgroups.close();
     }
 
@@ -281,6 +341,11 @@ public abstract class SpawnServerProvider implements IsolationProvider, SpawnSer
         Watch w;
         synchronized (earlyExits) {
             w = watches.remove(pid);
+            if (w != null && w.handler() instanceof Held h) {
+                // Released: kept for the handler that adopts it next (stored under the lock adopt takes).
+                h.exited(pid, code, signal, known, oomKilled);
+                return;
+            }
             if (w == null) {
                 // Its SPAWNED reply is still on the way to the spawning thread; keep it briefly.
                 long now = System.nanoTime();
@@ -305,7 +370,7 @@ public abstract class SpawnServerProvider implements IsolationProvider, SpawnSer
             io.corral.log.Log.of(SpawnServerProvider.class).warn(platform + ": spawn server " + s.pid()
                 + " ended; starting a new one");
             try {
-                startServer();
+                startServer(true);
             } catch (IsolationException e) {
                 // The next launch tries again; watched processes are adopted then.
                 io.corral.log.Log.of(SpawnServerProvider.class).error(platform + ": " + e.getMessage());

@@ -57,6 +57,20 @@ public interface IsolationProvider {
     void adopt(int pid, int pidfd, ExitHandler handler) throws IsolationException;
 
     /**
+     * The handler of a watched process is going away (the process bundle is
+     * updated or restarted) while the process goes on: keep watching it, and
+     * hold its exit until {@link #adopt} names the pid again, which then
+     * hands the held exit (or the next one) to the new handler and does not
+     * watch the process twice. The pidfd stays open: it is the caller's. False
+     * when this provider cannot hold exits; the caller then stops the process.
+     *
+     * @since 3.0
+     */
+    default boolean release(int pid) {
+        return false;
+    }
+
+    /**
      * What this provider can do for {@link Resources} on this host, by feature
      * ({@code tracking}, {@code memory_max}, {@code pids_max}, {@code cpu_max},
      * {@code rlimits}, {@code cgroup_path}): "yes, ..." with how, or "no: ..."

@@ -78,6 +78,53 @@ public interface ManagedProcess {
     boolean signal(int signal);
 
     /**
+     * {@link #signal(int)} by name: {@code signal(Signal.HUP)}.
+     *
+     * @since 3.0
+     */
+    default boolean signal(Signal signal) {
+        return signal(signal.number());
+    }
+
+    /**
+     * Ends the process with the quit sequence of {@link #stop(StopOptions)}
+     * and the factory's timeouts ({@code stop.grace.seconds} of
+     * {@code io.corral.process}, 5 s by default): QUIT on its port or SIGTERM
+     * at once, then SIGTERM, then SIGKILL. It returns at once; a plain
+     * program that leaves at SIGTERM has usually gone within milliseconds.
+     * Joins a stop under way, as {@link #stop(StopOptions)} does.
+     *
+     * @return completes with the exit status, as {@link #onExit()}
+     * @since 3.0
+     */
+    default CompletionStage<ExitStatus> destroy() {
+        return stop(StopOptions.builder().build());
+    }
+
+    /**
+     * SIGKILL now. In a pid namespace of its own, every process in it goes
+     * too (Corral's init is what it kills). It returns at once.
+     *
+     * @return completes with the exit status, as {@link #onExit()}
+     * @since 3.0
+     */
+    default CompletionStage<ExitStatus> destroyForcibly() {
+        signal(Signal.KILL);
+        return onExit();
+    }
+
+    /**
+     * The id of the bundle that spawned it through its {@link ProcessFactory};
+     * the bundle's {@link ProcessFactory#processes()} lists it. -1 where no
+     * bundle owns it.
+     *
+     * @since 3.0
+     */
+    default long ownerBundleId() {
+        return -1;
+    }
+
+    /**
      * Asks the process to quit, in NGINX Unit's order, and escalates while it
      * does not: a QUIT message on its port when it speaks the port protocol
      * (it said PROCESS_READY there), else SIGTERM at once; after a QUIT,

@@ -3,50 +3,135 @@ package io.corral.api.process;
 import io.corral.api.isolation.Filesystem;
 import io.corral.api.isolation.IsolationRequest;
 import io.corral.api.isolation.Resources;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
- * What to spawn. Immutable; build one with {@link #builder(String)}.
- *
- * @param name             a name for listings and the process title
- * @param type             its role; selects its matrix rows
- * @param executable       a path, or a name looked up in the PATH of {@code environment}
- * @param arguments        the arguments after argv[0]
- * @param environment      the complete environment of the child (nothing is inherited)
- * @param workingDirectory the directory to start in, or null for the container's
- * @param user             user name or numeric uid, or null for the container's own
- * @param group            group name or numeric gid, or null for the user's primary group
- * @param isolation        namespaces and id maps
- * @param stdio            where the standard streams go
- * @param readiness        when the process counts as ready: at exec (plain executables, the
- *                         default) or when it says so on its port (workers of the port protocol)
- * @param resources        its limits and cgroup (since 2.0)
- * @param filesystem       its root file system and mounts, in a mount namespace (since 2.0)
+ * What to spawn. Immutable; build one with {@link #builder(String)}. A final
+ * class rather than a record, so that another option is a minor version.
  */
-public record SpawnSpec(String name, ProcessType type, String executable, List<String> arguments,
-        Map<String, String> environment, String workingDirectory, String user, String group,
-        IsolationRequest isolation, Stdio stdio, Readiness readiness, Resources resources,
-        Filesystem filesystem) {
+public final class SpawnSpec {
 
-    public SpawnSpec {
-        Objects.requireNonNull(name, "name");
-        Objects.requireNonNull(type, "type");
-        Objects.requireNonNull(executable, "executable");
-        arguments = List.copyOf(arguments);
-        environment = Map.copyOf(environment);
-        isolation = isolation == null ? IsolationRequest.NONE : isolation;
-        stdio = stdio == null ? Stdio.LOG : stdio;
-        readiness = readiness == null ? Readiness.EXEC : readiness;
-        resources = resources == null ? Resources.NONE : resources;
-        filesystem = filesystem == null ? Filesystem.NONE : filesystem;
+    private final String name;
+    private final ProcessType type;
+    private final String executable;
+    private final List<String> arguments;
+    private final Map<String, String> environment;
+    private final String workingDirectory;
+    private final String user;
+    private final String group;
+    private final IsolationRequest isolation;
+    private final Stdio stdio;
+    private final Readiness readiness;
+    private final Resources resources;
+    private final Filesystem filesystem;
+    private final Duration lifetime;
+    private final ProcessListener listener;
+
+    private SpawnSpec(Builder b) {
+        this.executable = b.executable;
+        this.name = b.name != null ? b.name : executable.substring(executable.lastIndexOf('/') + 1);
+        this.type = Objects.requireNonNull(b.type, "type");
+        this.arguments = List.copyOf(b.arguments);
+        this.environment = Map.copyOf(b.environment);
+        this.workingDirectory = b.workingDirectory;
+        this.user = b.user;
+        this.group = b.group;
+        this.isolation = b.isolation == null ? IsolationRequest.NONE : b.isolation;
+        this.stdio = b.stdio == null ? Stdio.LOG : b.stdio;
+        this.readiness = b.readiness == null ? Readiness.EXEC : b.readiness;
+        this.resources = b.resources == null ? Resources.NONE : b.resources;
+        this.filesystem = b.filesystem == null ? Filesystem.NONE : b.filesystem;
+        if (b.lifetime != null && (b.lifetime.isNegative() || b.lifetime.isZero())) {
+            throw new IllegalArgumentException("lifetime " + b.lifetime + ": must be positive");
+        }
+        this.lifetime = b.lifetime;
+        this.listener = b.listener;
     }
 
     public static Builder builder(String executable) {
         return new Builder(executable);
+    }
+
+    /** A builder that starts from this spec. */
+    public Builder toBuilder() {
+        Builder b = new Builder(executable).name(name).type(type).arguments(arguments).environment(environment)
+            .workingDirectory(workingDirectory).user(user).group(group).isolation(isolation).stdio(stdio)
+            .readiness(readiness).resources(resources).filesystem(filesystem).listener(listener);
+        b.lifetime = lifetime;
+        return b;
+    }
+
+    /** A name for listings and the process title. */
+    public String name() { return name; }
+
+    /** Its role; selects its matrix rows. */
+    public ProcessType type() { return type; }
+
+    /** A path, or a name looked up in the PATH of {@link #environment()}. */
+    public String executable() { return executable; }
+
+    /** The arguments after argv[0]. */
+    public List<String> arguments() { return arguments; }
+
+    /** The complete environment of the child (nothing is inherited). */
+    public Map<String, String> environment() { return environment; }
+
+    /** The directory to start in, or null for the container's. */
+    public String workingDirectory() { return workingDirectory; }
+
+    /** User name or numeric uid, or null for the container's own. */
+    public String user() { return user; }
+
+    /** Group name or numeric gid, or null for the user's primary group. */
+    public String group() { return group; }
+
+    /** Namespaces and id maps. */
+    public IsolationRequest isolation() { return isolation; }
+
+    /** Where the standard streams go. */
+    public Stdio stdio() { return stdio; }
+
+    /**
+     * When the process counts as ready: at exec (plain executables, the
+     * default) or when it says so on its port (workers of the port protocol).
+     */
+    public Readiness readiness() { return readiness; }
+
+    /** Its limits and cgroup (since 2.0). */
+    public Resources resources() { return resources; }
+
+    /** Its root file system and mounts, in a mount namespace (since 2.0). */
+    public Filesystem filesystem() { return filesystem; }
+
+    /**
+     * How long it may run: once this has passed since the spawn, it is killed
+     * (SIGKILL, as {@link ManagedProcess#destroyForcibly()}) and its exit status says
+     * {@link ExitStatus#timedOut()}. Empty: no limit.
+     *
+     * @since 3.0
+     */
+    public Optional<Duration> lifetime() { return Optional.ofNullable(lifetime); }
+
+    /**
+     * Told of every state change of this process only, from STARTING on:
+     * RUNNING and READY may come before {@code spawn} returns, EXITED after.
+     * Calls come from the thread that saw the change (see
+     * {@link ProcessListener}): return quickly and never block. Told before
+     * the {@link ProcessListener} services.
+     *
+     * @since 3.0
+     */
+    public Optional<ProcessListener> listener() { return Optional.ofNullable(listener); }
+
+    @Override
+    public String toString() {
+        return name + " (" + executable + (arguments.isEmpty() ? "" : " " + String.join(" ", arguments)) + ")";
     }
 
     /** A mutable builder; defaults: type WORKER, name = the executable's file name, no isolation, ready at exec. */
@@ -64,6 +149,8 @@ public record SpawnSpec(String name, ProcessType type, String executable, List<S
         private Readiness readiness = Readiness.EXEC;
         private Resources resources = Resources.NONE;
         private Filesystem filesystem = Filesystem.NONE;
+        private Duration lifetime;
+        private ProcessListener listener;
 
         private Builder(String executable) {
             this.executable = Objects.requireNonNull(executable, "executable");
@@ -84,10 +171,25 @@ public record SpawnSpec(String name, ProcessType type, String executable, List<S
         public Builder resources(Resources v) { this.resources = v; return this; }
         public Builder filesystem(Filesystem v) { this.filesystem = v; return this; }
 
+        /**
+         * See {@link SpawnSpec#lifetime()}.
+         *
+         * @throws IllegalArgumentException when it is not positive, naming the value
+         * @since 3.0
+         */
+        public Builder lifetime(Duration v) {
+            if (v != null && (v.isNegative() || v.isZero())) {
+                throw new IllegalArgumentException("lifetime " + v + ": must be positive");
+            }
+            this.lifetime = v;
+            return this;
+        }
+
+        /** See {@link SpawnSpec#listener()}. @since 3.0 */
+        public Builder listener(ProcessListener v) { this.listener = v; return this; }
+
         public SpawnSpec build() {
-            String n = name != null ? name : executable.substring(executable.lastIndexOf('/') + 1);
-            return new SpawnSpec(n, type, executable, arguments, environment, workingDirectory, user, group,
-                isolation, stdio, readiness, resources, filesystem);
+            return new SpawnSpec(this);
         }
     }
 }

@@ -162,8 +162,29 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
     @Deactivate
     void deactivate() {
         context.removeBundleListener(frameworkStopping);
-        stopAll();
+        if (context.getBundle().getState() == Bundle.STOPPING || context.getBundle(0).getState() == Bundle.STOPPING) {
+            stopAll();
+        } else {
+            // A reference went (the credential service, the process factory): the applications run on, and the
+            // next activation adopts them.
+            if (watcher != null) {
+                watcher.close();
+            }
+            LOG.info("application manager deactivated while Corral runs: the applications' processes are left"
+                + " running for its next activation");
+        }
         scheduler.close();
+    }
+
+    /** Processes of this bundle that ran before this activation, by application name; taken by the first pools. */
+    private final java.util.Map<String, List<ManagedProcess>> leftRunning = new java.util.HashMap<>();
+
+    private void findRunning() {
+        for (ManagedProcess p : factory.processes()) {
+            if (p.exitStatus().isEmpty()) {
+                leftRunning.computeIfAbsent(p.name(), n -> new java.util.ArrayList<>()).add(p);
+            }
+        }
     }
 
     private void bundleChanged(BundleEvent event) {
@@ -356,8 +377,12 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
 
     /** A first start has no file yet: no applications, nothing to say. */
     private void startUp() {
+        findRunning();
         try {
             Reloaded r = apply(file.read().orElse(EMPTY_DOCUMENT));
+            // What ran for an application the document no longer has.
+            leftRunning.values().forEach(ps -> ps.forEach(ManagedProcess::destroy));
+            leftRunning.clear();
             if (!r.started().isEmpty()) {
                 LOG.info("applications started from " + file.path() + ": " + String.join(", ", r.started()));
             }
@@ -412,8 +437,13 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
     }
 
     private Pool newPool(AppConfig app) {
-        return new Pool(app, scheduler, this::launch, settings, line -> logs.note(app.name(), line),
+        Pool pool = new Pool(app, scheduler, this::launch, settings, line -> logs.note(app.name(), line),
             this::halting);
+        List<ManagedProcess> adopted = leftRunning.remove(app.name());
+        if (adopted != null) {
+            adopted.forEach(pool::adopt);
+        }
+        return pool;
     }
 
     private ManagedProcess launch(AppConfig app) throws SpawnException {

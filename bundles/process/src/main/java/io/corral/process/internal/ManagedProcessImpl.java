@@ -43,7 +43,7 @@ final class ManagedProcessImpl implements ManagedProcess, ExitHandler {
     private final Credential credential;
     private final Set<Namespace> namespaces;
     private volatile Path logFile;
-    private final Instant startTime = Instant.now();
+    private volatile Instant startTime = Instant.now();
     private final CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
     private final BiConsumer<ManagedProcessImpl, ProcessState> onChange;
     /** Asked in order to send QUIT when the process is stopped. */
@@ -69,6 +69,17 @@ final class ManagedProcessImpl implements ManagedProcess, ExitHandler {
     private final Resources resources;
     /** The provider's view of a pid's cgroup. */
     private volatile IntFunction<Optional<ResourceUsage>> usageSource = pid -> Optional.empty();
+    // ---- ownership, termination and hand-off (3.0) ----
+    private volatile long owner = -1;
+    private volatile io.corral.api.process.ProcessListener listener;
+    /** The timeouts of destroy(): the factory's configured grace, read when it is called. */
+    private volatile java.util.function.Supplier<Duration> grace = () -> StopOptions.DEFAULT_TIMEOUT;
+    /** Its lifetime ran out and it was killed for that (set before the SIGKILL). */
+    private volatile boolean timedOut;
+    /** Cancels the lifetime timer (guarded by this). */
+    private Runnable cancelLifetime;
+    /** Handed to the factory's next instance: this object no longer follows the process (guarded by this). */
+    private boolean handedOff;
 
     ManagedProcessImpl(String name, ProcessType type, Credential credential, Set<Namespace> namespaces,
             Resources resources, Path logFile, String provider, BiConsumer<ManagedProcessImpl, ProcessState> onChange,
@@ -127,6 +138,69 @@ final class ManagedProcessImpl implements ManagedProcess, ExitHandler {
         return pidfd;
     }
 
+    void owner(long bundleId) {
+        this.owner = bundleId;
+    }
+
+    void listener(io.corral.api.process.ProcessListener l) {
+        this.listener = l;
+    }
+
+    io.corral.api.process.ProcessListener listener() {
+        return listener;
+    }
+
+    void grace(java.util.function.Supplier<Duration> g) {
+        this.grace = g;
+    }
+
+    void startTime(Instant t) {
+        this.startTime = t;
+    }
+
+    /** The timer that ends it at its lifetime's end; cancelled by the exit. */
+    synchronized void lifetimeTimer(Runnable cancel) {
+        if (status != null) {
+            cancel.run();
+        } else {
+            cancelLifetime = cancel;
+        }
+    }
+
+    /** Its lifetime ran out: killed, and its exit status will say so. */
+    void expire() {
+        timedOut = true;
+        destroyForcibly();
+    }
+
+    /** A process restored from a hand-off: it runs, with this pidfd (now this object's). */
+    void restored(int pid, int isolatedPid, int pidfd, ProcessState state) {
+        this.pid = pid;
+        this.isolatedPid = isolatedPid;
+        synchronized (this) {
+            this.pidfd = pidfd;
+        }
+        advance(state);
+    }
+
+    /**
+     * Gives the process up to the factory's next instance: returns its pidfd,
+     * which stays open and is no longer this object's, or -1 when it has
+     * exited (or has no pidfd). This object then follows it no more.
+     */
+    synchronized int handOff() {
+        if (status != null || handedOff || pidfd < 0) {
+            return -1;
+        }
+        handedOff = true;
+        int fd = pidfd;
+        pidfd = -1;
+        if (cancelLifetime != null) {
+            cancelLifetime.run();
+        }
+        return fd;
+    }
+
     boolean alive() {
         return status == null;
     }
@@ -140,7 +214,7 @@ final class ManagedProcessImpl implements ManagedProcess, ExitHandler {
     @Override
     public void exited(int pid, int code, int signal, boolean known, boolean oomKilled) {
         ExitStatus s = known ? status(code, signal) : ExitStatus.unknown();
-        seen(pid, oomKilled ? new ExitStatus(s.code(), s.signal(), s.known(), true) : s, true);
+        seen(pid, oomKilled ? s.toBuilder().oomKilled(true).build() : s, true);
     }
 
     /**
@@ -171,6 +245,16 @@ final class ManagedProcessImpl implements ManagedProcess, ExitHandler {
         Escalation stop;
         synchronized (this) {
             providerDone |= byProvider;
+            if (handedOff) {
+                return; // the next instance's object reports it
+            }
+            if (timedOut) {
+                s = s.toBuilder().timedOut(true).build();
+            }
+            if (cancelLifetime != null) {
+                cancelLifetime.run();
+                cancelLifetime = null;
+            }
             if (status != null) {
                 // Reported twice (by a waiting thread and the provider, or while moving between providers).
                 closePidfdWhenUnused();
@@ -280,8 +364,33 @@ final class ManagedProcessImpl implements ManagedProcess, ExitHandler {
     }
 
     @Override
+    public CompletionStage<ExitStatus> destroy() {
+        Duration g = grace.get();
+        return stop(StopOptions.of(g, g));
+    }
+
+    @Override
+    public CompletionStage<ExitStatus> destroyForcibly() {
+        try {
+            signal(Escalation.SIGKILL);
+        } catch (IllegalStateException e) {
+            // Gone meanwhile: its exit completes the stage.
+        }
+        return onExit();
+    }
+
+    @Override
+    public long ownerBundleId() {
+        return owner;
+    }
+
+    @Override
     public boolean signal(int signal) {
         synchronized (this) {
+            if (handedOff) {
+                throw new IllegalStateException(this + " was handed to the process factory's next instance:"
+                    + " look it up again with ProcessFactory.process(" + pid + ")");
+            }
             if (status != null || pid < 0) {
                 return false;
             }
@@ -298,7 +407,7 @@ final class ManagedProcessImpl implements ManagedProcess, ExitHandler {
     public CompletionStage<ExitStatus> stop(StopOptions options) {
         Escalation begun;
         synchronized (this) {
-            if (status != null) {
+            if (status != null || handedOff) {
                 return onExit(); // over already: completes at once
             }
             if (stopping != null) {

@@ -13,6 +13,7 @@ import io.corral.api.isolation.Launched;
 import io.corral.api.isolation.Namespace;
 import io.corral.api.process.ManagedProcess;
 import io.corral.api.process.Participation;
+import io.corral.api.process.ProcessAdmin;
 import io.corral.api.process.ProcessFactory;
 import io.corral.api.process.ProcessListener;
 import io.corral.api.process.ProcessState;
@@ -44,6 +45,7 @@ import org.osgi.framework.SynchronousBundleListener;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -57,10 +59,19 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * isolation provider and follows it as providers come and go; processes of a
  * provider that leaves are adopted by the next one, so their exits are still
  * seen. Exits arrive on the providers' reader threads: no thread per child.
+ *
+ * <p>One table for every bundle: each bundle gets a {@link ProcessFactory} of
+ * its own over it (see {@link FactoryRegistration}), registered while a
+ * provider and the credential service are present; operators see every
+ * process through {@link ProcessAdmin}. Immediate, so that supervision does not
+ * depend on who holds a factory; a configuration change is taken live. When
+ * it is deactivated while the framework goes on (an update or refresh of this
+ * bundle), its running processes are handed to the next instance (see
+ * {@link HandOff}) instead of being stopped.
  */
-@Component(service = ProcessFactory.class, configurationPid = "io.corral.process")
+@Component(service = ProcessAdmin.class, immediate = true, configurationPid = "io.corral.process")
 @Designate(ocd = ProcessFactoryImpl.Config.class)
-public final class ProcessFactoryImpl implements ProcessFactory {
+public final class ProcessFactoryImpl implements ProcessAdmin {
 
     private static final Log LOG = Log.of(ProcessFactoryImpl.class);
 
@@ -80,18 +91,18 @@ public final class ProcessFactoryImpl implements ProcessFactory {
 
     private final ProcessLogs logs;
     private final ProcessLogRetention retention;
-    private final int graceSeconds;
-    private final int exitedKept;
+    private volatile int graceSeconds;
+    private volatile int exitedKept;
     private final java.util.concurrent.atomic.AtomicInteger exitedCount = new java.util.concurrent.atomic.AtomicInteger();
     /** Every tracked process in spawn order; exited ones are pruned from the front. */
     private final ConcurrentLinkedDeque<ManagedProcessImpl> processes = new ConcurrentLinkedDeque<>();
     private final List<ManagedProcessImpl> awaitingProvider = new ArrayList<>();
-    private final List<ProcessListener> listeners = new CopyOnWriteArrayList<>();
+    private final LazyServices<ProcessListener> listeners;
     /** uid 0 and gid 0 of a credential namespace, with no other group: who a child without a user is there. */
     private static final Credential ROOT_INSIDE = new Credential(0, "root", 0, "root",
         List.of(new GroupId(0, "root")), "/root");
 
-    private final List<SpawnParticipant> participants = new CopyOnWriteArrayList<>();
+    private final LazyServices<SpawnParticipant> participants;
     /** Drives every StreamHandler: one thread, started with the first. */
     private final StreamPump pump = new StreamPump();
     private volatile IsolationProvider provider;
@@ -118,6 +129,156 @@ public final class ProcessFactoryImpl implements ProcessFactory {
     private void bundleChanged(BundleEvent event) {
         if (event.getBundle().getBundleId() == 0 && event.getType() == BundleEvent.STOPPING) {
             stopAll(Duration.ofSeconds(graceSeconds));
+        } else if (event.getType() == BundleEvent.STOPPED) {
+            // Also when the factory was withdrawn while it stopped, so that it released none.
+            ownerStopped(event.getBundle().getBundleId());
+        }
+    }
+
+    // ---- ownership and lifecycle (3.0) ----
+
+    private final FactoryRegistration registration;
+    private final HandOff handOff;
+
+    /** Updates the live settings: nothing restarts, no process is touched. */
+    @Modified
+    void modified(Config config) {
+        graceSeconds = config.stop_grace_seconds();
+        exitedKept = config.exited_kept();
+        retention.kept(config.logs_kept());
+        prune();
+    }
+
+    /** Registers, updates or withdraws the ProcessFactory service: there while a spawn can succeed. */
+    private void updateRegistration() {
+        registration.update(factoryProperties());
+    }
+
+    /** The factory's service properties now; null when it cannot spawn. */
+    private java.util.Hashtable<String, Object> factoryProperties() {
+        IsolationProvider p = provider;
+        if (p == null || credentials == null || closed) {
+            return null;
+        }
+        java.util.Hashtable<String, Object> props = new java.util.Hashtable<>();
+        props.put(ProcessFactory.PLATFORM_PROPERTY, p.platform());
+        props.put(ProcessFactory.NAMESPACES_PROPERTY, p.supportedNamespaces().stream().map(Namespace::key)
+            .sorted().toArray(String[]::new));
+        props.put(ProcessFactory.FEATURES_PROPERTY, p.resourceFeatures().entrySet().stream()
+            .filter(e -> e.getValue().startsWith("yes")).map(Map.Entry::getKey).sorted().toArray(String[]::new));
+        return props;
+    }
+
+    private volatile boolean closed;
+
+    /** A bundle stopped: its live processes get the quit sequence. */
+    void ownerStopped(long bundleId) {
+        if (context.getBundle(0).getState() == org.osgi.framework.Bundle.STOPPING) {
+            return; // stopAll has them
+        }
+        for (ManagedProcessImpl p : processes) {
+            if (p.alive() && p.ownerBundleId() == bundleId) {
+                LOG.info("bundle " + bundleId + " stopped: stopping its process " + p);
+                p.destroy();
+            }
+        }
+    }
+
+    @Override
+    public List<ManagedProcess> processesOf(long bundleId) {
+        return processes.stream().filter(p -> p.ownerBundleId() == bundleId).map(ManagedProcess.class::cast)
+            .toList();
+    }
+
+    /** The processes of one bundle, as {@link #stopAll(Duration)}. */
+    void stopAll(Duration grace, long bundleId) {
+        CompletableFuture<?>[] exits = processes.stream().filter(p -> p.alive() && p.ownerBundleId() == bundleId)
+            .map(p -> p.stop(grace, grace).toCompletableFuture()).toArray(CompletableFuture[]::new);
+        awaitExits(exits, grace.multipliedBy(2).plusSeconds(5));
+    }
+
+    /** Gives each process what only the table knows: its owner, its listener, the stop timeouts, its lifetime. */
+    private void own(ManagedProcessImpl mp, long owner, SpawnSpec spec) {
+        mp.owner(owner);
+        mp.listener(spec.listener().orElse(null));
+        mp.grace(() -> Duration.ofSeconds(graceSeconds));
+    }
+
+    /** Kills it when its lifetime ends, measured from {@code start}. */
+    private void limitLifetime(ManagedProcessImpl mp, long endMillis) {
+        long delay = Math.max(0, endMillis - System.currentTimeMillis());
+        try {
+            ScheduledFuture<?> f = stopTimers.schedule(mp::expire, delay, TimeUnit.MILLISECONDS);
+            mp.lifetimeTimer(() -> f.cancel(false));
+        } catch (RejectedExecutionException e) {
+            // The table is closing: the next instance sets the timer again.
+        }
+    }
+
+    /** Lifetime ends by process, kept for the hand-off (epoch milliseconds). */
+    private final Map<ManagedProcessImpl, Long> lifetimeEnds = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Hands every live process to the next instance: the provider keeps
+     * watching it and holds its exit; the pidfd stays open. What cannot be
+     * handed on (no pidfd, or a provider that cannot hold exits) is stopped.
+     */
+    private void handOffProcesses() {
+        List<HandOff.Entry> entries = new ArrayList<>();
+        List<ManagedProcessImpl> stop = new ArrayList<>();
+        IsolationProvider p = provider;
+        for (ManagedProcessImpl mp : processes) {
+            if (!mp.alive()) {
+                continue;
+            }
+            boolean watched = p != null && mp.provider().equals(p.platform());
+            if (mp.pidfd() < 0 || (watched && !p.release(mp.pid()))) {
+                if (mp.alive()) {
+                    stop.add(mp);
+                }
+                continue;
+            }
+            int fd = mp.handOff();
+            if (fd >= 0) {
+                entries.add(new HandOff.Entry(mp.pid(), mp.isolatedPid(), fd, mp.name(), mp.type(), mp.credential(),
+                    mp.namespaces(), mp.provider(), mp.startTime(), mp.logFile().orElse(null), mp.ownerBundleId(),
+                    mp.state(), lifetimeEnds.getOrDefault(mp, 0L)));
+            }
+        }
+        handOff.write(entries);
+        if (!entries.isEmpty()) {
+            LOG.info(entries.size() + " running process(es) handed to the next instance of the process factory");
+        }
+        if (!stop.isEmpty()) {
+            Duration grace = Duration.ofSeconds(graceSeconds);
+            awaitExits(stop.stream().map(mp -> mp.stop(grace, grace).toCompletableFuture())
+                .toArray(CompletableFuture[]::new), grace.multipliedBy(2).plusSeconds(5));
+        }
+    }
+
+    /** Takes back what the previous instance handed on; adopted once a provider is bound. */
+    private void restore() {
+        for (HandOff.Entry e : handOff.take()) {
+            if (!HandOff.stillPidfdOf(e.pidfd(), e.pid())) {
+                LOG.error("pid " + e.pid() + " (" + e.name() + ") was handed on with pidfd " + e.pidfd()
+                    + ", which no longer refers to it; it is not supervised");
+                continue;
+            }
+            ManagedProcessImpl mp = new ManagedProcessImpl(e.name(), e.type(), e.credential(), e.namespaces(),
+                io.corral.api.isolation.Resources.NONE, e.log(), e.provider(), this::changed, List.of(),
+                this::schedule);
+            mp.owner(e.owner());
+            mp.grace(() -> Duration.ofSeconds(graceSeconds));
+            mp.startTime(e.start());
+            mp.restored(e.pid(), e.isolatedPid(), e.pidfd(), e.state());
+            processes.addLast(mp);
+            if (e.lifetimeEndMillis() > 0) {
+                lifetimeEnds.put(mp, e.lifetimeEndMillis());
+                limitLifetime(mp, e.lifetimeEndMillis());
+            }
+            synchronized (awaitingProvider) {
+                awaitingProvider.add(mp);
+            }
         }
     }
 
@@ -130,17 +291,35 @@ public final class ProcessFactoryImpl implements ProcessFactory {
         this.graceSeconds = config.stop_grace_seconds();
         this.exitedKept = config.exited_kept();
         this.context = context;
+        this.listeners = new LazyServices<>(context);
+        this.participants = new LazyServices<>(context);
         stopTimers.setRemoveOnCancelPolicy(true);
         // The thread lives while stops are pending, not for the container's life.
         stopTimers.setKeepAliveTime(10, TimeUnit.SECONDS);
         stopTimers.allowCoreThreadTimeOut(true);
         context.addBundleListener(frameworkStopping);
+        this.registration = new FactoryRegistration(context, this);
+        this.handOff = new HandOff(context.getDataFile("handoff.properties").toPath());
+        restore();
     }
 
     @Deactivate
     void deactivate() {
         context.removeBundleListener(frameworkStopping);
-        stopAll(Duration.ofSeconds(graceSeconds));
+        closed = true;
+        changes.shutdown();
+        try {
+            // A change under way (a provider's adoption) ends before the hand-off reads the table.
+            changes.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        registration.close();
+        if (context.getBundle(0).getState() == org.osgi.framework.Bundle.STOPPING) {
+            stopAll(Duration.ofSeconds(graceSeconds));
+        } else {
+            handOffProcesses();
+        }
         stopTimers.shutdownNow();
         pump.close();
         processes.forEach(ManagedProcessImpl::forgotten);
@@ -161,9 +340,104 @@ public final class ProcessFactoryImpl implements ProcessFactory {
 
     // ---- references ----
 
+    /**
+     * The provider and the credential service are bound by reference and
+     * taken on this one thread, never in a DS bind method: getting a delayed
+     * provider there activates it inside this table's activation, and
+     * registering the factory there activates the factory's users; SCR then
+     * holds locks in an order another thread may take the other way round
+     * (seen as "Service factory returned null" and a factory never registered).
+     * One thread also keeps bind, unbind and the registration in order.
+     */
+    private final java.util.concurrent.ThreadPoolExecutor changes = new java.util.concurrent.ThreadPoolExecutor(0, 1,
+        5, TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "corral-process-table");
+            t.setDaemon(true);
+            return t;
+        });
+    private final Map<org.osgi.framework.ServiceReference<?>, Object> got = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private void later(Runnable change) {
+        try {
+            changes.execute(() -> {
+                try {
+                    change.run();
+                } catch (RuntimeException e) {
+                    LOG.error("the process table: a change failed", e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // deactivated: nothing follows
+        }
+    }
+
+    /**
+     * Waits until the provider and credential changes SCR has announced are
+     * taken, so that a spawn right after a provider came or went uses the
+     * one the registry has now. Not on the changes thread itself.
+     */
+    private void awaitChanges() {
+        if (Thread.currentThread().getName().equals("corral-process-table")
+                || (changes.getQueue().isEmpty() && changes.getActiveCount() == 0)) {
+            return;
+        }
+        try {
+            changes.submit(() -> { }).get(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            // Deactivated, or slow: the spawn goes on with what is known now.
+        }
+    }
+
+    /** Gets the service once per reference; null when it is gone or could not be got. */
+    private <T> T take(org.osgi.framework.ServiceReference<T> ref) {
+        T s;
+        try {
+            s = context.getService(ref);
+        } catch (IllegalStateException e) {
+            return null;
+        }
+        if (s != null) {
+            got.put(ref, s);
+        }
+        return s;
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> T release(org.osgi.framework.ServiceReference<T> ref) {
+        T s = (T) got.remove(ref);
+        if (s != null) {
+            try {
+                context.ungetService(ref);
+            } catch (IllegalStateException e) {
+                // our bundle stops
+            }
+        }
+        return s;
+    }
+
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
         policyOption = ReferencePolicyOption.GREEDY)
-    void bindProvider(IsolationProvider p) {
+    void bindProvider(org.osgi.framework.ServiceReference<IsolationProvider> ref) {
+        later(() -> {
+            IsolationProvider p = take(ref);
+            if (p != null) {
+                providerArrived(p);
+            }
+        });
+    }
+
+    void unbindProvider(org.osgi.framework.ServiceReference<IsolationProvider> ref) {
+        later(() -> {
+            IsolationProvider p = release(ref);
+            if (p != null) {
+                providerLeft(p);
+            }
+        });
+    }
+
+    private void providerArrived(IsolationProvider p) {
         List<ManagedProcessImpl> pending;
         synchronized (awaitingProvider) {
             provider = p;
@@ -171,14 +445,16 @@ public final class ProcessFactoryImpl implements ProcessFactory {
             awaitingProvider.clear();
         }
         pending.forEach(mp -> adopt(mp, p));
+        updateRegistration();
     }
 
-    void unbindProvider(IsolationProvider p) {
+    private void providerLeft(IsolationProvider p) {
         synchronized (awaitingProvider) {
             if (provider == p) {
                 provider = null;
             }
         }
+        updateRegistration();
         // Bind of the successor comes before this unbind, so it can adopt at once.
         IsolationProvider next = provider;
         for (ManagedProcessImpl mp : processes) {
@@ -212,33 +488,43 @@ public final class ProcessFactoryImpl implements ProcessFactory {
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
         policyOption = ReferencePolicyOption.GREEDY)
-    void bindCredentials(CredentialService c) {
-        credentials = c;
-        host = null;
+    void bindCredentials(org.osgi.framework.ServiceReference<CredentialService> ref) {
+        later(() -> {
+            CredentialService c = take(ref);
+            if (c != null) {
+                credentials = c;
+                host = null;
+                updateRegistration();
+            }
+        });
     }
 
-    void unbindCredentials(CredentialService c) {
-        if (credentials == c) {
-            credentials = null;
-            host = null;
-        }
+    void unbindCredentials(org.osgi.framework.ServiceReference<CredentialService> ref) {
+        later(() -> {
+            CredentialService c = release(ref);
+            if (c != null && credentials == c) {
+                credentials = null;
+                host = null;
+            }
+            updateRegistration();
+        });
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
-    void addListener(ProcessListener l) {
+    void addListener(org.osgi.framework.ServiceReference<ProcessListener> l) {
         listeners.add(l);
     }
 
-    void removeListener(ProcessListener l) {
+    void removeListener(org.osgi.framework.ServiceReference<ProcessListener> l) {
         listeners.remove(l);
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
-    void addParticipant(SpawnParticipant p) {
+    void addParticipant(org.osgi.framework.ServiceReference<SpawnParticipant> p) {
         participants.add(p);
     }
 
-    void removeParticipant(SpawnParticipant p) {
+    void removeParticipant(org.osgi.framework.ServiceReference<SpawnParticipant> p) {
         participants.remove(p);
     }
 
@@ -249,13 +535,13 @@ public final class ProcessFactoryImpl implements ProcessFactory {
             IsolationRequest isolation) {
     }
 
-    @Override
     public void validate(SpawnSpec spec) throws SpawnException {
         check(spec);
     }
 
     /** Every check spawn makes before it creates anything; the one place they live. */
     private Checked check(SpawnSpec spec) throws SpawnException {
+        awaitChanges();
         IsolationProvider p = provider;
         if (p == null) {
             throw new SpawnException("validate", "no isolation provider is running (start io.corral.isolation.linux"
@@ -292,8 +578,19 @@ public final class ProcessFactoryImpl implements ProcessFactory {
         }
     }
 
-    @Override
-    public ManagedProcess spawn(SpawnSpec spec) throws SpawnException {
+    /** Spawns for the bundle {@code owner}, whose factory it is. */
+    ManagedProcess spawn(SpawnSpec spec, long owner) throws SpawnException {
+        if (closed) {
+            throw new SpawnException("spawn", "this process factory was withdrawn (the process bundle stopped or"
+                + " was updated): get the ProcessFactory service again");
+        }
+        org.osgi.framework.Bundle bundle = context.getBundle(owner);
+        if (bundle == null || (bundle.getState() & (org.osgi.framework.Bundle.STARTING
+                | org.osgi.framework.Bundle.ACTIVE)) == 0) {
+            throw new SpawnException("spawn", "bundle " + owner + " is not active: a bundle spawns only while it"
+                + " runs, and its processes are stopped when it stops");
+        }
+        long startMillis = System.currentTimeMillis();
         Checked c = check(spec);
         IsolationProvider p = c.provider();
         Credential target = c.target();
@@ -317,6 +614,7 @@ public final class ProcessFactoryImpl implements ProcessFactory {
                 "corral: " + spec.name(), descriptors(streams.descriptors, parts), spec.resources(),
                 spec.filesystem());
             mp.usageSource(p::usage);
+            own(mp, owner, spec);
             Launched launched;
             try {
                 launched = p.launch(launch, host, mp);
@@ -330,6 +628,10 @@ public final class ProcessFactoryImpl implements ProcessFactory {
             started = true;
             ManagedProcess registered = register(mp, launched, parts);
             spec.stdio().handler().ifPresent(h -> handleStreams(mp, h));
+            spec.lifetime().ifPresent(l -> {
+                lifetimeEnds.put(mp, startMillis + l.toMillis());
+                limitLifetime(mp, startMillis + l.toMillis());
+            });
             return registered;
         } finally {
             if (!started) {
@@ -352,7 +654,7 @@ public final class ProcessFactoryImpl implements ProcessFactory {
         List<Participation> parts = new ArrayList<>();
         int next = 3;
         try {
-            for (SpawnParticipant participant : participants) {
+            for (SpawnParticipant participant : participants.get()) {
                 Participation part = participant.participate(spec, next);
                 parts.add(part);
                 next += part.descriptors().length;
@@ -437,8 +739,17 @@ public final class ProcessFactoryImpl implements ProcessFactory {
     private void changed(ManagedProcessImpl p, ProcessState state) {
         if (state == ProcessState.EXITED) {
             exitedCount.incrementAndGet();
+            lifetimeEnds.remove(p);
         }
-        for (ProcessListener l : listeners) {
+        ProcessListener own = p.listener();
+        if (own != null) {
+            try {
+                own.stateChanged(p, state);
+            } catch (RuntimeException e) {
+                LOG.error("the listener of " + p + " failed", e);
+            }
+        }
+        for (ProcessListener l : listeners.get()) {
             try {
                 l.stateChanged(p, state);
             } catch (RuntimeException e) {

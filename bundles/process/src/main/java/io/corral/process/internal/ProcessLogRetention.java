@@ -23,7 +23,7 @@ final class ProcessLogRetention {
 
     private static final Log LOG = Log.of(ProcessLogRetention.class);
 
-    private final int kept;
+    private volatile int kept;
     /** The logs of the processes that run; asked only when there are too many files. */
     private final Supplier<Set<Path>> running;
     /** Oldest first. */
@@ -41,6 +41,12 @@ final class ProcessLogRetention {
         } catch (IOException e) {
             LOG.warn("listing " + directory + ": " + e.getMessage() + "; its files from before are kept");
         }
+        prune();
+    }
+
+    /** A configuration change: takes effect at once. */
+    synchronized void kept(int kept) {
+        this.kept = Math.max(1, kept);
         prune();
     }
 

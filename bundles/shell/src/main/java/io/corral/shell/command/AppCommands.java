@@ -5,7 +5,7 @@ import io.corral.api.app.ApplicationState;
 import io.corral.api.app.ApplicationStatus;
 import io.corral.api.app.ConfigurationException;
 import io.corral.api.app.Reloaded;
-import io.corral.api.process.ProcessFactory;
+import io.corral.api.process.ProcessAdmin;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -46,7 +46,8 @@ public final class AppCommands {
     /** Optional: without it corral:apps shows no memory. */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
         policyOption = ReferencePolicyOption.GREEDY)
-    private volatile ProcessFactory factory;
+    /** Every bundle's processes: an application's and a port's process belong to other bundles. */
+    private volatile ProcessAdmin factory;
 
     private ApplicationManager manager() {
         return Services.require(manager, "no application manager is running (start io.corral.app)");
@@ -70,7 +71,7 @@ public final class AppCommands {
     }
 
     private OptionalLong memory(List<Integer> pids) {
-        ProcessFactory f = factory;
+        ProcessAdmin f = factory;
         if (f == null) {
             return OptionalLong.empty();
         }

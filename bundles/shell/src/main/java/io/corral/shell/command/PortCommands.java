@@ -7,7 +7,7 @@ import io.corral.api.port.PortId;
 import io.corral.api.port.PortInfo;
 import io.corral.api.port.PortRegistry;
 import io.corral.api.process.ManagedProcess;
-import io.corral.api.process.ProcessFactory;
+import io.corral.api.process.ProcessAdmin;
 import io.corral.api.process.ProcessType;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -45,7 +45,8 @@ public final class PortCommands {
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
         policyOption = ReferencePolicyOption.GREEDY)
-    private volatile ProcessFactory factory;
+    /** Every bundle's processes: an application's and a port's process belong to other bundles. */
+    private volatile ProcessAdmin factory;
 
     private PortRegistry registry() {
         return Services.require(registry, "no port registry is running (start io.corral.port)");
@@ -97,7 +98,7 @@ public final class PortCommands {
         if (p.type() == ProcessType.MAIN) {
             return "corral";
         }
-        ProcessFactory f = factory;
+        ProcessAdmin f = factory;
         return f == null ? null : f.process(p.port().pid()).map(ManagedProcess::name).orElse(null);
     }
 

@@ -7,6 +7,7 @@ import io.corral.api.isolation.IsolationRequest;
 import io.corral.api.isolation.Namespace;
 import io.corral.api.process.ExitStatus;
 import io.corral.api.process.ManagedProcess;
+import io.corral.api.process.ProcessAdmin;
 import io.corral.api.process.ProcessFactory;
 import io.corral.api.process.ProcessType;
 import io.corral.api.process.Readiness;
@@ -79,6 +80,15 @@ public final class ProcessCommands {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
         policyOption = ReferencePolicyOption.GREEDY)
     private volatile ApplicationManager apps;
+
+    /** Every bundle's processes, for ps, kill and logs; spawn goes through the shell's own factory. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+        policyOption = ReferencePolicyOption.GREEDY)
+    private volatile ProcessAdmin admin;
+
+    private ProcessAdmin admin() {
+        return Services.require(admin, "no process factory is running (start io.corral.process)");
+    }
 
     private ProcessFactory factory() {
         return Services.require(factory, "no process factory is running (start io.corral.process)");
@@ -183,7 +193,7 @@ public final class ProcessCommands {
         }
         // The namespaces give way before the exit status does on a narrow terminal.
         Table t = new Table(columns.toArray(String[]::new)).shrinkable("Namespaces");
-        for (ManagedProcess p : factory().processes()) {
+        for (ManagedProcess p : admin().processes()) {
             List<Object> row = new ArrayList<>(Arrays.asList(p.pid(), p.isolatedPid(), p.name(),
                 p.type().name().toLowerCase(), p.state().name(), p.provider(), p.credential().user(),
                 json ? p.namespaces().stream().map(Namespace::key).sorted().toList()
@@ -284,7 +294,7 @@ public final class ProcessCommands {
     }
 
     private ManagedProcess process(int pid) {
-        return factory().process(pid).orElseThrow(() -> new IllegalArgumentException("no process with pid "
+        return admin().process(pid).orElseThrow(() -> new IllegalArgumentException("no process with pid "
             + pid + " is supervised by Corral (see corral:ps)"));
     }
 }

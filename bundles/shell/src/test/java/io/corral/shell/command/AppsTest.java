@@ -38,7 +38,7 @@ public class AppsTest {
             }));
         if (withFactory) {
             // Pid 12 has no memory accounting; pid 11 is not (or no longer) supervised.
-            Fakes.inject(commands, "factory", Fakes.factory(List.of(process(10, 3 << 20),
+            Fakes.inject(commands, "factory", Fakes.admin(List.of(process(10, 3 << 20),
                 Fakes.process(Map.of("pid", 12, "usage", Optional.empty())), process(99, 1 << 30))));
         }
         return Fakes.printed(() -> commands.apps(json));

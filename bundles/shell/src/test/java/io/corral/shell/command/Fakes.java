@@ -36,6 +36,16 @@ final class Fakes {
             });
     }
 
+    /** The operator's view of these processes. */
+    static io.corral.api.process.ProcessAdmin admin(List<ManagedProcess> processes) {
+        return (io.corral.api.process.ProcessAdmin) Proxy.newProxyInstance(Fakes.class.getClassLoader(),
+            new Class<?>[] {io.corral.api.process.ProcessAdmin.class}, (proxy, method, args) -> switch (method.getName()) {
+                case "processes" -> processes;
+                case "process" -> processes.stream().filter(p -> p.pid() == (Integer) args[0]).findFirst();
+                default -> throw new UnsupportedOperationException(method.getName());
+            });
+    }
+
     /** What a command prints to standard output. */
     static String printed(Runnable command) {
         PrintStream out = System.out;

@@ -47,10 +47,10 @@ public class PsTest {
     /** A process with a cgroup, one OOM-killed and gone, one without a cgroup. */
     private static String ps(boolean json) throws Exception {
         ProcessCommands commands = new ProcessCommands();
-        Fakes.inject(commands, "factory", Fakes.factory(List.of(
+        Fakes.inject(commands, "admin", Fakes.admin(List.of(
             process(4242, "web", Optional.of(new ResourceUsage("/corral/4242", 3, 12_900_000, 64L << 20, 0)),
                 LIMITED, Optional.empty()),
-            process(4243, "hog", Optional.empty(), LIMITED, Optional.of(new ExitStatus(-1, 9, true, true))),
+            process(4243, "hog", Optional.empty(), LIMITED, Optional.of(ExitStatus.builder().signal(9).oomKilled(true).build())),
             process(4244, "plain", Optional.of(new ResourceUsage("/corral/4244", 1, -1, -1, -1)), Resources.NONE,
                 Optional.empty()))));
         return Fakes.printed(() -> commands.ps(json));

@@ -288,6 +288,16 @@ public final class Pool {
         }
     }
 
+    /**
+     * Takes over a process of this application that runs already (the
+     * application manager was reactivated, e.g. after a restart of the
+     * credential bundle): it counts as one of the pool's, nothing is spawned for it.
+     */
+    public void adopt(ManagedProcess p) {
+        note.accept("pid " + p.pid() + " adopted: it ran before the application manager was reactivated");
+        track(p);
+    }
+
     private boolean spawnOne() {
         ManagedProcess p;
         try {
@@ -296,9 +306,14 @@ public final class Pool {
             failed("spawn failed: " + e.getMessage());
             return false;
         }
+        note.accept("pid " + p.pid() + " started");
+        track(p);
+        return true;
+    }
+
+    private void track(ManagedProcess p) {
         Member m = new Member(p, scheduler.now());
         members.add(m);
-        note.accept("pid " + p.pid() + " started");
         // The exit arrives on a provider's thread (or at once, if it is over already): hand it to ours.
         p.onExit().whenComplete((status, error) -> scheduler.execute(
             () -> exited(m, status != null ? status : ExitStatus.unknown())));
@@ -308,7 +323,6 @@ public final class Pool {
         if (!config.processes().fixed()) {
             idle(m);
         }
-        return true;
     }
 
     private void exited(Member m, ExitStatus status) {
