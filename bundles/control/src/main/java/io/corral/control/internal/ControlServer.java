@@ -3,7 +3,7 @@ package io.corral.control.internal;
 import io.corral.api.app.ApplicationManager;
 import io.corral.api.port.PortRegistry;
 import io.corral.api.process.ManagedProcess;
-import io.corral.api.process.ProcessFactory;
+import io.corral.api.process.ProcessAdmin;
 import io.corral.log.Log;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -65,8 +65,9 @@ public final class ControlServer implements FrameworkListener {
     private final BundleContext context;
     private final ApplicationManager apps;
     private final Path socket;
+    /** Every bundle's processes: the applications' belong to the app bundle. */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
-    private volatile ProcessFactory factory;
+    private volatile ProcessAdmin admin;
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile PortRegistry ports;
     private final String tcp;
@@ -217,7 +218,7 @@ public final class ControlServer implements FrameworkListener {
     }
 
     private Optional<ManagedProcess> process(int pid) {
-        ProcessFactory f = factory;
-        return f == null ? Optional.empty() : f.process(pid);
+        ProcessAdmin a = admin;
+        return a == null ? Optional.empty() : a.process(pid);
     }
 }

@@ -1,7 +1,7 @@
 package io.corral.process.internal;
 
 import io.corral.api.process.ExitStatus;
-import io.corral.api.process.StopOptions;
+import io.corral.api.process.ManagedProcess;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -68,34 +68,21 @@ final class ProcessView extends Process {
             .orElseThrow(() -> new IllegalThreadStateException(process + " has not exited"));
     }
 
-    /** The quit sequence (QUIT or SIGTERM, then SIGKILL), as {@link #destroyProcess}. */
+    /** The quit sequence (QUIT or SIGTERM, then SIGKILL), as {@link ManagedProcess#destroy()}. */
     @Override
     public void destroy() {
-        destroyProcess(process, false);
+        process.destroy();
     }
 
     @Override
     public Process destroyForcibly() {
-        destroyProcess(process, true);
+        process.destroyForcibly();
         return this;
     }
 
     @Override
     public boolean supportsNormalTermination() {
         return true;
-    }
-
-    /**
-     * The one place where a {@link Process}-style destroy maps onto Corral's
-     * termination: the stop sequence with its default timeouts, or SIGKILL at
-     * once. (To be replaced by ManagedProcess.destroy() and destroyForcibly().)
-     */
-    static void destroyProcess(ManagedProcessImpl p, boolean forcibly) {
-        if (forcibly) {
-            p.signal(io.corral.posix.Posix.SIGKILL);
-        } else {
-            p.stop(StopOptions.of(StopOptions.DEFAULT_TIMEOUT, StopOptions.DEFAULT_TIMEOUT));
-        }
     }
 
     @Override

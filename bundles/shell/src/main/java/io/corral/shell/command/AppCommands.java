@@ -43,11 +43,13 @@ public final class AppCommands {
         policyOption = ReferencePolicyOption.GREEDY)
     private volatile ApplicationManager manager;
 
-    /** Optional: without it corral:apps shows no memory. */
+    /**
+     * Every bundle's processes: an application's and a port's process belong to other bundles.
+     * Optional: without it corral:apps shows no memory.
+     */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
         policyOption = ReferencePolicyOption.GREEDY)
-    /** Every bundle's processes: an application's and a port's process belong to other bundles. */
-    private volatile ProcessAdmin factory;
+    private volatile ProcessAdmin admin;
 
     private ApplicationManager manager() {
         return Services.require(manager, "no application manager is running (start io.corral.app)");
@@ -71,7 +73,7 @@ public final class AppCommands {
     }
 
     private OptionalLong memory(List<Integer> pids) {
-        ProcessAdmin f = factory;
+        ProcessAdmin f = admin;
         if (f == null) {
             return OptionalLong.empty();
         }
@@ -158,7 +160,7 @@ public final class AppCommands {
     }
 
     private List<io.corral.api.process.ManagedProcess> processes(List<Integer> pids) {
-        ProcessFactory f = factory;
+        ProcessAdmin f = admin;
         return f == null ? List.of() : pids.stream().map(f::process).flatMap(Optional::stream).toList();
     }
 

@@ -3,7 +3,7 @@ package io.corral.shell.internal;
 import io.corral.api.app.ApplicationManager;
 import io.corral.api.app.ApplicationStatus;
 import io.corral.api.process.ManagedProcess;
-import io.corral.api.process.ProcessFactory;
+import io.corral.api.process.ProcessAdmin;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -115,7 +115,7 @@ public final class Completions {
     }
 
     private List<String> pids() {
-        return fromService(ProcessFactory.class, f -> f.processes().stream().filter(p -> p.exitStatus().isEmpty())
+        return fromService(ProcessAdmin.class, f -> f.processes().stream().filter(p -> p.exitStatus().isEmpty())
             .map(ManagedProcess::pid).map(String::valueOf).toList());
     }
 
