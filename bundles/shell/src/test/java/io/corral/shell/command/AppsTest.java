@@ -25,7 +25,7 @@ public class AppsTest {
             -1, 0))));
     }
 
-    private static String apps(boolean json, boolean withFactory) throws Exception {
+    private static String apps(boolean json, boolean withAdmin) throws Exception {
         AppCommands commands = new AppCommands();
         ApplicationStatus web = new ApplicationStatus("web", ProcessType.WORKER, ApplicationState.RUNNING, 3, 3, 3,
             0, List.of(10, 11, 12), null, List.of());
@@ -36,9 +36,9 @@ public class AppsTest {
                 }
                 throw new UnsupportedOperationException(method.getName());
             }));
-        if (withFactory) {
+        if (withAdmin) {
             // Pid 12 has no memory accounting; pid 11 is not (or no longer) supervised.
-            Fakes.inject(commands, "factory", Fakes.admin(List.of(process(10, 3 << 20),
+            Fakes.inject(commands, "admin", Fakes.admin(List.of(process(10, 3 << 20),
                 Fakes.process(Map.of("pid", 12, "usage", Optional.empty())), process(99, 1 << 30))));
         }
         return Fakes.printed(() -> commands.apps(json));

@@ -4,6 +4,7 @@ import io.corral.api.app.ApplicationState;
 import io.corral.api.app.ApplicationStatus;
 import io.corral.api.process.ExitStatus;
 import io.corral.api.process.ManagedProcess;
+import io.corral.api.process.ProcessState;
 import io.corral.api.process.ProcessType;
 import io.corral.api.process.SpawnException;
 import io.corral.api.process.StopListener;
@@ -185,7 +186,7 @@ public final class Pool {
     /**
      * A process started or finished work: a busy process is never quit for
      * idleness. The port protocol carries no such report yet, so nothing in
-     * Corral calls this and every process counts as idle from its start.
+     * Corral calls this and every process counts as idle from when it is ready.
      */
     public void activity(int pid, boolean busy) {
         for (Member m : members) {
@@ -392,6 +393,11 @@ public final class Pool {
     private void idleCheck(Member m) {
         m.idleTimer = null;
         if (!members.contains(m) || m.quitting || m.busy || stopped || closed || config.processes().fixed()) {
+            return;
+        }
+        if (m.process.state() != ProcessState.READY) {
+            // Still starting (a worker that has not said PROCESS_READY): not idle yet, as in Unit.
+            idle(m);
             return;
         }
         Processes p = config.processes();

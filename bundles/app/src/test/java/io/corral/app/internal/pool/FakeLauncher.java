@@ -14,6 +14,8 @@ final class FakeLauncher implements Launcher {
     String failWith;
     boolean crashAtOnce;
     Set<Integer> deadly = Set.of(15, 9);
+    /** Whether its processes are ready at once, or still starting until a test says otherwise. */
+    boolean startReady = true;
     /** Whether the processes it hands out speak the port protocol (their stop begins with QUIT). */
     boolean speaksPort;
     private int nextPid = 100;
@@ -25,6 +27,7 @@ final class FakeLauncher implements Launcher {
         }
         FakeProcess p = new FakeProcess(nextPid++, deadly);
         p.speaksPort = speaksPort;
+        p.ready = startReady;
         launched.add(p);
         if (crashAtOnce) {
             p.exit(1);

@@ -34,6 +34,8 @@ final class FakeProcess implements ManagedProcess {
     int quits;
     /** Whether its stop begins with a QUIT message rather than SIGTERM. */
     boolean speaksPort;
+    /** Ready (a worker that said PROCESS_READY), else still starting. */
+    volatile boolean ready = true;
     final CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
     /** Signals that end it; SIGTERM and SIGKILL unless a test says otherwise. */
     final Set<Integer> deadly;
@@ -126,7 +128,7 @@ final class FakeProcess implements ManagedProcess {
 
     @Override
     public ProcessState state() {
-        return exit.isDone() ? ProcessState.EXITED : ProcessState.READY;
+        return exit.isDone() ? ProcessState.EXITED : ready ? ProcessState.READY : ProcessState.RUNNING;
     }
 
     @Override

@@ -352,6 +352,21 @@ public class PoolTest {
     }
 
     @Test
+    public void aProcessStillStartingIsNotIdle() throws Exception {
+        Pool p = pool("{\"spare\": 0, \"max\": 8, \"idle_timeout\": 1}");
+        launcher.startReady = false;
+        assertTrue(p.requestWorker());
+        clock.runDue();
+        // A worker whose runtime takes longer than idle_timeout to say PROCESS_READY is not idle meanwhile.
+        clock.advance(3_000);
+        assertEquals(1, launcher.alive().size());
+        assertEquals(List.of(), launcher.launched.get(0).signals);
+        launcher.launched.get(0).ready = true;
+        clock.advance(1_000);
+        assertEquals("idle once ready, for idle_timeout", 0, launcher.alive().size());
+    }
+
+    @Test
     public void spareProcessesStayWhenIdle() throws Exception {
         Pool p = pool("{\"spare\": 1, \"max\": 3, \"idle_timeout\": 1}");
         assertTrue(p.requestWorker());
