@@ -216,6 +216,9 @@ public class ControlApiIT {
         Http post = curl("-X", "POST", "http://localhost/control/applications/ticker/restart");
         assertEquals(405, post.status());
         assertEquals(JsonParser.parseString("{\"error\": \"Method isn't allowed.\"}"), post.json());
+        // Every control action is in corral.log with its origin and outcome (the Log Service writes it later).
+        await("the restart recorded in corral.log", () -> Files.readString(base.resolve("log/corral.log"))
+            .contains("GET /control/applications/ticker/restart (from the control API): 200 {\"success\":\"Ok\"}"));
     }
 
     @Test

@@ -37,11 +37,17 @@ final class ControlApi {
     }
 
     Reply handle(String method, String rawPath, BodySource body) {
+        Reply reply;
         try {
-            return route(method, new RequestPath(rawPath), body);
+            reply = route(method, new RequestPath(rawPath), body);
         } catch (ControlError e) {
-            return new Reply(e.status(), e.body());
+            reply = new Reply(e.status(), e.body());
         }
+        if (!method.equals("GET") || rawPath.startsWith("/control")) {
+            // A control action like the console's, recorded in corral.log with its origin and outcome.
+            LOG.info(method + " " + rawPath + " (from the control API): " + reply.status() + " " + reply.body());
+        }
+        return reply;
     }
 
     /** The body is read only by the methods that take one. */

@@ -137,7 +137,10 @@ final class ControlSession implements Runnable {
 
     private void run(CommandSession session, String line, OutputStream raw, PrintStream out, PrintStream err) {
         int status = BatchRunner.execute(session, line, out, err);
-        // Free before the status goes out: the client may send its next command as soon as it has it.
+        // An interrupted command returns before Gogo has let go of its job; the next line would find
+        // "A job is already in foreground". Free before the status goes out: the client may send its
+        // next command as soon as it has it.
+        awaitNoForegroundJob(session);
         busy.set(false);
         try {
             ControlProtocol.write(raw, ControlProtocol.EXIT, Integer.toString(status));
@@ -146,6 +149,18 @@ final class ControlSession implements Runnable {
             }
         } catch (IOException e) {
             // The client went away: the reading loop sees it too.
+        }
+    }
+
+    private static void awaitNoForegroundJob(CommandSession session) {
+        long end = System.nanoTime() + 2_000_000_000L;
+        while (session.foregroundJob() != null && System.nanoTime() < end) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                // A late interrupt meant for the command it ran: its status is what counts.
+                Thread.interrupted();
+            }
         }
     }
 
