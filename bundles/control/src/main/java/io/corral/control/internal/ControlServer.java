@@ -5,6 +5,7 @@ import io.corral.api.port.PortRegistry;
 import io.corral.api.process.ManagedProcess;
 import io.corral.api.process.ProcessAdmin;
 import io.corral.log.Log;
+import io.corral.log.PrivateSocket;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,8 +60,6 @@ public final class ControlServer implements FrameworkListener {
     }
 
     private static final Log LOG = Log.of(ControlServer.class);
-    /** sun_path holds 108 bytes with the terminating NUL. */
-    private static final int MAX_SOCKET_PATH = 107;
 
     private final BundleContext context;
     private final ApplicationManager apps;
@@ -153,7 +152,7 @@ public final class ControlServer implements FrameworkListener {
                     LOG.error("control API: " + e.getMessage() + "; not listening on TCP");
                 }
             }
-            PrivateSocket bound = PrivateSocket.prepare(socket, MAX_SOCKET_PATH);
+            PrivateSocket bound = PrivateSocket.prepare(socket);
             try {
                 UnixDomainServerConnector unix = new UnixDomainServerConnector(s, 1, 1,
                     new HttpConnectionFactory(http));

@@ -1,18 +1,13 @@
 package io.corral.shell.internal;
 
+import io.corral.log.PrivateSocket;
 import io.corral.shell.client.ControlProtocol;
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -58,8 +53,6 @@ public final class ControlSocket implements FrameworkListener {
     static final int DEFAULT_SESSIONS = 64;
     static final int MOST_SESSIONS = 10_000;
     static final String CONTROL_PROPERTY = "corral.control";
-    /** sun_path holds 108 bytes with the terminating NUL. */
-    private static final int MAX_SOCKET_PATH = 107;
 
     private final CommandProcessor processor;
     private final BundleContext context;
@@ -170,47 +163,9 @@ public final class ControlSocket implements FrameworkListener {
         }
     }
 
-    /**
-     * Binds the socket where nobody else can reach it yet (a fresh 0700
-     * directory), makes it 0600, then renames it into place: there is no
-     * moment when another user could connect.
-     */
+    /** Bound where nobody else can reach it at any moment (see {@link PrivateSocket}). */
     static ServerSocketChannel bind(Path socket) throws IOException {
-        if (socket.toString().getBytes(StandardCharsets.UTF_8).length > MAX_SOCKET_PATH) {
-            throw new IOException("the path is longer than a Unix socket allows (" + MAX_SOCKET_PATH
-                + " bytes); choose a shorter CORRAL_BASE");
-        }
-        if (Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
-            if (listening(socket)) {
-                throw new IOException("another instance listens on it");
-            }
-            Files.delete(socket); // left behind by an instance that was killed
-        }
-        Path dir = Files.createTempDirectory(socket.getParent(), ".control-",
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        Path inside = dir.resolve("s");
-        ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        try {
-            ch.bind(UnixDomainSocketAddress.of(inside));
-            Files.setPosixFilePermissions(inside, PosixFilePermissions.fromString("rw-------"));
-            Files.move(inside, socket, StandardCopyOption.ATOMIC_MOVE);
-            return ch;
-        } catch (IOException e) {
-            ch.close();
-            throw e;
-        } finally {
-            Files.deleteIfExists(inside);
-            Files.deleteIfExists(dir);
-        }
-    }
-
-    private static boolean listening(Path socket) {
-        try (SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            c.connect(UnixDomainSocketAddress.of(socket));
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
+        return PrivateSocket.bind(socket);
     }
 
     /** A session on a thread of its own while a slot is free; otherwise one line that says so. */
