@@ -42,7 +42,8 @@ public class ProcessLogsTest {
             assertEquals(Launch.PIPE, s.descriptors[1]);
             assertEquals(Launch.PIPE, s.descriptors[2]);
             assertNull("no log file", s.log());
-            assertEquals(before, Posix.openDescriptors().size());
+            // At most as many: other threads of the test JVM may close theirs meanwhile.
+            assertTrue("opened nothing", Posix.openDescriptors().size() <= before);
         }
     }
 
@@ -97,7 +98,7 @@ public class ProcessLogsTest {
         } catch (SpawnException e) {
             assertEquals("opening error of \"p\": open /no/such/dir/err: No such file or directory", e.getMessage());
         }
-        assertEquals(before, Posix.openDescriptors().size());
+        assertTrue("left nothing open", Posix.openDescriptors().size() <= before);
         try (var files = Files.list(dir.resolve("processes"))) {
             assertEquals("the log file made for output is gone", 0, files.count());
         }
