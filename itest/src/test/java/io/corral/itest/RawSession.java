@@ -33,6 +33,15 @@ final class RawSession implements AutoCloseable {
     }
 
     /** Connects; a Unix socket connects as soon as the connection is in the listener's backlog. */
+    /** A session on the instance of {@code base} once it has taken it (its READY frame came). */
+    static RawSession ready(Path base) throws Exception {
+        Path socket = base.resolve("run").resolve("corral.sock");
+        Procs.waitUntil("the control socket", 10_000, () -> java.nio.file.Files.exists(socket));
+        RawSession s = open(socket);
+        org.junit.Assert.assertEquals('R', s.next(10_000).type());
+        return s;
+    }
+
     static RawSession open(Path socket) throws IOException {
         SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX);
         try {

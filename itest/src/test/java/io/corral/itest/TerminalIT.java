@@ -204,28 +204,7 @@ public class TerminalIT {
                 tmux.run("send-keys", "Enter");
                 tmux.waitFor("corral:apps's table", Pattern.compile("(?m)^ticker\\s+worker\\s+1\\s+1\\s"), 1);
 
-                // corral:logs -f shows new lines as they come; Ctrl-C ends it, and only it.
-                tmux.type("corral:logs -f ticker");
-                Procs.waitUntil("the ticker's lines" + tmux.shown(), 10_000, () -> lastTick(screenOf(tmux)) > 0);
-                int seen = lastTick(tmux.screen());
-                long since = System.nanoTime();
-                Procs.waitUntil("a new line within a second" + tmux.shown(), 1_000,
-                    () -> lastTick(screenOf(tmux)) > seen);
-                assertTrue(System.nanoTime() - since < 1_000_000_000L);
-                int prompts = Tmux.count(PROMPT, tmux.screen());
-                tmux.run("send-keys", "C-c");
-                tmux.waitFor("the prompt after Ctrl-C", PROMPT, prompts + 1);
-                int stopped = lastTick(tmux.screen());
-                Thread.sleep(500);
-                assertEquals("following has ended" + tmux.shown(), stopped, lastTick(tmux.screen()));
-                assertTrue("the JVM survives Ctrl-C", Procs.alive(jvm));
-                assertTrue("the sleeper survives Ctrl-C", Procs.alive(sleeper));
-
-                // The Up arrow recalls the last command.
-                tmux.run("send-keys", "Up");
-                Procs.waitUntil("Up recalls corral:logs -f ticker" + tmux.shown(), 5_000,
-                    () -> lastPromptLine(screenOf(tmux)).equals("corral> corral:logs -f ticker"));
-                tmux.run("send-keys", "C-u");
+                followInterruptAndRecall(tmux, jvm, sleeper, "the sleeper");
 
                 // Errors as a control session prints them: the usage, no Gogo text, no class name.
                 tmux.type("corral:kill");
@@ -282,24 +261,7 @@ public class TerminalIT {
             int ticker = Integer.parseInt(tmux.screen().lines().filter(l -> l.startsWith("ticker "))
                 .findFirst().orElseThrow().split("\\s+")[7]);
 
-            tmux.type("corral:logs -f ticker");
-            Procs.waitUntil("the ticker's lines" + tmux.shown(), 10_000, () -> lastTick(screenOf(tmux)) > 0);
-            int seen = lastTick(tmux.screen());
-            Procs.waitUntil("a new line within a second" + tmux.shown(), 1_000,
-                () -> lastTick(screenOf(tmux)) > seen);
-            int prompts = Tmux.count(PROMPT, tmux.screen());
-            tmux.run("send-keys", "C-c");
-            tmux.waitFor("the prompt after Ctrl-C", PROMPT, prompts + 1);
-            int stopped = lastTick(tmux.screen());
-            Thread.sleep(500);
-            assertEquals("following has ended" + tmux.shown(), stopped, lastTick(tmux.screen()));
-            assertTrue("the instance survives Ctrl-C", Procs.alive(jvm));
-            assertTrue("the ticker survives Ctrl-C", Procs.alive(ticker));
-
-            tmux.run("send-keys", "Up");
-            Procs.waitUntil("Up recalls corral:logs -f ticker" + tmux.shown(), 5_000,
-                () -> lastPromptLine(screenOf(tmux)).equals("corral> corral:logs -f ticker"));
-            tmux.run("send-keys", "C-u");
+            followInterruptAndRecall(tmux, jvm, ticker, "the ticker");
             tmux.type("exit");
             Procs.waitUntil("the client to exit" + tmux.shown(), 10_000,
                 () -> "1".equals(displayed(tmux, "#{pane_dead}")));
@@ -325,5 +287,32 @@ public class TerminalIT {
         } catch (Exception e) {
             return "";
         }
+    }
+
+    /**
+     * At the prompt: corral:logs -f shows new lines as they come; Ctrl-C ends it, and only it (the
+     * instance and {@code process} run on); the Up arrow then recalls that command.
+     */
+    private static void followInterruptAndRecall(Tmux tmux, int jvm, int process, String what) throws Exception {
+        tmux.type("corral:logs -f ticker");
+        Procs.waitUntil("the ticker's lines" + tmux.shown(), 10_000, () -> lastTick(screenOf(tmux)) > 0);
+        int seen = lastTick(tmux.screen());
+        long since = System.nanoTime();
+        Procs.waitUntil("a new line within a second" + tmux.shown(), 1_000,
+            () -> lastTick(screenOf(tmux)) > seen);
+        assertTrue(System.nanoTime() - since < 1_000_000_000L);
+        int prompts = Tmux.count(PROMPT, tmux.screen());
+        tmux.run("send-keys", "C-c");
+        tmux.waitFor("the prompt after Ctrl-C", PROMPT, prompts + 1);
+        int stopped = lastTick(tmux.screen());
+        Thread.sleep(500);
+        assertEquals("following has ended" + tmux.shown(), stopped, lastTick(tmux.screen()));
+        assertTrue("the instance survives Ctrl-C", Procs.alive(jvm));
+        assertTrue(what + " survives Ctrl-C", Procs.alive(process));
+
+        tmux.run("send-keys", "Up");
+        Procs.waitUntil("Up recalls corral:logs -f ticker" + tmux.shown(), 5_000,
+            () -> lastPromptLine(screenOf(tmux)).equals("corral> corral:logs -f ticker"));
+        tmux.run("send-keys", "C-u");
     }
 }

@@ -122,11 +122,7 @@ public class UsageIT {
     }
 
     private RawSession session() throws Exception {
-        Path socket = Path.of(context.getProperty("corral.base"), "run", "corral.sock");
-        Procs.waitUntil("the control socket", 10_000, () -> Files.exists(socket));
-        RawSession s = RawSession.open(socket);
-        assertEquals('R', s.next(10_000).type());
-        return s;
+        return RawSession.ready(Path.of(context.getProperty("corral.base")));
     }
 
     private static Answer ask(RawSession s, String line) throws Exception {

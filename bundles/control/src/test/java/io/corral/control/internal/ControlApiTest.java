@@ -71,7 +71,7 @@ public class ControlApiTest {
 
         @Override
         public Reloaded reload() {
-            throw new UnsupportedOperationException();
+            throw new UnsupportedOperationException("the control API applies documents; it never reloads the file");
         }
 
         @Override
