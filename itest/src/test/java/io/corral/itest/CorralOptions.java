@@ -31,12 +31,18 @@ final class CorralOptions {
         Arrays.sort(jars, Comparator.comparing(File::getName));
         return composite(
             junitBundles(),
-            composite(Arrays.stream(jars).map(f -> bundle(f.toURI().toString())).toArray(Option[]::new)),
+            composite(Arrays.stream(jars).map(CorralOptions::install).toArray(Option[]::new)),
             frameworkProperty("corral.base").value(base.getAbsolutePath()),
             // As the distribution's config.properties: the Log Service (Felix Log, one of the jars above)
             // passes INFO on and keeps the latest entries for log/corral.log's writer.
             frameworkProperty("org.osgi.service.log.admin.loglevel").value("INFO"),
             frameworkProperty("org.apache.felix.log.maxSize").value("1000"),
             systemProperty("org.ops4j.pax.logging.DefaultServiceLog.level").value("WARN"));
+    }
+
+    /** A bundle installed and started; jnr's framework extension only installed: an extension never starts. */
+    private static Option install(File jar) {
+        return jar.getName().startsWith("io.corral.jnr-") ? bundle(jar.toURI().toString()).noStart()
+            : bundle(jar.toURI().toString());
     }
 }

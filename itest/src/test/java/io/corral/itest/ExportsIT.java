@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.jar.Attributes;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
 import org.junit.Test;
@@ -19,7 +20,8 @@ import org.junit.Test;
  * the API (io.corral.api.*) is Corral's to export; its libraries (logging,
  * posix, the spawn server's client, the port protocol) are compiled into the
  * bundles that use them, so that nobody can depend on them and no type of
- * theirs crosses a service boundary.
+ * theirs crosses a service boundary. jnr is exported by the system bundle,
+ * from the one framework extension that carries it.
  */
 public class ExportsIT {
 
@@ -73,7 +75,8 @@ public class ExportsIT {
     public void onlyTheApiIsExported() throws IOException {
         Map<String, Manifest> bundles = corralBundles();
         assertTrue(bundles.keySet().toString(), bundles.keySet().containsAll(List.of("io.corral.api",
-            "io.corral.log", "io.corral.posix", "io.corral.process", "io.corral.isolation.linux")));
+            "io.corral.log", "io.corral.jnr", "io.corral.process", "io.corral.isolation.linux")));
+        assertTrue("the C library calls are compiled in, not a bundle", !bundles.containsKey("io.corral.posix"));
         Map<String, List<String>> corralExports = new TreeMap<>();
         bundles.forEach((name, manifest) -> {
             List<String> own = packages(manifest.getMainAttributes().getValue("Export-Package")).stream()
@@ -102,24 +105,50 @@ public class ExportsIT {
         assertEquals(Map.of(), imports);
     }
 
+    private static final List<String> JNR_EXPORTS = List.of("com.kenai.jffi", "jnr.constants",
+        "jnr.constants.platform", "jnr.ffi", "jnr.ffi.annotations", "jnr.ffi.byref", "jnr.ffi.mapper",
+        "jnr.ffi.provider", "jnr.ffi.provider.converters", "jnr.ffi.provider.jffi", "jnr.ffi.types", "jnr.ffi.util",
+        "jnr.posix", "jnr.posix.util");
+
+    /**
+     * jnr is loaded once, by the framework: its bundle is a framework
+     * extension (nothing refreshes it with the bundles that use it), exports
+     * jnr alone and imports nothing; no other bundle carries a jnr class.
+     */
+    @Test
+    public void jnrIsOneFrameworkExtensionAndNoBundleCarriesItsOwn() throws IOException {
+        Attributes jnr = corralBundles().get("io.corral.jnr").getMainAttributes();
+        assertEquals("system.bundle; extension:=framework", jnr.getValue("Fragment-Host"));
+        assertEquals(JNR_EXPORTS, packages(jnr.getValue("Export-Package")).stream().sorted().toList());
+        assertEquals(null, jnr.getValue("Import-Package"));
+        File[] jars = new File(CorralOptions.home(), "bundle").listFiles((d, n) -> n.endsWith(".jar"));
+        List<String> carriers = new ArrayList<>();
+        for (File jar : jars) {
+            try (JarFile f = new JarFile(jar)) {
+                if (f.getEntry("jnr/ffi/Runtime.class") != null || f.getEntry("com/kenai/jffi/Foreign.class") != null) {
+                    carriers.add(f.getManifest().getMainAttributes().getValue("Bundle-SymbolicName"));
+                }
+            }
+        }
+        assertEquals(List.of("io.corral.jnr"), carriers);
+    }
+
     /**
      * jnr-ffi generates the class behind a binding interface in a class loader
      * below the interface's bundle: a bundle carrying the posix layer must import
-     * what that code calls, from the posix bundle, which exports it.
+     * what that code calls, which the system bundle exports.
      */
     @Test
     public void everyBundleCarryingThePosixLayerImportsWhatJnrGenerates() throws IOException {
         List<String> generated = List.of("com.kenai.jffi", "jnr.ffi", "jnr.ffi.mapper", "jnr.ffi.provider",
             "jnr.ffi.provider.converters", "jnr.ffi.provider.jffi");
-        Map<String, Manifest> bundles = corralBundles();
-        assertTrue(packages(bundles.get("io.corral.posix").getMainAttributes().getValue("Export-Package"))
-            .containsAll(generated));
+        assertTrue(JNR_EXPORTS.containsAll(generated));
         File[] jars = new File(CorralOptions.home(), "bundle").listFiles((d, n) -> n.startsWith("io.corral."));
         List<String> carriers = new ArrayList<>();
         for (File jar : jars) {
             try (JarFile f = new JarFile(jar)) {
                 String name = f.getManifest().getMainAttributes().getValue("Bundle-SymbolicName");
-                if (f.getEntry("io/corral/posix/Posix.class") != null && !name.equals("io.corral.posix")) {
+                if (f.getEntry("io/corral/posix/Posix.class") != null) {
                     carriers.add(name);
                     List<String> imported = packages(f.getManifest().getMainAttributes().getValue("Import-Package"));
                     assertTrue(name + " imports " + imported, imported.containsAll(generated));

@@ -20,6 +20,7 @@ import io.corral.api.process.Signal;
 import io.corral.api.process.SpawnSpec;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.lang.ref.WeakReference;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,6 +49,9 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkEvent;
 import org.osgi.framework.ServiceReference;
+import org.osgi.framework.namespace.PackageNamespace;
+import org.osgi.framework.wiring.BundleWire;
+import org.osgi.framework.wiring.BundleWiring;
 import org.osgi.framework.wiring.FrameworkWiring;
 import org.osgi.service.cm.Configuration.ConfigurationAttribute;
 import org.osgi.service.cm.ConfigurationAdmin;
@@ -57,8 +61,8 @@ import org.osgi.service.cm.ConfigurationAdmin;
  * lifetime, a listener per spawn, bundle-scoped factories, and processes that
  * stay running and supervised across an update of the process bundle, a
  * configuration change, refreshes and a restart of the credential bundle.
- * No class of the posix bundle is used here: a refresh of it must not
- * refresh this test's bundle.
+ * No jnr class is used here: jnr is loaded once, by the framework (the
+ * io.corral.jnr extension), and what is refreshed is every bundle that calls it.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -285,14 +289,42 @@ public class LifecycleIT {
     }
 
     private void refresh(String symbolicName) throws Exception {
+        refresh(List.of(bundle(symbolicName)));
+    }
+
+    private void refresh(List<Bundle> bundles) throws Exception {
         CountDownLatch done = new CountDownLatch(1);
-        context.getBundle(0).adapt(FrameworkWiring.class).refreshBundles(List.of(bundle(symbolicName)),
-            e -> {
-                if (e.getType() == FrameworkEvent.PACKAGES_REFRESHED) {
-                    done.countDown();
+        context.getBundle(0).adapt(FrameworkWiring.class).refreshBundles(bundles, e -> {
+            if (e.getType() == FrameworkEvent.PACKAGES_REFRESHED) {
+                done.countDown();
+            }
+        });
+        assertTrue("refresh of " + bundles, done.await(30, TimeUnit.SECONDS));
+    }
+
+    /**
+     * Corral's bundles that call jnr: those wired to com.kenai.jffi, which only
+     * the system bundle exports (extended by io.corral.jnr, which is never refreshed).
+     */
+    private List<Bundle> jnrUsers() {
+        List<Bundle> users = new ArrayList<>();
+        for (Bundle b : context.getBundles()) {
+            BundleWiring wiring = b.adapt(BundleWiring.class);
+            if (b.getSymbolicName() == null || !b.getSymbolicName().startsWith("io.corral.") || wiring == null) {
+                continue;
+            }
+            for (BundleWire wire : wiring.getRequiredWires(PackageNamespace.PACKAGE_NAMESPACE)) {
+                if ("com.kenai.jffi".equals(wire.getCapability().getAttributes().get(PackageNamespace.PACKAGE_NAMESPACE))) {
+                    assertEquals(b.getSymbolicName() + " gets jnr from the system bundle", 0,
+                        wire.getProvider().getBundle().getBundleId());
+                    users.add(b);
                 }
-            });
-        assertTrue("refresh of " + symbolicName, done.await(30, TimeUnit.SECONDS));
+            }
+        }
+        List<String> names = users.stream().map(Bundle::getSymbolicName).toList();
+        assertTrue(names.toString(), names.containsAll(List.of("io.corral.credential", "io.corral.isolation.fork",
+            "io.corral.isolation.linux", "io.corral.port", "io.corral.process")));
+        return users;
     }
 
     /** A process runs across {@code action}: same pid, still running, and its exit is still seen after it. */
@@ -378,8 +410,8 @@ public class LifecycleIT {
     }
 
     @Test
-    public void aRefreshOfPosixKeepsProcessesRunningAndSupervised() throws Exception {
-        survives("felix:refresh io.corral.posix", () -> refresh("io.corral.posix"));
+    public void aRefreshOfEveryBundleThatCallsJnrKeepsProcessesRunningAndSupervised() throws Exception {
+        survives("felix:refresh of every bundle that calls jnr", () -> refresh(jnrUsers()));
     }
 
     @Test
@@ -514,32 +546,39 @@ public class LifecycleIT {
     }
 
     @Test
-    public void fiveRefreshesOfPosixLeakNoThreadOfCorrals() throws Exception {
-        refresh("io.corral.posix");
+    public void fiveRefreshesOfTheBundlesThatCallJnrLeakNoThreadAndNoClassLoader() throws Exception {
+        refresh(jnrUsers());
         factory().spawn(sleep(0).build()).onExit().toCompletableFuture().get(10, TimeUnit.SECONDS);
         Thread.sleep(1000);
-        int before = corralThreads();
+        int before = threads();
         List<String> namesBefore = threadNames();
+        WeakReference<ClassLoader> oldLoader = null;
         for (int i = 0; i < 5; i++) {
-            refresh("io.corral.posix");
-            // Each time through the new class loader: jnr starts its threads on first use.
+            if (i == 1) {
+                // A class loader that has called jnr (the spawn before), dropped by the refreshes that follow.
+                oldLoader = new WeakReference<>(bundle("io.corral.process").adapt(BundleWiring.class).getClassLoader());
+            }
+            refresh(jnrUsers());
+            // Each time through the new class loaders: jnr binds their interfaces on first use.
             factory().spawn(sleep(0).build()).onExit().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }
         // Threads of the old instances (a spawn server's reader, the stop timer) end within their keep-alive.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (corralThreads() > before && System.nanoTime() < deadline) {
+        while (threads() > before && System.nanoTime() < deadline) {
             Thread.sleep(200);
         }
-        assertTrue("threads before: " + namesBefore + ", after: " + threadNames(), corralThreads() <= before);
+        assertTrue("threads before: " + namesBefore + ", after: " + threadNames(), threads() <= before);
+        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (oldLoader.get() != null && System.nanoTime() < deadline) {
+            System.gc();
+            Thread.sleep(100);
+        }
+        assertEquals("the class loader of a refreshed io.corral.process is collected", null, oldLoader.get());
     }
 
-    /**
-     * Every thread but the two that jnr starts per class loader that loads it
-     * (a reference Finalizer and a Cleaner), which it gives no way to stop.
-     */
-    private static int corralThreads() {
-        return (int) Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
-            .filter(n -> !n.equals("jnr.ffi.util.ref.internal.Finalizer") && !n.matches("Cleaner-[0-9]+")).count();
+    /** Every thread of the JVM, none excepted. */
+    private static int threads() {
+        return Thread.getAllStackTraces().size();
     }
 
     private static List<String> threadNames() {

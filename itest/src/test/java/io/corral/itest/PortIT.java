@@ -341,7 +341,8 @@ public class PortIT {
         Map<String, Long> before = new HashMap<>(registry.refused());
         Path repo = CommandLineIT.repo();
         String classPath = repo.resolve("itest/target/test-classes") + File.pathSeparator
-            + CorralOptions.home().toPath().resolve("samples/lib/io.corral.posix.jar");
+            + CorralOptions.home().toPath().resolve("samples/lib/io.corral.posix.jar") + File.pathSeparator
+            + CorralOptions.home().toPath().resolve("samples/lib/io.corral.jnr.jar");
 
         ManagedProcess bad;
         String log;

@@ -98,20 +98,26 @@ public class ShellIT {
         // Gogo Command's own felix:refresh ended here in a NullPointerException.
         assertEquals("nothing to refresh: no bundle was updated or uninstalled since it was resolved\n",
             run("felix:refresh"));
-        // The posix bundle exports the jnr packages the ports bundle imports: its old revision stays in use until a refresh.
-        Bundle posix = bundle("io.corral.posix");
-        Bundle port = bundle("io.corral.port");
+        // An exporter and its importer: the exporter's old revision stays in use until a refresh.
+        Bundle exporter = manifestOnly("io.corral.itest.exporter", "Export-Package", "io.corral.itest.shared");
+        Bundle importer = manifestOnly("io.corral.itest.importer", "Import-Package", "io.corral.itest.shared");
         FrameworkWiring wiring = context.getBundle(0).adapt(FrameworkWiring.class);
-        posix.update();
-        assertTrue(wiring.getRemovalPendingBundles().contains(posix));
-        String out = run("felix:refresh");
-        assertTrue(out, out.startsWith("refreshed "));
-        assertTrue(out, out.contains(posix.getBundleId() + " io.corral.posix"));
-        assertTrue(out, out.contains(port.getBundleId() + " io.corral.port"));
-        // It returns once the refresh is done.
-        assertEquals(List.of(), List.copyOf(wiring.getRemovalPendingBundles()));
-        assertEquals(Bundle.ACTIVE, posix.getState());
-        assertEquals(Bundle.ACTIVE, port.getState());
+        try {
+            importer.start();
+            exporter.update(jar("io.corral.itest.exporter", "Export-Package", "io.corral.itest.shared"));
+            assertTrue(wiring.getRemovalPendingBundles().contains(exporter));
+            String out = run("felix:refresh");
+            assertTrue(out, out.startsWith("refreshed "));
+            assertTrue(out, out.contains(exporter.getBundleId() + " io.corral.itest.exporter"));
+            assertTrue(out, out.contains(importer.getBundleId() + " io.corral.itest.importer"));
+            // It returns once the refresh is done.
+            assertEquals(List.of(), List.copyOf(wiring.getRemovalPendingBundles()));
+            assertEquals(Bundle.ACTIVE, importer.getState());
+        } finally {
+            importer.uninstall();
+            exporter.uninstall();
+            wiring.refreshBundles(null);
+        }
         try {
             run("felix:refresh io.corral.nosuch");
             fail("an unknown bundle is refused");
@@ -121,8 +127,23 @@ public class ShellIT {
         }
     }
 
-    private Bundle bundle(String symbolicName) {
-        return java.util.Arrays.stream(context.getBundles())
-            .filter(b -> symbolicName.equals(b.getSymbolicName())).findFirst().orElseThrow();
+    /** A bundle of a manifest alone, with one more header. */
+    private Bundle manifestOnly(String name, String header, String value) throws Exception {
+        return context.installBundle("test:" + name, jar(name, header, value));
+    }
+
+    private static java.io.InputStream jar(String name, String header, String value) throws java.io.IOException {
+        java.util.jar.Manifest m = new java.util.jar.Manifest();
+        java.util.jar.Attributes a = m.getMainAttributes();
+        a.put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
+        a.putValue("Bundle-ManifestVersion", "2");
+        a.putValue("Bundle-SymbolicName", name);
+        a.putValue("Bundle-Version", "1.0.0");
+        a.putValue(header, value);
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(bytes, m)) {
+            // the manifest is all
+        }
+        return new java.io.ByteArrayInputStream(bytes.toByteArray());
     }
 }
