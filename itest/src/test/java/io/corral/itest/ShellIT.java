@@ -125,6 +125,16 @@ public class ShellIT {
             exporter.uninstall();
             wiring.refreshBundles(null);
         }
+        Bundle jnr = bundle("io.corral.jnr");
+        try {
+            run("felix:refresh io.corral.jnr");
+            fail("a refresh of the framework was taken");
+        } catch (IllegalArgumentException e) {
+            assertEquals("felix:refresh: " + jnr.getBundleId() + " io.corral.jnr: a refresh of the framework or of an"
+                + " extension of it (jnr is one) restarts the framework, stopping every bundle; restart Corral instead",
+                e.getMessage());
+        }
+        assertEquals(Bundle.RESOLVED, jnr.getState());
         try {
             run("felix:refresh io.corral.nosuch");
             fail("an unknown bundle is refused");

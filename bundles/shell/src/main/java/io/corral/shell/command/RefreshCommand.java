@@ -22,7 +22,10 @@ import org.osgi.service.component.annotations.Component;
  * argument ends in a NullPointerException: it hands a null array to
  * {@code Arrays.asList}. The higher service ranking makes Gogo pick this one.
  * It also waits until the refresh is done, so that the next command of a
- * script finds the refreshed bundles, and says what it refreshed.
+ * script finds the refreshed bundles, and says what it refreshed. It refuses
+ * a refresh that would reach the system bundle (a framework extension such as
+ * io.corral.jnr, or the framework itself): Felix restarts the framework for
+ * that, stopping every bundle.
  */
 @Component(service = RefreshCommand.class, property = {
     "osgi.command.scope=felix",
@@ -50,7 +53,15 @@ public final class RefreshCommand {
             System.out.println("nothing to refresh: no bundle was updated or uninstalled since it was resolved");
             return;
         }
-        String names = wiring.getDependencyClosure(targets).stream()
+        Collection<Bundle> closure = wiring.getDependencyClosure(targets);
+        if (closure.stream().anyMatch(b -> b.getBundleId() == 0)) {
+            List<Bundle> framework = targets.stream().filter(b -> b.getBundleId() == 0 || isExtension(b)).toList();
+            throw new IllegalArgumentException("felix:refresh: " + (framework.isEmpty() ? targets : framework).stream()
+                .map(b -> b.getBundleId() + " " + b.getSymbolicName()).collect(Collectors.joining(", "))
+                + ": a refresh of the framework or of an extension of it (jnr is one) restarts the framework,"
+                + " stopping every bundle; restart Corral instead");
+        }
+        String names = closure.stream()
             .sorted((a, b) -> Long.compare(a.getBundleId(), b.getBundleId()))
             .map(b -> b.getBundleId() + " " + b.getSymbolicName())
             .collect(Collectors.joining(", "));
@@ -74,6 +85,11 @@ public final class RefreshCommand {
             throw new IllegalStateException("felix:refresh: after the refresh: "
                 + (t.getMessage() != null ? t.getMessage().lines().findFirst().orElse("") : t.getClass().getSimpleName()));
         }
+    }
+
+    private static boolean isExtension(Bundle b) {
+        String host = b.getHeaders("").get(Constants.FRAGMENT_HOST);
+        return host != null && host.contains(Constants.EXTENSION_DIRECTIVE);
     }
 
     private List<Bundle> find(Object[] given) {
