@@ -30,9 +30,11 @@ extern char **environ;
 
 static struct {
     int flags;          /* CLONE_NEW* */
+    int init;           /* stay as the pid namespace's init, the program as pid 2 */
     char **argv;
     char uid_map[32], gid_map[32];
     char stack[64 * 1024] __attribute__((aligned(16)));
+    char program_stack[64 * 1024] __attribute__((aligned(16)));
 } floor_child;
 
 static int parse_ns(const char *keys)
@@ -69,6 +71,41 @@ static int write_file(const char *path, const char *text)
     return n < 0 ? -1 : 0;
 }
 
+static int program_main(void *unused)
+{
+    (void) unused;
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    execve(floor_child.argv[0], floor_child.argv, environ);
+    _exit(127);
+}
+
+/* The init's loop: forward every signal, reap every child, end with the program. */
+static void run_init(void)
+{
+    sigset_t all;
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, NULL);
+    pid_t program = clone(program_main, floor_child.program_stack + sizeof floor_child.program_stack,
+        CLONE_VM | SIGCHLD, NULL);
+    if (program < 0)
+        _exit(126);
+    for (;;) {
+        siginfo_t si;
+        int sig = sigwaitinfo(&all, &si);
+        if (sig > 0 && sig != SIGCHLD) {
+            kill(program, sig);
+            continue;
+        }
+        int status;
+        pid_t p;
+        while ((p = waitpid(-1, &status, WNOHANG)) > 0)
+            if (p == program)
+                _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+    }
+}
+
 static int floor_main(void *unused)
 {
     (void) unused;
@@ -85,6 +122,8 @@ static int floor_main(void *unused)
     int null = open("/dev/null", O_RDWR);
     if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0)
         _exit(126);
+    if (floor_child.init)
+        run_init();
     execve(floor_child.argv[0], floor_child.argv, environ);
     _exit(127);
 }
@@ -109,8 +148,17 @@ int main(int argc, char **argv)
         argv += 2;
         argc -= 2;
     }
+    if (argc >= 2 && strcmp(argv[1], "--init") == 0) {
+        if (!(floor_child.flags & CLONE_NEWPID)) {
+            fprintf(stderr, "spawn-baseline: --init needs pid among the --ns namespaces\n");
+            return 2;
+        }
+        floor_child.init = 1;
+        argv++;
+        argc--;
+    }
     if (argc < 3) {
-        fprintf(stderr, "usage: spawn-baseline [--ns KEYS] N PROGRAM [ARGS...]\n");
+        fprintf(stderr, "usage: spawn-baseline [--ns KEYS [--init]] N PROGRAM [ARGS...]\n");
         return 2;
     }
     int n = atoi(argv[1]);

@@ -400,7 +400,8 @@ public class ProcessIT {
         for (String way : List.of("posix_spawn from C", "ProcessBuilder", "Corral, no namespaces",
                 "Corral, credential+pid+mount+uname+ipc, one-entry map",
                 "Corral, credential+mount+uname+ipc, one-entry map (no init)",
-                "C clone, credential+pid+mount+uname+ipc (kernel floor)")) {
+                "C clone, credential+pid+mount+uname+ipc (kernel floor)",
+                "C clone, credential+pid+mount+uname+ipc, with an init (kernel floor)")) {
             assertTrue(out, out.matches("(?s).*\\n" + java.util.regex.Pattern.quote(way)
                 + " +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+\\n.*"));
         }

@@ -144,13 +144,18 @@ final class SpawnBenchmark {
     /**
      * posix_spawn + waitpid from C, in the same run: its mean and median in
      * nanoseconds. With namespaces: the kernel's floor for them (clone with
-     * their flags, nothing else between caller and program).
+     * their flags, nothing else between caller and program); with an init
+     * too, the same with the child staying as pid 1 and the program as pid 2,
+     * as Corral's init does: what the kernel alone charges for that process.
      */
-    long[] baseline(int n, java.util.Set<Namespace> namespaces) throws IOException, InterruptedException {
+    long[] baseline(int n, java.util.Set<Namespace> namespaces, boolean init) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(baseline.toString()));
         if (!namespaces.isEmpty()) {
             command.add("--ns");
             command.add(keys(namespaces, ","));
+        }
+        if (init) {
+            command.add("--init");
         }
         command.add(Integer.toString(n));
         command.add(TRUE.toString());
@@ -197,24 +202,30 @@ final class SpawnBenchmark {
                 wayList.add(bubblewrap(bwrap, withMount, root));
             }
         }
+        // The C rows, measured by spawn-baseline after Corral's in each round.
+        int floor = wayList.size();
         names.add("C clone, " + keys(namespaces, "+") + " (kernel floor)");
-        wayList.add(null);
+        boolean initFloor = namespaces.contains(Namespace.PID);
+        if (initFloor) {
+            names.add("C clone, " + keys(namespaces, "+") + ", with an init (kernel floor)");
+        }
         Way[] ways = wayList.toArray(new Way[0]);
-        int floor = ways.length - 1;
+        int cRows = names.size() - floor;
         int per = Math.max(1, n / rounds);
         // Warm-up: JIT, page cache, the spawn server's first requests.
         for (int w = 1; w < floor; w++) {
             time(ways[w], warmup);
         }
-        baseline(Math.max(1, warmup), java.util.Set.of());
+        baseline(Math.max(1, warmup), java.util.Set.of(), false);
         List<List<Long>> samples = new ArrayList<>();
-        double[][] cMeans = new double[2][rounds];
-        double[][] cMedians = new double[2][rounds];
+        // [0]: posix_spawn; [1..]: the kernel floors.
+        double[][] cMeans = new double[1 + cRows][rounds];
+        double[][] cMedians = new double[1 + cRows][rounds];
         for (int w = 0; w < ways.length; w++) {
             samples.add(new ArrayList<>());
         }
         for (int r = 0; r < rounds; r++) {
-            long[] c = baseline(per, java.util.Set.of());
+            long[] c = baseline(per, java.util.Set.of(), false);
             cMeans[0][r] = c[0];
             cMedians[0][r] = c[1];
             for (int w = 1; w < floor; w++) {
@@ -222,9 +233,11 @@ final class SpawnBenchmark {
                     samples.get(w).add(t);
                 }
             }
-            long[] k = baseline(per, namespaces);
-            cMeans[1][r] = k[0];
-            cMedians[1][r] = k[1];
+            for (int k = 0; k < cRows; k++) {
+                long[] f = baseline(per, namespaces, k == 1);
+                cMeans[1 + k][r] = f[0];
+                cMedians[1 + k][r] = f[1];
+            }
         }
         List<Result> results = new ArrayList<>();
         results.add(new Result(names.get(0), Arrays.stream(cMeans[0]).average().orElse(0) / 1000,
@@ -233,8 +246,10 @@ final class SpawnBenchmark {
             long[] t = samples.get(w).stream().mapToLong(Long::longValue).sorted().toArray();
             results.add(new Result(names.get(w), Arrays.stream(t).average().orElse(0) / 1000, t[t.length / 2] / 1000.0));
         }
-        results.add(new Result(names.get(floor), Arrays.stream(cMeans[1]).average().orElse(0) / 1000,
-            Arrays.stream(cMedians[1]).sorted().toArray()[rounds / 2] / 1000));
+        for (int k = 0; k < cRows; k++) {
+            results.add(new Result(names.get(floor + k), Arrays.stream(cMeans[1 + k]).average().orElse(0) / 1000,
+                Arrays.stream(cMedians[1 + k]).sorted().toArray()[rounds / 2] / 1000));
+        }
         return results;
     }
 
