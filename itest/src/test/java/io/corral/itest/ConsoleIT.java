@@ -90,12 +90,11 @@ public class ConsoleIT {
             + " \"crasher\": {\"type\": \"external\", \"executable\": \"/bin/sh\", \"arguments\": [\"-c\","
             + " \"exit 1\"]}");
         apps.reload();
-        Procs.waitUntil("ticker running and crasher failing", 20_000, () -> {
-            ApplicationStatus t = apps.application("ticker").orElseThrow();
-            ApplicationStatus c = apps.application("crasher").orElseThrow();
-            return t.running() == 1 && c.restarts() >= 1 && c.message() != null
-                && c.message().contains("next try in");
-        });
+        // Until the reload has applied them, neither application is known yet.
+        Procs.waitUntil("ticker running and crasher failing", 20_000,
+            () -> apps.application("ticker").filter(t -> t.running() == 1).isPresent()
+                && apps.application("crasher").filter(c -> c.restarts() >= 1 && c.message() != null
+                    && c.message().contains("next try in")).isPresent());
     }
 
     @Test

@@ -17,10 +17,7 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
-import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.FrameworkEvent;
-import org.osgi.framework.FrameworkListener;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -41,7 +38,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  */
 @Component(immediate = true, configurationPid = ControlServer.PID)
 @Designate(ocd = ControlServer.Config.class)
-public final class ControlServer implements FrameworkListener {
+public final class ControlServer {
 
     static final String PID = "io.corral.control";
     static final String SOCKET = "control.unit.sock";
@@ -60,6 +57,9 @@ public final class ControlServer implements FrameworkListener {
     }
 
     private static final Log LOG = Log.of(ControlServer.class);
+
+    /** Opens the socket once the framework has started (null when it is not enabled). */
+    private io.corral.log.WhenStarted started;
 
     private final BundleContext context;
     private final ApplicationManager apps;
@@ -88,17 +88,7 @@ public final class ControlServer implements FrameworkListener {
             return;
         }
         // Listen once every bundle has started, so that the first request finds every service.
-        context.addFrameworkListener(this);
-        if (context.getBundle(0).getState() == Bundle.ACTIVE) {
-            open();
-        }
-    }
-
-    @Override
-    public void frameworkEvent(FrameworkEvent event) {
-        if (event.getType() == FrameworkEvent.STARTED) {
-            open();
-        }
+        started = io.corral.log.WhenStarted.run(context, this::open);
     }
 
     @Deactivate
@@ -106,7 +96,7 @@ public final class ControlServer implements FrameworkListener {
         if (socket == null) {
             return;
         }
-        context.removeFrameworkListener(this);
+        started.close();
         Server s;
         synchronized (this) {
             closed = true;

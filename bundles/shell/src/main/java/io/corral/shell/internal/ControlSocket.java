@@ -13,10 +13,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.felix.service.command.CommandProcessor;
-import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.FrameworkEvent;
-import org.osgi.framework.FrameworkListener;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -38,7 +35,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  */
 @Component(immediate = true, configurationPid = ControlSocket.PID)
 @Designate(ocd = ControlSocket.Config.class)
-public final class ControlSocket implements FrameworkListener {
+public final class ControlSocket {
 
     static final String PID = "io.corral.shell.control";
 
@@ -53,6 +50,9 @@ public final class ControlSocket implements FrameworkListener {
     static final int DEFAULT_SESSIONS = 64;
     static final int MOST_SESSIONS = 10_000;
     static final String CONTROL_PROPERTY = "corral.control";
+
+    /** Opens the socket once the framework has started (null when it is not enabled). */
+    private io.corral.log.WhenStarted started;
 
     private final CommandProcessor processor;
     private final BundleContext context;
@@ -84,17 +84,7 @@ public final class ControlSocket implements FrameworkListener {
             io.corral.log.Log.of(ControlSocket.class).error("creating " + run + ": " + e);
         }
         // Listen once every bundle has started, so that the first command finds every service.
-        context.addFrameworkListener(this);
-        if (context.getBundle(0).getState() == Bundle.ACTIVE) {
-            open();
-        }
-    }
-
-    @Override
-    public void frameworkEvent(FrameworkEvent event) {
-        if (event.getType() == FrameworkEvent.STARTED) {
-            open();
-        }
+        started = io.corral.log.WhenStarted.run(context, this::open);
     }
 
     /** A new bound applies to the next connection; sessions that run go on. */
@@ -119,7 +109,7 @@ public final class ControlSocket implements FrameworkListener {
         if (!enabled) {
             return;
         }
-        context.removeFrameworkListener(this);
+        started.close();
         synchronized (this) {
             closed = true;
             if (server != null) {
