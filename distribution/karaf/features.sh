@@ -4,10 +4,9 @@
 # holds exactly what the distribution ships but what Karaf has. Bundles not
 # Corral's own (Declarative Services, gson) are dependencies: Karaf installs
 # them only when nothing installed provides what they do (its scr feature,
-# for one). jnr (io.corral.jnr, a framework extension) is not in the feature:
-# Karaf restarts the framework for an extension that a feature installs, so
-# it goes into Karaf's etc/startup.properties, installed once at boot (see
-# docs/operating.md, "Karaf"); its jar stays in REPOSITORY for that.
+# for one). jnr is its plain bundle (io.corral.jnr, classifier "bundle"):
+# Karaf restarts its framework for a framework extension that a feature
+# installs (see docs/embedding.md, "Which bundles run where").
 # Usage: features.sh REPOSITORY VERSION OUTPUT
 set -euo pipefail
 repository=$1 version=$2 output=$3
@@ -26,9 +25,10 @@ feature_version=${version/-/.}
     v=${dir##*/}; dir=${dir%/*}
     artifact=${dir##*/}; dir=${dir%/*}
     group=${dir//\//.}
+    name=${path##*/}
+    classifier=${name#"$artifact-$v"}; classifier=${classifier%.jar}; classifier=${classifier#-}
     case $group/$artifact in
-      io.corral/io.corral.jnr) ;;
-      io.corral/*) echo "    <bundle>mvn:$group/$artifact/$v</bundle>" ;;
+      io.corral/*) echo "    <bundle>mvn:$group/$artifact/$v${classifier:+/jar/$classifier}</bundle>" ;;
       *) echo "    <bundle dependency=\"true\">mvn:$group/$artifact/$v</bundle>" ;;
     esac
   done

@@ -134,6 +134,29 @@ public class ExportsIT {
     }
 
     /**
+     * Karaf's feature carries the same jnr as a plain bundle: a feature that
+     * installs a framework extension makes Karaf restart its framework.
+     */
+    @Test
+    public void karafsFeatureCarriesJnrAsAPlainBundle() throws IOException {
+        File karaf = new File(System.getProperty("karaf.features", "../distribution/target/karaf"));
+        String features = java.nio.file.Files.readString(new File(karaf, "features.xml").toPath());
+        File[] versions = new File(karaf, "repository/io/corral/io.corral.jnr").listFiles(File::isDirectory);
+        assertEquals(1, versions.length);
+        String version = versions[0].getName();
+        assertTrue(features, features.contains("<bundle>mvn:io.corral/io.corral.jnr/" + version + "/jar/bundle</bundle>"));
+        // The plain bundle only: not the extension as well.
+        assertEquals(List.of("io.corral.jnr-" + version + "-bundle.jar"),
+            Arrays.stream(versions[0].list()).filter(n -> n.endsWith(".jar")).toList());
+        try (JarFile jar = new JarFile(new File(versions[0], "io.corral.jnr-" + version + "-bundle.jar"))) {
+            Attributes jnr = jar.getManifest().getMainAttributes();
+            assertEquals("io.corral.jnr", jnr.getValue("Bundle-SymbolicName"));
+            assertEquals(null, jnr.getValue("Fragment-Host"));
+            assertEquals(JNR_EXPORTS, packages(jnr.getValue("Export-Package")).stream().sorted().toList());
+        }
+    }
+
+    /**
      * jnr-ffi generates the class behind a binding interface in a class loader
      * below the interface's bundle: a bundle carrying the posix layer must import
      * what that code calls, which the system bundle exports.

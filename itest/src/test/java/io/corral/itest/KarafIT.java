@@ -27,9 +27,7 @@ import org.junit.Test;
  * its own, then, through bin/client, {@code feature:repo-add} of the
  * distribution's features.xml, {@code feature:install corral} and a spawn.
  * The feature's bundles come from the repository next to features.xml, not
- * from any other Maven repository. jnr's framework extension is installed at
- * Karaf's first boot (etc/startup.properties), as docs/operating.md says:
- * installed by a feature, an extension makes Karaf restart its framework.
+ * from any other Maven repository, jnr among them as a plain bundle.
  */
 public class KarafIT {
 
@@ -82,25 +80,6 @@ public class KarafIT {
             "org.ops4j.pax.url.mvn.repositories = " + FEATURES.resolve("repository").toUri() + "@id=corral@snapshots",
             "org.ops4j.pax.url.mvn.localRepository = " + work.resolve("m2"));
         append(etc.resolve("system.properties"), "corral.base = " + work.resolve("base"));
-        installJnrAtBoot(etc);
-    }
-
-    /** As an operator does before the first start: jnr's jar into system/, its line into etc/startup.properties. */
-    private void installJnrAtBoot(Path etc) throws IOException {
-        Path jnr = FEATURES.resolve("repository/io/corral/io.corral.jnr");
-        Path version;
-        try (Stream<Path> versions = Files.list(jnr)) {
-            version = versions.filter(Files::isDirectory).findFirst()
-                .orElseThrow(() -> new AssertionError("no io.corral.jnr in " + jnr));
-        }
-        Path target = Files.createDirectories(home.resolve("system/io/corral/io.corral.jnr")
-            .resolve(version.getFileName().toString()));
-        try (Stream<Path> jars = Files.list(version)) {
-            for (Path jar : jars.filter(p -> p.toString().endsWith(".jar")).toList()) {
-                Files.copy(jar, target.resolve(jar.getFileName()));
-            }
-        }
-        append(etc.resolve("startup.properties"), "mvn\\:io.corral/io.corral.jnr/" + version.getFileName() + " = 1");
     }
 
     @After
