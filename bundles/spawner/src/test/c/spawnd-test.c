@@ -1336,6 +1336,25 @@ static size_t drain(int fd, char *buf, size_t cap)
 	return got;
 }
 
+/* sp with its stdout piped and stderr into it (only stdin is sent): the
+ * output read to its end into out, then the exit awaited. */
+static void run_merged(struct server *s, struct spawn *sp, struct piped *p, char *out, size_t cap)
+{
+	uint32_t req;
+	sp->options = PIPE_STDOUT | STDERR_TO_STDOUT;
+	sp->nfds = 1;
+	sp->nfds_override = 3;
+	send_spawn(s, sp, &req);
+	await_piped(s, req, p);
+	if (p->o.spawned && p->nends == 1) {
+		drain(p->ends[0], out, cap);
+		close(p->ends[0]);
+	} else {
+		out[0] = '\0';
+	}
+	await_exit(s, &p->o, 10000);
+}
+
 static bool nonblocking(int fd)
 {
 	int fl = fcntl(fd, F_GETFL);
@@ -1383,18 +1402,7 @@ static void test_pipes(struct server *s)
 
 	/* a piped stdout, stderr into it */
 	spawn_init(&sp, "/bin/sh", "sh", "-c", "echo a; echo b >&2; echo c", NULL);
-	sp.options = PIPE_STDOUT | STDERR_TO_STDOUT;
-	sp.nfds = 1; /* only stdin is sent */
-	sp.nfds_override = 3;
-	send_spawn(s, &sp, &req);
-	await_piped(s, req, &p);
-	if (p.o.spawned && p.nends == 1) {
-		drain(p.ends[0], out, sizeof out);
-		close(p.ends[0]);
-	} else {
-		out[0] = '\0';
-	}
-	await_exit(s, &p.o, 10000);
+	run_merged(s, &sp, &p, out, sizeof out);
 	check(p.nends == 1 && strcmp(out, "a\nb\nc\n") == 0 && p.o.exited && p.o.code == 0,
 	      "pipes: STDERR_TO_STDOUT merges stderr into the piped stdout", "%s; %d ends, '%s'",
 	      describe(&p.o), p.nends, out);
@@ -1473,18 +1481,7 @@ static void test_pipes(struct server *s)
 		if (!(p.o.answered && !p.o.spawned && p.o.err == ENOENT && p.nends == 0))
 			bad_refusals++;
 		spawn_init(&sp, "/bin/echo", "echo", "hi", NULL);
-		sp.options = PIPE_STDOUT | STDERR_TO_STDOUT;
-		sp.nfds = 1;
-		sp.nfds_override = 3;
-		send_spawn(s, &sp, &req);
-		await_piped(s, req, &p);
-		if (p.o.spawned && p.nends == 1) {
-			drain(p.ends[0], out, sizeof out);
-			close(p.ends[0]);
-		} else {
-			out[0] = '\0';
-		}
-		await_exit(s, &p.o, 10000);
+		run_merged(s, &sp, &p, out, sizeof out);
 		if (!(p.o.exited && strcmp(out, "hi\n") == 0))
 			bad_runs++;
 		outcome_close(&p.o);
