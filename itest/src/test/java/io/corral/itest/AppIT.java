@@ -366,6 +366,26 @@ public class AppIT {
         assertFalse(read(apps.configurationFile()).contains("cm3"));
     }
 
+    /**
+     * The mirror's own deletion of a removed application's configuration
+     * comes back as an event after the application may be back: that event
+     * is the mirror's, not an operator's deletion, and must not remove it.
+     */
+    @Test
+    public void anApplicationRemovedAndAddedBackAtOnceStays() throws Exception {
+        for (int i = 0; i < 20; i++) {
+            apply("\"back\": {" + SLEEP + "}");
+            apply("");
+            apply("\"back\": {" + SLEEP + "}");
+            Thread.sleep(200); // the deletion's event, delivered by ConfigAdmin's own thread
+            assertTrue("round " + i, apps.application("back").isPresent());
+        }
+        waitFor("back", "running", 10_000, s -> s.running() == 1);
+        assertTrue(read(apps.configurationFile()), read(apps.configurationFile()).contains("\"back\""));
+        assertTrue(cmExists("back"));
+        apply("");
+    }
+
     /** Runs Gogo command lines as an operator would; the output, or "Error: " and the message. */
     private String gogo(String line) {
         try {

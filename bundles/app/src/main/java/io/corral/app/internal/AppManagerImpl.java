@@ -123,6 +123,8 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
     private volatile ConfigurationAdmin configAdmin;
     /** The applications whose configurations the mirror wrote (guarded by publish). */
     private final java.util.Set<String> published = new java.util.HashSet<>();
+    /** The mirror's deletions whose events are still on their way. */
+    private final ConfigAdminMirror.OwnDeletions ownDeletions = new ConfigAdminMirror.OwnDeletions();
     /** Whether ConfigAdmin was swept of configurations the file does not have (once per ConfigAdmin). */
     private boolean swept;
 
@@ -503,7 +505,7 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
             return;
         }
         try {
-            ConfigAdminMirror.publish(ca, running.document(), published, !swept);
+            ConfigAdminMirror.publish(ca, running.document(), published, !swept, ownDeletions);
             swept = true;
         } catch (IOException | InvalidSyntaxException | RuntimeException e) {
             LOG.error("publishing the applications to ConfigAdmin: " + e);
@@ -526,12 +528,14 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
      * which stays the source; a change that is refused is undone in ConfigAdmin.
      * A deletion counts as one even when ConfigAdmin has the configuration
      * again by now: a publish that ran between the deletion and this event
-     * wrote it back, and must not undo the operator's deletion.
+     * wrote it back, and must not undo the operator's deletion. The mirror's
+     * own deletions come back too, maybe once the application is back in the
+     * file: those change nothing.
      */
     private void configAdminChanged(String pid, boolean deleted) {
         ConfigurationAdmin ca = configAdmin;
         String name = ConfigAdminMirror.name(pid);
-        if (ca == null || name == null) {
+        if (ca == null || name == null || (deleted && ownDeletions.comingBack(pid))) {
             return;
         }
         try {
@@ -562,7 +566,7 @@ public final class AppManagerImpl implements ApplicationManager, ConfigurationLi
     private void undo(ConfigurationAdmin ca, String pid, String name) {
         if (!running.document().applications().containsKey(name)) {
             try {
-                ConfigAdminMirror.delete(ca, pid);
+                ConfigAdminMirror.delete(ca, pid, ownDeletions);
             } catch (IOException | InvalidSyntaxException | RuntimeException e) {
                 LOG.error("undoing the configuration of \"" + name + "\": " + e);
             }

@@ -43,8 +43,8 @@ final class ConfigAdminMirror {
      * configuration another bundle has just created and whose event has not
      * been handled yet: that event decides whether it is applied or undone.
      */
-    static void publish(ConfigurationAdmin ca, Document doc, Set<String> published, boolean sweep)
-            throws IOException, InvalidSyntaxException {
+    static void publish(ConfigurationAdmin ca, Document doc, Set<String> published, boolean sweep,
+            OwnDeletions own) throws IOException, InvalidSyntaxException {
         Set<String> names = new HashSet<>();
         for (AppConfig app : doc.applications().values()) {
             names.add(app.name());
@@ -56,7 +56,7 @@ final class ConfigAdminMirror {
             for (Configuration c : all) {
                 String name = name(c.getPid());
                 if (name != null && !names.contains(name) && (sweep || published.contains(name))) {
-                    c.delete();
+                    own.delete(c);
                 }
             }
         }
@@ -65,12 +65,44 @@ final class ConfigAdminMirror {
     }
 
     /** Deletes the configuration {@code pid}: a new application's that was refused. */
-    static void delete(ConfigurationAdmin ca, String pid) throws IOException, InvalidSyntaxException {
+    static void delete(ConfigurationAdmin ca, String pid, OwnDeletions own) throws IOException,
+            InvalidSyntaxException {
         Configuration[] found = ca.listConfigurations("(service.pid=" + pid + ")");
         if (found != null) {
             for (Configuration c : found) {
-                c.delete();
+                own.delete(c);
             }
+        }
+    }
+
+    /**
+     * The deletions the mirror made whose events have not come back yet.
+     * ConfigAdmin delivers each one later, on its own thread, when the
+     * application may be back in the file: such an event is the mirror's
+     * own and changes nothing; any other deletion is an operator's.
+     */
+    static final class OwnDeletions {
+        private final java.util.Map<String, Integer> pending = new java.util.concurrent.ConcurrentHashMap<>();
+
+        void delete(Configuration c) throws IOException {
+            String pid = c.getPid();
+            pending.merge(pid, 1, Integer::sum);
+            try {
+                c.delete();
+            } catch (IOException | RuntimeException e) {
+                comingBack(pid); // no event will come
+                throw e;
+            }
+        }
+
+        /** Whether a deletion event for {@code pid} is one of ours (then counted as come back). */
+        boolean comingBack(String pid) {
+            boolean[] ours = {false};
+            pending.computeIfPresent(pid, (k, n) -> {
+                ours[0] = true;
+                return n > 1 ? n - 1 : null;
+            });
+            return ours[0];
         }
     }
 

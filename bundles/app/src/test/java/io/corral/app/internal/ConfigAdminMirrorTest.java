@@ -1,6 +1,7 @@
 package io.corral.app.internal;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
@@ -18,6 +19,39 @@ public class ConfigAdminMirrorTest {
 
     private static Document doc() throws Exception {
         return DocumentValidator.validate("{\"applications\": {\"web\": " + WEB + "}}");
+    }
+
+    /** A configuration that only knows its pid and its deletion (which may fail). */
+    private static org.osgi.service.cm.Configuration configuration(String pid, boolean deletionFails) {
+        return (org.osgi.service.cm.Configuration) java.lang.reflect.Proxy.newProxyInstance(
+            ConfigAdminMirrorTest.class.getClassLoader(), new Class<?>[] {org.osgi.service.cm.Configuration.class},
+            (proxy, method, args) -> switch (method.getName()) {
+                case "getPid" -> pid;
+                case "delete" -> {
+                    if (deletionFails) {
+                        throw new java.io.IOException("store unwritable");
+                    }
+                    yield null;
+                }
+                default -> throw new UnsupportedOperationException(method.getName());
+            });
+    }
+
+    @Test
+    public void eachOwnDeletionComesBackOnceAndAnyOtherIsAnOperators() throws Exception {
+        ConfigAdminMirror.OwnDeletions own = new ConfigAdminMirror.OwnDeletions();
+        own.delete(configuration("io.corral.app~web", false));
+        own.delete(configuration("io.corral.app~web", false));
+        assertTrue(own.comingBack("io.corral.app~web"));
+        assertTrue(own.comingBack("io.corral.app~web"));
+        assertFalse("a third deletion is not ours", own.comingBack("io.corral.app~web"));
+        assertFalse(own.comingBack("io.corral.app~db"));
+        try {
+            own.delete(configuration("io.corral.app~db", true));
+            fail("the failed deletion is reported");
+        } catch (java.io.IOException expected) {
+            assertFalse("a deletion that failed sends no event", own.comingBack("io.corral.app~db"));
+        }
     }
 
     @Test
