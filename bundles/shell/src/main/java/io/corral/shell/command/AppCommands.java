@@ -52,7 +52,8 @@ public final class AppCommands {
     private volatile ProcessAdmin admin;
 
     private ApplicationManager manager() {
-        return Services.require(manager, "no application manager is running (start io.corral.app)");
+        return Services.await(() -> manager, "io.corral.app",
+            "no application manager is running (start io.corral.app)");
     }
 
     @Descriptor("list the applications: role, processes wanted, running and idle, state, restarts, pids and the"

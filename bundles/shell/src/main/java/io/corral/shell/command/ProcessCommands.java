@@ -90,24 +90,9 @@ public final class ProcessCommands {
         return Services.require(admin, "no process factory is running (start io.corral.process)");
     }
 
-    private ProcessFactory factory() throws InterruptedException {
-        return Services.await(() -> factory, ProcessCommands::processBundleActive,
+    private ProcessFactory factory() {
+        return Services.await(() -> factory, "io.corral.process",
             "no process factory is running (start io.corral.process)");
-    }
-
-    /** The process bundle runs, so its factory is registered or about to be. */
-    private static boolean processBundleActive() {
-        org.osgi.framework.Bundle shell = org.osgi.framework.FrameworkUtil.getBundle(ProcessCommands.class);
-        org.osgi.framework.BundleContext context = shell == null ? null : shell.getBundleContext();
-        if (context == null) {
-            return false;
-        }
-        for (org.osgi.framework.Bundle b : context.getBundles()) {
-            if ("io.corral.process".equals(b.getSymbolicName())) {
-                return b.getState() == org.osgi.framework.Bundle.ACTIVE;
-            }
-        }
-        return false;
     }
 
     @Descriptor(SPAWN_USAGE)

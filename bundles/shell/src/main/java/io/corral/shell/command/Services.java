@@ -8,8 +8,9 @@ final class Services {
     /**
      * How long a command waits for a service that is on its way: the process
      * factory is registered on a thread of the process table's own once a
-     * provider and the credential service are bound, shortly after the
-     * framework says it has started (`bin/corral -c` runs then).
+     * provider and the credential service are bound, and the application
+     * manager once the factory is, shortly after the framework says it has
+     * started (`bin/corral -c` runs then).
      */
     static final long ARRIVAL_MILLIS = 5_000;
 
@@ -25,15 +26,37 @@ final class Services {
 
     /**
      * The service as {@link #require} gives it, after waiting up to
-     * {@link #ARRIVAL_MILLIS} for it while {@code coming} says it is on its way.
+     * {@link #ARRIVAL_MILLIS} for it while the bundle {@code from} that
+     * registers it is active, hence the service on its way. An interrupt
+     * (Ctrl-C) ends the wait.
      */
-    static <T> T await(Supplier<T> service, Supplier<Boolean> coming, String missing) throws InterruptedException {
+    static <T> T await(Supplier<T> service, String from, String missing) {
         long deadline = System.nanoTime() + ARRIVAL_MILLIS * 1_000_000;
         T s = service.get();
-        while (s == null && coming.get() && System.nanoTime() < deadline) {
-            Thread.sleep(20);
+        while (s == null && active(from) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
             s = service.get();
         }
         return require(s, missing);
+    }
+
+    /** Whether the bundle named {@code symbolicName} is active. */
+    private static boolean active(String symbolicName) {
+        org.osgi.framework.Bundle shell = org.osgi.framework.FrameworkUtil.getBundle(Services.class);
+        org.osgi.framework.BundleContext context = shell == null ? null : shell.getBundleContext();
+        if (context == null) {
+            return false;
+        }
+        for (org.osgi.framework.Bundle b : context.getBundles()) {
+            if (symbolicName.equals(b.getSymbolicName())) {
+                return b.getState() == org.osgi.framework.Bundle.ACTIVE;
+            }
+        }
+        return false;
     }
 }
