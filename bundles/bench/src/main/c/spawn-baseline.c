@@ -11,6 +11,10 @@
  * has mount and pid namespaces, then execs. Nothing else stands between the
  * caller and the program: this is the floor any spawner with those
  * namespaces stands on.
+ *
+ * With --empty it runs no program: clone(CLONE_VM) of a child that exits at
+ * once, then waitpid. That is the least one more process per spawn can cost
+ * (a pid namespace's init is one), whatever it does.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -106,6 +110,12 @@ static void run_init(void)
     }
 }
 
+static int empty_main(void *unused)
+{
+    (void) unused;
+    _exit(0);
+}
+
 static int floor_main(void *unused)
 {
     (void) unused;
@@ -157,8 +167,15 @@ int main(int argc, char **argv)
         argv++;
         argc--;
     }
-    if (argc < 3) {
-        fprintf(stderr, "usage: spawn-baseline [--ns KEYS [--init]] N PROGRAM [ARGS...]\n");
+    int empty = 0;
+    if (floor_child.flags == 0 && argc >= 2 && strcmp(argv[1], "--empty") == 0) {
+        empty = 1;
+        argv++;
+        argc--;
+    }
+    if (argc < (empty ? 2 : 3)) {
+        fprintf(stderr, "usage: spawn-baseline [--ns KEYS [--init] | --empty] N PROGRAM [ARGS...]\n"
+            "       (no PROGRAM with --empty)\n");
         return 2;
     }
     int n = atoi(argv[1]);
@@ -184,7 +201,13 @@ int main(int argc, char **argv)
     for (int i = 0; i < n; i++) {
         long long start = now_ns();
         pid_t pid;
-        if (floor_child.flags != 0) {
+        if (empty) {
+            pid = clone(empty_main, floor_child.stack + sizeof floor_child.stack, CLONE_VM | SIGCHLD, NULL);
+            if (pid < 0) {
+                perror("spawn-baseline: clone");
+                return 1;
+            }
+        } else if (floor_child.flags != 0) {
             pid = clone(floor_main, floor_child.stack + sizeof floor_child.stack,
                 CLONE_VM | CLONE_VFORK | SIGCHLD | floor_child.flags, NULL);
             if (pid < 0) {
@@ -206,7 +229,7 @@ int main(int argc, char **argv)
             }
         }
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-            fprintf(stderr, "spawn-baseline: %s ended with wait status 0x%x\n", argv[2], status);
+            fprintf(stderr, "spawn-baseline: %s ended with wait status 0x%x\n", empty ? "--empty" : argv[2], status);
             return 1;
         }
         t[i] = now_ns() - start;

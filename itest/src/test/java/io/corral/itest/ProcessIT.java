@@ -401,7 +401,8 @@ public class ProcessIT {
                 "Corral, credential+pid+mount+uname+ipc, one-entry map",
                 "Corral, credential+mount+uname+ipc, one-entry map (no init)",
                 "C clone, credential+pid+mount+uname+ipc (kernel floor)",
-                "C clone, credential+pid+mount+uname+ipc, with an init (kernel floor)")) {
+                "C clone, credential+pid+mount+uname+ipc, with an init (kernel floor)",
+                "C clone of a process that exits at once (least one more process costs)")) {
             assertTrue(out, out.matches("(?s).*\\n" + java.util.regex.Pattern.quote(way)
                 + " +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+\\n.*"));
         }

@@ -36,6 +36,8 @@ final class SpawnBenchmark {
     }
 
     private static final Path TRUE = Path.of("/bin/true");
+    /** The row of {@link #emptyProcess}: beside the init rows, what no init can cost less than. */
+    static final String EMPTY_PROCESS = "C clone of a process that exits at once (least one more process costs)";
     private static final java.time.Duration TEN_SECONDS = java.time.Duration.ofSeconds(10);
     private static final Stdio DEV_NULL = Stdio.files(null, Path.of("/dev/null"), Path.of("/dev/null"));
 
@@ -149,16 +151,29 @@ final class SpawnBenchmark {
      * as Corral's init does: what the kernel alone charges for that process.
      */
     long[] baseline(int n, java.util.Set<Namespace> namespaces, boolean init) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(baseline.toString()));
+        List<String> options = new ArrayList<>();
         if (!namespaces.isEmpty()) {
-            command.add("--ns");
-            command.add(keys(namespaces, ","));
+            options.add("--ns");
+            options.add(keys(namespaces, ","));
         }
         if (init) {
-            command.add("--init");
+            options.add("--init");
         }
+        return baseline(n, options, true);
+    }
+
+    /** A process that exits at once, cloned and reaped from C: the least one more process per spawn costs. */
+    long[] emptyProcess(int n) throws IOException, InterruptedException {
+        return baseline(n, List.of("--empty"), false);
+    }
+
+    private long[] baseline(int n, List<String> options, boolean program) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(baseline.toString()));
+        command.addAll(options);
         command.add(Integer.toString(n));
-        command.add(TRUE.toString());
+        if (program) {
+            command.add(TRUE.toString());
+        }
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         if (p.waitFor() != 0) {
@@ -208,6 +223,7 @@ final class SpawnBenchmark {
         boolean initFloor = namespaces.contains(Namespace.PID);
         if (initFloor) {
             names.add("C clone, " + keys(namespaces, "+") + ", with an init (kernel floor)");
+            names.add(EMPTY_PROCESS);
         }
         Way[] ways = wayList.toArray(new Way[0]);
         int cRows = names.size() - floor;
@@ -218,7 +234,7 @@ final class SpawnBenchmark {
         }
         baseline(Math.max(1, warmup), java.util.Set.of(), false);
         List<List<Long>> samples = new ArrayList<>();
-        // [0]: posix_spawn; [1..]: the kernel floors.
+        // [0]: posix_spawn; [1..]: the kernel floors, then the empty process.
         double[][] cMeans = new double[1 + cRows][rounds];
         double[][] cMedians = new double[1 + cRows][rounds];
         for (int w = 0; w < ways.length; w++) {
@@ -234,7 +250,7 @@ final class SpawnBenchmark {
                 }
             }
             for (int k = 0; k < cRows; k++) {
-                long[] f = baseline(per, namespaces, k == 1);
+                long[] f = k == 2 ? emptyProcess(per) : baseline(per, namespaces, k == 1);
                 cMeans[1 + k][r] = f[0];
                 cMedians[1 + k][r] = f[1];
             }
