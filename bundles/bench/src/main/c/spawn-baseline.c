@@ -201,15 +201,10 @@ int main(int argc, char **argv)
     for (int i = 0; i < n; i++) {
         long long start = now_ns();
         pid_t pid;
-        if (empty) {
-            pid = clone(empty_main, floor_child.stack + sizeof floor_child.stack, CLONE_VM | SIGCHLD, NULL);
-            if (pid < 0) {
-                perror("spawn-baseline: clone");
-                return 1;
-            }
-        } else if (floor_child.flags != 0) {
-            pid = clone(floor_main, floor_child.stack + sizeof floor_child.stack,
-                CLONE_VM | CLONE_VFORK | SIGCHLD | floor_child.flags, NULL);
+        if (empty || floor_child.flags != 0) {
+            pid = empty ? clone(empty_main, floor_child.stack + sizeof floor_child.stack, CLONE_VM | SIGCHLD, NULL)
+                : clone(floor_main, floor_child.stack + sizeof floor_child.stack,
+                    CLONE_VM | CLONE_VFORK | SIGCHLD | floor_child.flags, NULL);
             if (pid < 0) {
                 perror("spawn-baseline: clone");
                 return 1;

@@ -36,8 +36,6 @@ final class SpawnBenchmark {
     }
 
     private static final Path TRUE = Path.of("/bin/true");
-    /** The row of {@link #emptyProcess}: beside the init rows, what no init can cost less than. */
-    static final String EMPTY_PROCESS = "C clone of a process that exits at once (least one more process costs)";
     private static final java.time.Duration TEN_SECONDS = java.time.Duration.ofSeconds(10);
     private static final Stdio DEV_NULL = Stdio.files(null, Path.of("/dev/null"), Path.of("/dev/null"));
 
@@ -144,34 +142,41 @@ final class SpawnBenchmark {
     }
 
     /**
-     * posix_spawn + waitpid from C, in the same run: its mean and median in
-     * nanoseconds. With namespaces: the kernel's floor for them (clone with
-     * their flags, nothing else between caller and program); with an init
-     * too, the same with the child staying as pid 1 and the program as pid 2,
-     * as Corral's init does: what the kernel alone charges for that process.
+     * A row measured by spawn-baseline from C: posix_spawn + waitpid, or with
+     * {@code options} (before N) another way; {@code program}: whether
+     * {@code /bin/true} follows N.
      */
-    long[] baseline(int n, java.util.Set<Namespace> namespaces, boolean init) throws IOException, InterruptedException {
-        List<String> options = new ArrayList<>();
-        if (!namespaces.isEmpty()) {
-            options.add("--ns");
-            options.add(keys(namespaces, ","));
+    record CRow(String name, List<String> options, boolean program) {
+        static final CRow POSIX_SPAWN = new CRow("posix_spawn from C", List.of(), true);
+        /** A process that exits at once, cloned and reaped: the least one more process per spawn costs. */
+        static final CRow EMPTY_PROCESS = new CRow(
+            "C clone of a process that exits at once (least one more process costs)", List.of("--empty"), false);
+
+        /**
+         * The kernel's floor for the namespaces (clone with their flags, nothing
+         * else between caller and program); with an init too, the same with the
+         * child staying as pid 1 and the program as pid 2, as Corral's init
+         * does: what the kernel alone charges for that process.
+         */
+        static CRow kernelFloor(java.util.Set<Namespace> namespaces, boolean init) {
+            List<String> options = new ArrayList<>();
+            if (!namespaces.isEmpty()) {
+                options.addAll(List.of("--ns", keys(namespaces, ",")));
+            }
+            if (init) {
+                options.add("--init");
+            }
+            return new CRow("C clone, " + keys(namespaces, "+") + (init ? ", with an init" : "") + " (kernel floor)",
+                options, true);
         }
-        if (init) {
-            options.add("--init");
-        }
-        return baseline(n, options, true);
     }
 
-    /** A process that exits at once, cloned and reaped from C: the least one more process per spawn costs. */
-    long[] emptyProcess(int n) throws IOException, InterruptedException {
-        return baseline(n, List.of("--empty"), false);
-    }
-
-    private long[] baseline(int n, List<String> options, boolean program) throws IOException, InterruptedException {
+    /** Runs a C row {@code n} times: its mean and median in nanoseconds. */
+    long[] baseline(int n, CRow row) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(baseline.toString()));
-        command.addAll(options);
+        command.addAll(row.options());
         command.add(Integer.toString(n));
-        if (program) {
+        if (row.program()) {
             command.add(TRUE.toString());
         }
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -191,7 +196,7 @@ final class SpawnBenchmark {
     /** Runs every way {@code warmup} times unmeasured, then in {@code rounds} interleaved rounds of {@code n / rounds}. */
     List<Result> run(int n, int rounds, int warmup, java.util.Set<Namespace> namespaces, Path root, Path bwrap)
             throws Exception {
-        List<String> names = new ArrayList<>(List.of("posix_spawn from C", "ProcessBuilder", "Corral, no namespaces",
+        List<String> names = new ArrayList<>(List.of(CRow.POSIX_SPAWN.name(), "ProcessBuilder", "Corral, no namespaces",
             corralName(namespaces, "")));
         List<Way> wayList = new ArrayList<>(Arrays.asList(null, processBuilder(), corral(IsolationRequest.NONE),
             corral(isolation(namespaces))));
@@ -217,56 +222,60 @@ final class SpawnBenchmark {
                 wayList.add(bubblewrap(bwrap, withMount, root));
             }
         }
-        // The C rows, measured by spawn-baseline after Corral's in each round.
-        int floor = wayList.size();
-        names.add("C clone, " + keys(namespaces, "+") + " (kernel floor)");
-        boolean initFloor = namespaces.contains(Namespace.PID);
-        if (initFloor) {
-            names.add("C clone, " + keys(namespaces, "+") + ", with an init (kernel floor)");
-            names.add(EMPTY_PROCESS);
+        // The C rows: posix_spawn before Corral's in each round, the others after.
+        List<CRow> cRows = new ArrayList<>(List.of(CRow.POSIX_SPAWN, CRow.kernelFloor(namespaces, false)));
+        if (namespaces.contains(Namespace.PID)) {
+            cRows.add(CRow.kernelFloor(namespaces, true));
+            cRows.add(CRow.EMPTY_PROCESS);
         }
         Way[] ways = wayList.toArray(new Way[0]);
-        int cRows = names.size() - floor;
         int per = Math.max(1, n / rounds);
         // Warm-up: JIT, page cache, the spawn server's first requests.
-        for (int w = 1; w < floor; w++) {
+        for (int w = 1; w < ways.length; w++) {
             time(ways[w], warmup);
         }
-        baseline(Math.max(1, warmup), java.util.Set.of(), false);
+        baseline(Math.max(1, warmup), CRow.POSIX_SPAWN);
         List<List<Long>> samples = new ArrayList<>();
-        // [0]: posix_spawn; [1..]: the kernel floors, then the empty process.
-        double[][] cMeans = new double[1 + cRows][rounds];
-        double[][] cMedians = new double[1 + cRows][rounds];
+        double[][] cMeans = new double[cRows.size()][rounds];
+        double[][] cMedians = new double[cRows.size()][rounds];
         for (int w = 0; w < ways.length; w++) {
             samples.add(new ArrayList<>());
         }
         for (int r = 0; r < rounds; r++) {
-            long[] c = baseline(per, java.util.Set.of(), false);
-            cMeans[0][r] = c[0];
-            cMedians[0][r] = c[1];
-            for (int w = 1; w < floor; w++) {
+            measure(cRows, 0, per, r, cMeans, cMedians);
+            for (int w = 1; w < ways.length; w++) {
                 for (long t : time(ways[w], per)) {
                     samples.get(w).add(t);
                 }
             }
-            for (int k = 0; k < cRows; k++) {
-                long[] f = k == 2 ? emptyProcess(per) : baseline(per, namespaces, k == 1);
-                cMeans[1 + k][r] = f[0];
-                cMedians[1 + k][r] = f[1];
+            for (int k = 1; k < cRows.size(); k++) {
+                measure(cRows, k, per, r, cMeans, cMedians);
             }
         }
         List<Result> results = new ArrayList<>();
-        results.add(new Result(names.get(0), Arrays.stream(cMeans[0]).average().orElse(0) / 1000,
-            Arrays.stream(cMedians[0]).sorted().toArray()[rounds / 2] / 1000));
-        for (int w = 1; w < floor; w++) {
+        results.add(cResult(cRows.get(0), cMeans[0], cMedians[0]));
+        for (int w = 1; w < ways.length; w++) {
             long[] t = samples.get(w).stream().mapToLong(Long::longValue).sorted().toArray();
             results.add(new Result(names.get(w), Arrays.stream(t).average().orElse(0) / 1000, t[t.length / 2] / 1000.0));
         }
-        for (int k = 0; k < cRows; k++) {
-            results.add(new Result(names.get(floor + k), Arrays.stream(cMeans[1 + k]).average().orElse(0) / 1000,
-                Arrays.stream(cMedians[1 + k]).sorted().toArray()[rounds / 2] / 1000));
+        for (int k = 1; k < cRows.size(); k++) {
+            results.add(cResult(cRows.get(k), cMeans[k], cMedians[k]));
         }
         return results;
+    }
+
+    /** Round {@code r} of C row {@code k}: its mean and median into the arrays. */
+    private void measure(List<CRow> cRows, int k, int per, int r, double[][] means, double[][] medians)
+            throws IOException, InterruptedException {
+        long[] f = baseline(per, cRows.get(k));
+        means[k][r] = f[0];
+        medians[k][r] = f[1];
+    }
+
+    /** A C row's result: the mean of its rounds' means, the median of their medians, in microseconds. */
+    private static Result cResult(CRow row, double[] means, double[] medians) {
+        return new Result(row.name(), Arrays.stream(means).average().orElse(0) / 1000,
+            Arrays.stream(medians).sorted().toArray()[medians.length / 2] / 1000);
     }
 
     /** What {@code count} live children cost the JVM, under Corral and under ProcessBuilder. */
