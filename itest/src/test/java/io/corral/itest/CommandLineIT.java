@@ -88,6 +88,20 @@ public class CommandLineIT {
         assertTrue(r.out(), r.out().contains("io.corral.process"));
     }
 
+    /**
+     * A bundle's command that needs the process factory is there when -c runs:
+     * SCR registers it on its own thread a moment after the framework has started.
+     */
+    @Test
+    public void aCommandThatNeedsTheProcessFactoryIsThereAtOnce() throws Exception {
+        for (int run = 1; run <= 3; run++) {
+            Result r = corral("--base", base().toString(), "-c",
+                "corral:bench -n 2 --rounds 1 --warmup 1 --children 0 --ns credential");
+            assertEquals("run " + run + ": " + r.err(), 0, r.status());
+            assertTrue(r.out(), r.out().contains("\nC clone, credential (kernel floor) "));
+        }
+    }
+
     @Test
     public void anUnknownCommandFailsWithOneLineAndNoStackTrace() throws Exception {
         long start = System.nanoTime();

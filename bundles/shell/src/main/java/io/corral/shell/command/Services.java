@@ -3,7 +3,7 @@ package io.corral.shell.command;
 import java.util.function.Supplier;
 
 /** The commands' optional services: present, or a one-line error that says which bundle to start. */
-final class Services {
+public final class Services {
 
     /**
      * How long a command waits for a service that is on its way: the process
@@ -12,7 +12,7 @@ final class Services {
      * manager once the factory is, shortly after the framework says it has
      * started (`bin/corral -c` runs then).
      */
-    static final long ARRIVAL_MILLIS = 5_000;
+    public static final long ARRIVAL_MILLIS = 5_000;
 
     private Services() {
     }
@@ -31,6 +31,15 @@ final class Services {
      * (Ctrl-C) ends the wait.
      */
     static <T> T await(Supplier<T> service, String from, String missing) {
+        return require(arrival(service, from), missing);
+    }
+
+    /**
+     * The service, after waiting up to {@link #ARRIVAL_MILLIS} for it while
+     * the bundle {@code from} is active; null if it did not come. An interrupt
+     * (Ctrl-C) ends the wait.
+     */
+    public static <T> T arrival(Supplier<T> service, String from) {
         long deadline = System.nanoTime() + ARRIVAL_MILLIS * 1_000_000;
         T s = service.get();
         while (s == null && active(from) && System.nanoTime() < deadline) {
@@ -42,7 +51,7 @@ final class Services {
             }
             s = service.get();
         }
-        return require(s, missing);
+        return s;
     }
 
     /** Whether the bundle named {@code symbolicName} is active. */

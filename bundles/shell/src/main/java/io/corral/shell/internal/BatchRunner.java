@@ -1,6 +1,8 @@
 package io.corral.shell.internal;
 
+import io.corral.api.process.ProcessFactory;
 import io.corral.shell.command.Origin;
+import io.corral.shell.command.Services;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.PrintStream;
@@ -72,6 +74,11 @@ public final class BatchRunner implements FrameworkListener {
     }
 
     private void run() {
+        // The process factory is registered on a thread of its own after the
+        // framework has started, and the commands that need it (corral:bench,
+        // a bundle's own) once SCR has seen it: wait for both.
+        Services.arrival(() -> context.getServiceReference(ProcessFactory.class), "io.corral.process");
+        ComponentsSettled.await(context, Services.ARRIVAL_MILLIS);
         // The process's real streams: System.out is Gogo's per-thread stream,
         // which would hand the session's output back to itself.
         PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true);
