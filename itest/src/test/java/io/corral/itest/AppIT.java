@@ -83,10 +83,6 @@ public class AppIT {
             () -> p.test(status(name)));
     }
 
-    private static void kill9(int pid) throws Exception {
-        new ProcessBuilder("kill", "-9", Integer.toString(pid)).start().waitFor();
-    }
-
     @Test
     public void twoProcessesThenFourAndAKilledOneIsReplacedExactlyOnce() throws Exception {
         apply("\"pm\": {" + SLEEP + ", \"processes\": 2}");
@@ -104,7 +100,7 @@ public class AppIT {
         assertTrue(four.containsAll(two));
 
         int victim = four.get(1);
-        kill9(victim);
+        Procs.kill9(victim);
         waitFor("pm", "the killed one replaced", 10_000, s -> s.running() == 4 && !s.pids().contains(victim));
         Thread.sleep(1500);
         ApplicationStatus after = status("pm");

@@ -65,7 +65,7 @@ public class CgroupDaemonIT {
             start = corral("--base", b, "start");
             assertEquals(start.err(), 0, start.status());
             family = spawnFamily(b, marker);
-            new ProcessBuilder("kill", "-9", Integer.toString(DaemonIT.jvmPid(base))).start().waitFor();
+            Procs.kill9(DaemonIT.jvmPid(base));
             assertAllGone("after kill -9 of the JVM", family);
         } finally {
             DaemonIT.cleanUp(base);

@@ -276,7 +276,7 @@ public class CommandLineIT {
             List<Integer> java = Procs.children((int) corral.pid()).stream()
                 .filter(p -> Procs.cmdline(p).contains("java")).toList();
             assertEquals(java.toString(), 1, java.size());
-            new ProcessBuilder("kill", "-9", java.get(0).toString()).start().waitFor();
+            Procs.kill9(java.get(0));
             Procs.waitUntil("every child gone", 5000, () -> Procs.sleeping(marker).isEmpty());
         } finally {
             corral.descendants().forEach(ProcessHandle::destroyForcibly);

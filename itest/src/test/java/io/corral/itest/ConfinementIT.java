@@ -195,7 +195,7 @@ public class ConfinementIT {
             .isolation(mapped(CRED_PID_MOUNT, 100000, 65536)).build());
         List<Integer> servers = Procs.childrenRunning(Procs.self(), "corral-spawnd clone");
         assertEquals(servers.toString(), 1, servers.size());
-        new ProcessBuilder("kill", "-9", servers.get(0).toString()).start().waitFor();
+        Procs.kill9(servers.get(0));
         Procs.waitUntil("the old server is gone", 5000, () -> !Procs.alive(servers.get(0)));
         assertTrue("init is alive", Procs.alive(p.pid()));
         // A new server takes over; the program still ends as it would have, and is seen to.

@@ -72,7 +72,7 @@ public class ConsoleIT {
         apps.reload();
         for (int pid : pids) {
             if (Procs.alive(pid)) {
-                new ProcessBuilder("kill", "-9", Integer.toString(pid)).start().waitFor();
+                Procs.kill9(pid);
             }
         }
     }

@@ -59,7 +59,7 @@ public class ControlApiIT {
             DaemonIT.cleanUp(base);
             for (String n : List.of("1", "2", "3", "4")) {
                 for (int pid : Procs.sleeping(MARKER + n)) {
-                    new ProcessBuilder("kill", "-9", Integer.toString(pid)).start().waitFor();
+                    Procs.kill9(pid);
                 }
             }
         }

@@ -50,7 +50,7 @@ public class DaemonIT {
             if (Procs.alive(pid)) {
                 corral("--base", base.toString(), "stop");
                 if (Procs.alive(pid)) {
-                    new ProcessBuilder("kill", "-9", Integer.toString(pid)).start().waitFor();
+                    Procs.kill9(pid);
                 }
             }
         }
@@ -176,7 +176,7 @@ public class DaemonIT {
         } finally {
             cleanUp(base);
             for (int sleep : Procs.sleeping(marker)) {
-                new ProcessBuilder("kill", "-9", Integer.toString(sleep)).start().waitFor();
+                Procs.kill9(sleep);
             }
         }
     }

@@ -56,7 +56,7 @@ public class DocumentSafetyIT {
             int pid = Integer.parseInt(Files.readString(pidFile).trim());
             corral("--base", base.toString(), "stop");
             if (Procs.alive(pid)) {
-                new ProcessBuilder("kill", "-9", Integer.toString(pid)).start().waitFor();
+                Procs.kill9(pid);
             }
         }
         // The hostile documents are large: leave nothing behind.

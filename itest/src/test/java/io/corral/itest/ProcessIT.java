@@ -248,7 +248,7 @@ public class ProcessIT {
         int jvm = Procs.self();
         List<Integer> servers = Procs.childrenRunning(jvm, "corral-spawnd clone");
         assertEquals(servers.toString(), 1, servers.size());
-        new ProcessBuilder("kill", "-9", servers.get(0).toString()).start().waitFor();
+        Procs.kill9(servers.get(0));
         Procs.waitUntil("the old server is gone", 5000, () -> !Procs.alive(servers.get(0)));
         // The next spawn works...
         run(sh("true"));

@@ -179,6 +179,11 @@ final class Procs {
         return stat.charAt(stat.lastIndexOf(')') + 2);
     }
 
+    /** SIGKILL to one pid, as kill(1) sends it: the tests clean up by pid, never by name. */
+    static void kill9(int pid) throws Exception {
+        new ProcessBuilder("kill", "-9", Integer.toString(pid)).start().waitFor();
+    }
+
     static void waitUntil(String what, long millis, java.util.function.BooleanSupplier condition)
             throws InterruptedException {
         long end = System.currentTimeMillis() + millis;

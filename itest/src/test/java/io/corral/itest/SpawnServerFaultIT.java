@@ -114,7 +114,7 @@ public class SpawnServerFaultIT {
                     }));
                 }
                 Thread.sleep(random.nextInt(30));
-                new ProcessBuilder("kill", "-9", Integer.toString(server)).start().waitFor();
+                Procs.kill9(server);
                 List<ManagedProcess> started = new ArrayList<>();
                 for (Future<List<ManagedProcess>> f : bursts) {
                     // No call hangs: each burst of 8 is done well within 10 s a call.

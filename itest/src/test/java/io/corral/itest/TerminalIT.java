@@ -46,6 +46,20 @@ public class TerminalIT {
             }
         }
 
+        /**
+         * Runs {@code bin/corral --base BASE ARGS…} in a new pane {@code width}
+         * columns wide, started in BASE (a directory every user may enter); the
+         * pane stays when the program exits.
+         */
+        void startCorral(int width, Path base, String... args) throws Exception {
+            List<String> cmd = new ArrayList<>(List.of("-f", "/dev/null", "new-session", "-d", "-x",
+                Integer.toString(width), "-y", "50", "-c", base.toString(),
+                CommandLineIT.repo().resolve("bin/corral").toString(), "--base", base.toString()));
+            cmd.addAll(List.of(args));
+            cmd.addAll(List.of(";", "set-option", "-g", "remain-on-exit", "on"));
+            run(cmd.toArray(new String[0]));
+        }
+
         /** The pane's text, with its scroll-back. */
         String screen() throws Exception {
             return run("capture-pane", "-p", "-S", "-");
@@ -109,10 +123,7 @@ public class TerminalIT {
             + "\"], \"isolation\": {\"namespaces\": {\"credential\": true, \"pid\": true}}}}}");
         int jvm = -1;
         try (Tmux tmux = new Tmux()) {
-            // The instance's working directory is the pane's: one every user may enter.
-            tmux.run("-f", "/dev/null", "new-session", "-d", "-x", "200", "-y", "50", "-c", base.toString(),
-                CommandLineIT.repo().resolve("bin/corral").toString(), "--base", base.toString(),
-                ";", "set-option", "-g", "remain-on-exit", "on");
+            tmux.startCorral(200, base);
             try {
                 tmux.waitFor("the prompt", PROMPT, 1);
                 // bin/corral execs java: the pane's process is the JVM.
@@ -152,10 +163,10 @@ public class TerminalIT {
             } finally {
                 // Clean up by pid whatever a failure left.
                 if (jvm > 0 && Procs.alive(jvm)) {
-                    new ProcessBuilder("kill", "-9", Integer.toString(jvm)).start().waitFor();
+                    Procs.kill9(jvm);
                 }
                 for (int sleep : Procs.sleeping(marker)) {
-                    new ProcessBuilder("kill", "-9", Integer.toString(sleep)).start().waitFor();
+                    Procs.kill9(sleep);
                 }
             }
         }
@@ -186,9 +197,7 @@ public class TerminalIT {
             + "\"]}}}");
         int jvm = -1;
         try (Tmux tmux = new Tmux()) {
-            tmux.run("-f", "/dev/null", "new-session", "-d", "-x", "120", "-y", "50", "-c", base.toString(),
-                CommandLineIT.repo().resolve("bin/corral").toString(), "--base", base.toString(),
-                ";", "set-option", "-g", "remain-on-exit", "on");
+            tmux.startCorral(120, base);
             try {
                 tmux.waitFor("the prompt", PROMPT, 1);
                 jvm = Integer.parseInt(tmux.run("display", "-p", "#{pane_pid}").trim());
@@ -222,13 +231,13 @@ public class TerminalIT {
                 assertFalse(tmux.screen(), tmux.screen().contains("dumb terminal"));
             } finally {
                 if (jvm > 0 && Procs.alive(jvm)) {
-                    new ProcessBuilder("kill", "-9", Integer.toString(jvm)).start().waitFor();
+                    Procs.kill9(jvm);
                 }
                 for (int sleep : Procs.sleeping(marker)) {
-                    new ProcessBuilder("kill", "-9", Integer.toString(sleep)).start().waitFor();
+                    Procs.kill9(sleep);
                 }
                 for (int ticker : Procs.running("echo tick $i")) {
-                    new ProcessBuilder("kill", "-9", Integer.toString(ticker)).start().waitFor();
+                    Procs.kill9(ticker);
                 }
             }
         }
@@ -241,14 +250,11 @@ public class TerminalIT {
         Files.writeString(base.resolve("etc/corral.json"), "{\"applications\": {"
             + "\"ticker\": {\"type\": \"external\", \"executable\": \"/bin/sh\", \"arguments\": [\"-c\","
             + " \"i=0; while true; do i=$((i+1)); echo tick $i; sleep 0.1; done\"]}}}");
-        String b = base.toString();
         try (Tmux tmux = new Tmux()) {
-            CommandLineIT.Result start = CommandLineIT.corral("--base", b, "start");
+            CommandLineIT.Result start = CommandLineIT.corral("--base", base.toString(), "start");
             assertEquals(start.err(), 0, start.status());
             int jvm = DaemonIT.jvmPid(base);
-            tmux.run("-f", "/dev/null", "new-session", "-d", "-x", "120", "-y", "50", "-c", b,
-                CommandLineIT.repo().resolve("bin/corral").toString(), "--base", b, "shell",
-                ";", "set-option", "-g", "remain-on-exit", "on");
+            tmux.startCorral(120, base, "shell");
             tmux.waitFor("the prompt", PROMPT, 1);
 
             // The instance answers the completion.

@@ -130,7 +130,7 @@ public class WebConsoleIT {
             DaemonIT.cleanUp(base);
             for (String n : List.of("1", "2")) {
                 for (int pid : Procs.sleeping(MARKER + n)) {
-                    new ProcessBuilder("kill", "-9", Integer.toString(pid)).start().waitFor();
+                    Procs.kill9(pid);
                 }
             }
             new ProcessBuilder("rm", "-rf", profile.toString()).start().waitFor();
